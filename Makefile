@@ -1,0 +1,44 @@
+# hdhport — every target installs what it needs first (idempotent); `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HDH := $(VENV)/bin/hdhport
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-unit typecheck schemas golden clean
+
+help: ## list every target with what it does
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install hdhport with its dependencies (idempotent)
+
+demo: install ## the main job on the embedded default: validate the specification, print the catalogue and per-profile coverage
+	$(HDH) validate
+	$(HDH) catalog list
+	$(HDH) profile list
+
+test: install typecheck ## run the whole test suite (unit, property-based, type-check)
+	$(PY) -m pytest
+
+test-unit: install ## run the tests that need no real server
+	$(PY) -m pytest -m "not integration"
+
+typecheck: install ## type-check the package against the SDKs' own type information (mypy --strict)
+	$(PY) -m mypy hdhport providers
+
+schemas: install ## regenerate the published JSON Schemas in schemas/
+	$(HDH) schema catalog > schemas/catalog.schema.json
+	$(HDH) schema profile > schemas/profile.schema.json
+
+golden: install ## rewrite the expected messages of tests/data/invalid (review the diff before committing)
+	HDHPORT_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_invalid_inputs.py
+
+clean: ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build *.egg-info

@@ -1,0 +1,192 @@
+"""The `hdhport` command line. Exit 0 on success, 1 when a check fails, 2 on bad input or usage.
+
+Imports no cloud SDK: the specification commands must start in a fraction of a second.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from hdhport import paths
+from hdhport.errors import InputError, Problem
+from hdhport.loader import Specification, catalogue_from, is_catalogue, read_all, specification_from
+from hdhport.model import Catalogue
+from hdhport.render import md_table, text_table
+from hdhport.yamlsource import load_document
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hdhport", description="Cloud portability toolkit for health-data platforms.")
+    parser.add_argument("--catalog", type=Path, default=paths.CATALOGUE, metavar="FILE",
+                        help="the services catalogue (default: the embedded services_catalog.yaml)")
+    parser.add_argument("--profiles-dir", type=Path, default=paths.PROFILES_DIR, metavar="DIR",
+                        help="directory of shipped profiles (default: providers/profiles)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    validate = commands.add_parser("validate", help="check the catalogue and profiles; every problem at once")
+    validate.add_argument("files", nargs="*", type=Path,
+                          help="catalogue and/or profile files (default: the catalogue and all shipped profiles)")
+
+    catalog = commands.add_parser("catalog", help="read the catalogue")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
+    listing = catalog_commands.add_parser("list", help="list services")
+    listing.add_argument("--family", help="only this family")
+    listing.add_argument("--format", choices=("table", "json", "md"), default="table")
+    show = catalog_commands.add_parser("show", help="one service in full")
+    show.add_argument("id")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+
+    profile = commands.add_parser("profile", help="read the provider profiles")
+    profile_commands = profile.add_subparsers(dest="profile_command", required=True, parser_class=_Parser)
+    plist = profile_commands.add_parser("list", help="coverage of the catalogue by each profile")
+    plist.add_argument("--format", choices=("table", "json", "md"), default="table")
+    plist.add_argument("files", nargs="*", type=Path, help="extra profile files to include")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the catalogue or of a profile")
+    schema.add_argument("kind", choices=("catalog", "profile"))
+    return parser
+
+
+def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Specification:
+    """The catalogue and profiles to work on: explicit files replace the defaults of their kind."""
+    docs, problems = read_all(extra)
+    catalogues = [d for d in docs if is_catalogue(d)]
+    profiles = [d for d in docs if not is_catalogue(d)]
+    if len(catalogues) > 1:
+        problems += [Problem(d.file, 1, 1, "", "more than one catalogue given") for d in catalogues[1:]]
+    if not catalogues:
+        parsed, more = read_all([args.catalog])
+        catalogues, problems = parsed, problems + more
+    if not extra or (catalogues and not profiles and args.command == "validate"):
+        defaults, more = read_all(paths.shipped_profiles(args.profiles_dir))
+        profiles, problems = defaults + profiles, problems + more
+    return specification_from(catalogues[0] if catalogues else None, profiles, problems)
+
+
+def _catalogue(args: argparse.Namespace) -> Catalogue:
+    return catalogue_from(load_document(args.catalog))
+
+
+def _validate(args: argparse.Namespace) -> int:
+    spec = _load(args, args.files)
+    listed = f": {', '.join(sorted(spec.profiles))}" if spec.profiles else ""
+    print(f"ok: catalogue with {len(spec.catalogue.services)} services; {len(spec.profiles)} profile(s){listed}")
+    return EXIT_OK
+
+
+def _catalog_list(args: argparse.Namespace) -> int:
+    catalogue = _catalogue(args)
+    if args.family and args.family not in catalogue.vocabulary.families:
+        raise InputError([Problem("--family", 1, 1, "", f"unknown family '{args.family}'; expected one of "
+                                  + ", ".join(sorted(catalogue.vocabulary.families)))])
+    services = [s for s in catalogue.services if not args.family or s.family == args.family]
+    if args.format == "json":
+        print(json.dumps([s.model_dump(mode="json") for s in services], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    headers = ["id", "family", "requirement", "interfaces", "data", "azure", "openstack"]
+    rows = [[s.id, s.family, s.requirement, ",".join(s.interfaces), "yes" if s.data_bearing else "",
+             s.implementations.azure.kind, s.implementations.openstack.kind] for s in services]
+    print((md_table if args.format == "md" else text_table)(headers, rows))
+    families = Counter(s.family for s in services)
+    kinds = Counter(s.implementations.openstack.kind for s in services)
+    print(f"\n{len(services)} services in {len(families)} families "
+          f"({', '.join(f'{f} {n}' for f, n in sorted(families.items()))}); "
+          f"on OpenStack: {', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}")
+    return EXIT_OK
+
+
+def _catalog_show(args: argparse.Namespace) -> int:
+    catalogue = _catalogue(args)
+    try:
+        service = catalogue.service(args.id)
+    except KeyError:
+        raise InputError([Problem(str(args.catalog), 1, 1, "", f"no service '{args.id}'; "
+                                  "see `hdhport catalog list`")]) from None
+    data = service.model_dump(mode="json", exclude_none=True)
+    if args.format == "json":
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    vocab = catalogue.vocabulary
+    print(f"{service.name} ({service.id}) - {service.family}, {service.requirement}")
+    print(service.description)
+    print("interfaces: " + "; ".join(f"{t} ({vocab.interfaces[t].meaning})" for t in service.interfaces))
+    print("controls:   " + "; ".join(service.controls))
+    print(f"data-bearing: {'yes' if service.data_bearing else 'no'}")
+    for family in ("azure", "openstack"):
+        impl = service.implementation(family)
+        print(f"\n{family}: {impl.kind}" + (f" - {impl.product}" if impl.product else ""))
+        for key in ("needs", "fallback", "interfaces", "resources", "reason", "notes"):
+            value = getattr(impl, key)
+            if value:
+                print(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
+    return EXIT_OK
+
+
+def _profile_list(args: argparse.Namespace) -> int:
+    from hdhport.coverage import HEADERS, coverage
+
+    spec = _load(args, args.files)
+    results = [coverage(spec.catalogue, p) for p in spec.profiles.values()]
+    if args.format == "json":
+        print(json.dumps([dict(zip(HEADERS, c.row())) for c in results], indent=2))
+    else:
+        print((md_table if args.format == "md" else text_table)(HEADERS, [c.row() for c in results]))
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from hdhport.schema import catalogue_schema, profile_schema
+
+    catalogue = _catalogue(args)
+    schema = catalogue_schema(catalogue) if args.kind == "catalog" else profile_schema(catalogue)
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+_COMMANDS = {
+    ("validate", None): _validate,
+    ("catalog", "list"): _catalog_list,
+    ("catalog", "show"): _catalog_show,
+    ("profile", "list"): _profile_list,
+    ("schema", None): _schema,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    sub = getattr(args, f"{args.command}_command", None)
+    try:
+        return _COMMANDS[(args.command, sub)](args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the CLI promises one line, never a traceback
+        if os.environ.get("HDHPORT_DEBUG"):
+            raise
+        print(f"hdhport: internal error: {type(exc).__name__}: {exc} (set HDHPORT_DEBUG=1 for details)",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,203 @@
+"""The specification's data model: catalogue, vocabularies, services, implementations, profiles, offers.
+
+Frozen and strict: a mistyped key, a string where a list belongs or `yes` where a boolean belongs is an
+error, never silently accepted. Vocabulary membership and cross-file references are checked by the
+loader (hdhport.loader), because the vocabularies are data defined in the catalogue itself.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ServiceId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$", max_length=64)]
+ProfileId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
+Term = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Requirement = Literal["must", "should", "may"]
+ImplementationKind = Literal["native", "self-hosted", "gap"]
+OfferKind = Literal["native", "self-hosted", "gap", "unknown"]
+TriState = Literal["yes", "no", "unknown"]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+TypeToken = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*:[A-Za-z0-9/_.-]+:[A-Za-z0-9]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Sourced(Strict):
+    """A fact with where it comes from and when that source said so."""
+
+    source: Text = Field(description="URL or document the fact comes from.")
+    date: dt.date = Field(description="Date the source was published or read (YYYY-MM-DD).")
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+class InterfaceTerm(Strict):
+    meaning: Text
+    open: bool = Field(description="true for an open, multi-vendor standard applications may code against.")
+
+
+class Vocabulary(Strict):
+    """The closed lists every other field draws from, each term with its one-line meaning."""
+
+    families: dict[Term, Text]
+    interfaces: dict[Term, InterfaceTerm]
+    controls: dict[Term, Text]
+    openstack_services: dict[Term, Text]
+    api_families: dict[Term, Text]
+
+
+class Implementation(Strict):
+    """How one abstract service is realised on one API family."""
+
+    kind: ImplementationKind
+    product: Text | None = None
+    resources: list[TypeToken] = Field(default_factory=list, description="Pulumi type tokens created.")
+    needs: list[Term] = Field(default_factory=list, description="OpenStack services a native implementation requires.")
+    fallback: Text | None = Field(None, description="Self-hosted product used when `needs` are not all offered.")
+    interfaces: list[Term] | None = Field(None, description="Interfaces offered to applications, if not the service's.")
+    reason: Text | None = Field(None, description="Why this is a gap.")
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> Implementation:
+        if self.kind == "gap":
+            if not self.reason:
+                raise ValueError("a gap needs a `reason`")
+            if self.resources or self.fallback:
+                raise ValueError("a gap creates nothing: drop `resources` and `fallback`")
+        else:
+            if not self.product:
+                raise ValueError(f"a {self.kind} implementation needs a `product`")
+            if not self.resources:
+                raise ValueError(f"a {self.kind} implementation needs at least one resource type token")
+            if self.reason:
+                raise ValueError("`reason` is only for gaps")
+        if self.kind == "self-hosted" and self.fallback:
+            raise ValueError("a self-hosted implementation is already the fallback: drop `fallback`")
+        return self
+
+
+class Implementations(Strict):
+    azure: Implementation
+    openstack: Implementation
+
+
+class Service(Strict):
+    """One abstract service the platform needs, independent of any cloud."""
+
+    id: ServiceId
+    name: Text
+    family: Term
+    requirement: Requirement
+    description: Text
+    interfaces: list[Term] = Field(min_length=1, description="Open interfaces applications code against.")
+    data_bearing: bool
+    controls: list[Term] = Field(min_length=1)
+    implementations: Implementations
+
+    def implementation(self, family: str) -> Implementation:
+        return getattr(self.implementations, family)  # type: ignore[no-any-return]
+
+
+class Catalogue(Strict):
+    version: Literal[1]
+    vocabulary: Vocabulary
+    services: list[Service] = Field(min_length=1)
+
+    def service(self, service_id: str) -> Service:
+        for service in self.services:
+            if service.id == service_id:
+                return service
+        raise KeyError(service_id)
+
+
+# ---------------------------------------------------------------- profiles
+
+
+class Jurisdiction(Sourced):
+    headquarters: CountryCode
+    extraterritorial_exposure: TriState
+    laws: list[Text] = Field(default_factory=list, description="Extraterritorial laws the operator is exposed to.")
+
+
+class SecNumCloud(Sourced):
+    status: Literal["qualified", "j0", "in-progress", "none", "unknown"]
+    version: Text | None = None
+    qualified_on: dt.date | None = None
+    scope: Text | None = None
+
+
+class Hds(Sourced):
+    status: Literal["certified", "none", "unknown"]
+    activities: list[Literal[
+        "physical-sites", "hardware-infrastructure", "virtual-infrastructure",
+        "application-platform", "administration-operation", "external-backup",
+    ]] = Field(default_factory=list)
+    scope: Text | None = None
+
+
+class Qualifications(Strict):
+    secnumcloud: SecNumCloud
+    hds: Hds
+
+
+class KeyCustody(Sourced):
+    provider_managed: TriState
+    byok: TriState = Field(description="Customer key imported into the provider's KMS/HSM.")
+    hyok: TriState = Field(description="Key held in a customer-operated or external HSM.")
+    notes: Text | None = None
+
+
+class Region(Sourced):
+    id: Term
+    name: Text
+    country: CountryCode
+    city: Text | None = None
+
+
+class OpenStackApis(Sourced):
+    services: list[Term] = Field(min_length=1)
+
+
+class Offer(Sourced):
+    """What a bidder offers for one catalogue service."""
+
+    offer: OfferKind
+    product: Text | None = None
+    interfaces: list[Term] = Field(default_factory=list)
+    proprietary_api: TriState = "unknown"
+    controls: list[Term] | None = Field(None, description="Controls supported; absent means unknown.")
+    secnumcloud_scope: TriState = "unknown"
+    hds_scope: TriState = "unknown"
+    reason: Text | None = None
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _offer_rules(self) -> Offer:
+        if self.offer in ("native", "self-hosted") and not self.product:
+            raise ValueError(f"a {self.offer} offer needs a `product`")
+        if self.offer == "gap" and not self.reason:
+            raise ValueError("a gap needs a `reason`")
+        return self
+
+
+class Profile(Strict):
+    """One cloud offer (a bidder's answer to the specification)."""
+
+    id: ProfileId
+    name: Text
+    operator: Text
+    api_family: Term
+    description: Text | None = None
+    jurisdiction: Jurisdiction
+    qualifications: Qualifications
+    key_custody: KeyCustody
+    regions: list[Region] = Field(min_length=1)
+    openstack: OpenStackApis | None = None
+    offers: dict[ServiceId, Offer]

@@ -1,0 +1,248 @@
+"""Hostile-input-safe YAML reading that remembers where every value came from.
+
+The document is built straight from PyYAML's event stream, in one pass and without recursion, so:
+aliases are refused before anything is expanded (no alias bomb), nesting depth is bounded (no
+stack overflow), explicit tags outside YAML's core schema are refused (nothing is ever executed),
+duplicate keys are errors, and every key and item keeps its line and column in a side table
+(the data itself stays plain dicts and lists). Only `true` / `false` are booleans: YAML 1.1's
+`yes` / `no` / `on` / `off` stay strings, because `unknown` / `yes` / `no` are answers here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hdhport.errors import InputError, Problem
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_EVENTS = 2_000_000
+
+PathKey = tuple[str | int, ...]
+
+_CORE = "tag:yaml.org,2002:"
+_ACCEPTED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+_ACCEPTED_TAGS.add("!")  # the non-specific tag of quoted scalars
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: plain data plus (line, column) of every key or item, 1-based."""
+
+    file: str
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: PathKey) -> tuple[int, int]:
+        """The position of the longest prefix of `path` that the file spells out."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.positions:
+                return self.positions[path[:end]]
+        return (1, 1)
+
+    def display(self, path: PathKey) -> str:
+        """Dotted path where list items that carry an `id` are named by it (services.object_storage)."""
+        parts: list[str] = []
+        node: Any = self.data
+        for key in path:
+            if isinstance(key, int):
+                item = node[key] if isinstance(node, list) and 0 <= key < len(node) else None
+                ident = item.get("id") if isinstance(item, dict) else None
+                if isinstance(ident, str) and ident:
+                    parts.append(ident)
+                elif parts:
+                    parts[-1] += f"[{key}]"
+                else:
+                    parts.append(f"[{key}]")
+                node = item
+            else:
+                parts.append(str(key))
+                node = node.get(key) if isinstance(node, dict) else None
+        return ".".join(parts)
+
+    def problem(self, path: PathKey, message: str) -> Problem:
+        line, column = self.where(path)
+        return Problem(self.file, line, column, self.display(path), message)
+
+
+class _Scalars:
+    """Turns scalar events into Python values with the safe core schema, booleans narrowed."""
+
+    def __init__(self) -> None:
+        self._resolver = yaml.resolver.Resolver()
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def value(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag in (None, "!"):
+            tag = self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        text = event.value
+        if tag == f"{_CORE}str":
+            return text
+        if tag == f"{_CORE}bool" and text.lower() not in ("true", "false"):
+            return text
+        node = yaml.ScalarNode(tag, text)  # marks are kept in the side table, not on nodes
+        build = self._constructor.yaml_constructors.get(tag)
+        if build is None:
+            return text
+        try:
+            return build(self._constructor, node)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            # A malformed date such as 2025-13-45 stays text; the model then says what is wrong.
+            return text
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    path: PathKey
+    key: str | None = None
+    key_pending: bool = True
+    skip_value: bool = False
+    first_seen: dict[str, int] = field(default_factory=dict)
+
+
+def _mark(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError([Problem(name, line, column, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")]) from None
+
+
+def parse_text(text: str, name: str) -> Document:
+    """Parse YAML text into a Document or raise InputError listing every problem found."""
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise InputError([Problem(name, 1, 1, "", "file is empty; expected a YAML mapping")])
+    doc = Document(name, None)
+    problems: list[Problem] = []
+    scalars = _Scalars()
+    stack: list[_Frame] = []
+    documents = 0
+    root_set = False
+
+    def attach(value: Any, start: Any) -> None:
+        nonlocal root_set
+        if not stack:
+            doc.data, root_set = value, True
+            doc.positions[()] = _mark(start)
+            return
+        frame = stack[-1]
+        if isinstance(frame.container, list):
+            index = len(frame.container)
+            frame.container.append(value)
+            doc.positions[frame.path + (index,)] = _mark(start)
+            return
+        if frame.key_pending:
+            frame.key_pending = False
+            frame.skip_value = False
+            pos = _mark(start)
+            if not isinstance(value, str):
+                problems.append(Problem(name, *pos, doc.display(frame.path), f"key {value!r} is not a string"))
+                frame.skip_value = True
+                return
+            if value in frame.first_seen:
+                first = frame.first_seen[value]
+                problems.append(Problem(name, *pos, doc.display(frame.path + (value,)),
+                                        f"duplicate key '{value}' (first defined on line {first})"))
+                frame.skip_value = True
+                return
+            frame.first_seen[value] = pos[0]
+            frame.key = value
+            doc.positions[frame.path + (value,)] = pos
+            return
+        frame.key_pending = True
+        if not frame.skip_value and frame.key is not None:
+            frame.container[frame.key] = value
+
+    def child_path() -> PathKey:
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if isinstance(frame.container, list):
+            return frame.path + (len(frame.container),)
+        return frame.path + ((frame.key,) if frame.key is not None and not frame.skip_value else ("?",))
+
+    def check_tag(event: Any) -> bool:
+        tag = getattr(event, "tag", None)
+        if tag is None or tag in _ACCEPTED_TAGS:
+            return True
+        problems.append(Problem(name, *_mark(event.start_mark), doc.display(child_path()),
+                                f"tag '{tag}' is not accepted; only plain YAML values are"))
+        return False
+
+    try:
+        for count, event in enumerate(yaml.parse(text, Loader=_Loader)):
+            if count > MAX_EVENTS:
+                raise InputError([Problem(name, *_mark(event.start_mark), "", "document is too large")])
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    problems.append(Problem(name, *_mark(event.start_mark), "",
+                                            "more than one YAML document; expected exactly one"))
+                    break
+            elif isinstance(event, yaml.AliasEvent):
+                raise InputError([Problem(name, *_mark(event.start_mark), doc.display(child_path()),
+                                          "YAML aliases (*name) are not accepted; write the value out")])
+            elif isinstance(event, yaml.ScalarEvent):
+                value = scalars.value(event) if check_tag(event) else None
+                attach(value, event.start_mark)
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise InputError([Problem(name, *_mark(event.start_mark), "",
+                                              f"nesting deeper than {MAX_DEPTH} levels")])
+                check_tag(event)
+                container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
+                path = child_path()
+                if stack and isinstance(stack[-1].container, dict) and stack[-1].key_pending:
+                    raise InputError(problems + [Problem(name, *_mark(event.start_mark), doc.display(stack[-1].path),
+                                                         "a key must be a plain string, not a mapping or list")])
+                attach(container, event.start_mark)
+                stack.append(_Frame(container, path))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        if mark is not None and text[mark.index:mark.index + 1] == "\t":
+            message += " (a tab; YAML indents with spaces only)"
+        raise InputError(problems + [Problem(name, *_mark(mark), "", f"invalid YAML: {message}")]) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise InputError(problems + [Problem(name, line, column, "",
+                                             f"character {exc.character!r} is not allowed in YAML")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError(problems + [Problem(name, 1, 1, "", f"invalid YAML: {exc}")]) from None
+    if problems:
+        raise InputError(problems)
+    if not root_set or not isinstance(doc.data, dict):
+        raise InputError([Problem(name, *doc.positions.get((), (1, 1)), "",
+                                  "expected a YAML mapping at the top of the file")])
+    return doc
+
+
+def load_document(path: Path, display_name: str | None = None) -> Document:
+    """Read and parse one YAML file; every failure becomes an InputError naming the file."""
+    name = display_name or str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputError([Problem(name, 1, 1, "", f"cannot read file: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(name, 1, 1, "", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")])
+    return parse_text(_decode(raw, name), name)

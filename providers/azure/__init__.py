@@ -1,0 +1,1 @@
+"""Implementations of catalogue services on the azure API family; found through registry.py."""
