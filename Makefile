@@ -4,9 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HDH := $(VENV)/bin/hdhport
 STAMP := $(VENV)/.installed-stamp
+# Debian packages the tests use (package:command that proves it is there)
+SYSTEM_PACKAGES := chromium:chromium cloud-init:cloud-init graphviz:dot
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-unit typecheck schemas golden clean
+.PHONY: help install system-deps demo test test-unit typecheck schemas golden clean
 
 help: ## list every target with what it does
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -19,12 +21,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install hdhport with its dependencies (idempotent)
 
+system-deps: ## install the Debian packages the tests use (Chromium, cloud-init, graphviz), only those missing
+	scripts/system-deps.sh $(SYSTEM_PACKAGES)
+
 demo: install ## the main job on the embedded default: validate the specification, print the catalogue and per-profile coverage
 	$(HDH) validate
 	$(HDH) catalog list
 	$(HDH) profile list
 
-test: install typecheck ## run the whole test suite (unit, property-based, type-check)
+test: install system-deps typecheck ## run the whole test suite (unit, property-based, type-check)
 	$(PY) -m pytest
 
 test-unit: install ## run the tests that need no real server

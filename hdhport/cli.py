@@ -5,6 +5,7 @@ Imports no cloud SDK: the specification commands must start in a fraction of a s
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -21,6 +22,10 @@ from hdhport.render import md_table, text_table
 from hdhport.yamlsource import load_document
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+# Modules adding command groups: each has `register(commands)` and imports its heavy parts lazily,
+# inside its handlers, so `hdhport --help` and the specification commands stay fast.
+_COMMAND_MODULES: tuple[str, ...] = ()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,24 +44,31 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the catalogue and profiles; every problem at once")
     validate.add_argument("files", nargs="*", type=Path,
                           help="catalogue and/or profile files (default: the catalogue and all shipped profiles)")
+    validate.set_defaults(handler=_validate)
 
     catalog = commands.add_parser("catalog", help="read the catalogue")
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     listing = catalog_commands.add_parser("list", help="list services")
     listing.add_argument("--family", help="only this family")
     listing.add_argument("--format", choices=("table", "json", "md"), default="table")
+    listing.set_defaults(handler=_catalog_list)
     show = catalog_commands.add_parser("show", help="one service in full")
     show.add_argument("id")
     show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(handler=_catalog_show)
 
     profile = commands.add_parser("profile", help="read the provider profiles")
     profile_commands = profile.add_subparsers(dest="profile_command", required=True, parser_class=_Parser)
     plist = profile_commands.add_parser("list", help="coverage of the catalogue by each profile")
     plist.add_argument("--format", choices=("table", "json", "md"), default="table")
-    plist.add_argument("files", nargs="*", type=Path, help="extra profile files to include")
+    plist.add_argument("files", nargs="*", type=Path, help="profile files to list instead of the shipped ones")
+    plist.set_defaults(handler=_profile_list)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the catalogue or of a profile")
     schema.add_argument("kind", choices=("catalog", "profile"))
+    schema.set_defaults(handler=_schema)
+    for module_name in _COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
     return parser
 
 
@@ -156,20 +168,10 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {
-    ("validate", None): _validate,
-    ("catalog", "list"): _catalog_list,
-    ("catalog", "show"): _catalog_show,
-    ("profile", "list"): _profile_list,
-    ("schema", None): _schema,
-}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    sub = getattr(args, f"{args.command}_command", None)
     try:
-        return _COMMANDS[(args.command, sub)](args)
+        return int(args.handler(args))
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
