@@ -5,10 +5,12 @@ PY := $(VENV)/bin/python
 HDH := $(VENV)/bin/hdhport
 STAMP := $(VENV)/.installed-stamp
 # Debian packages the tests use (package:command that proves it is there)
-SYSTEM_PACKAGES := chromium:chromium cloud-init:cloud-init graphviz:dot
+SYSTEM_PACKAGES := chromium:chromium cloud-init:cloud-init graphviz:dot nftables:nft
+# The procurement diff the demo writes: every shipped profile against today's platform
+DIFF_DEMO := --all --baseline azure-francecentral
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo test test-unit typecheck schemas golden clean
+.PHONY: help install system-deps demo test test-unit typecheck schemas golden screenshot clean
 
 help: ## list every target with what it does
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -24,10 +26,14 @@ install: $(STAMP) ## create .venv and install hdhport with its dependencies (ide
 system-deps: ## install the Debian packages the tests use (Chromium, cloud-init, graphviz), only those missing
 	scripts/system-deps.sh $(SYSTEM_PACKAGES)
 
-demo: install ## the main job on the embedded default: validate the specification, print the catalogue and per-profile coverage
+demo: install system-deps ## the main job on the embedded default: validate, catalogue, coverage, offline plans (3 enclaves), bidder diff
 	$(HDH) validate
 	$(HDH) catalog list
 	$(HDH) profile list
+	$(HDH) plan --profile azure-francecentral --enclaves 3
+	$(HDH) plan --profile ovhcloud-public-cloud --enclaves 3
+	for format in md html csv json xlsx; do $(HDH) diff $(DIFF_DEMO) --format $$format --out out/diff/diff.$$format || exit; done
+	$(HDH) diff $(DIFF_DEMO)
 
 test: install system-deps typecheck ## run the whole test suite (unit, property-based, type-check)
 	$(PY) -m pytest
@@ -36,14 +42,18 @@ test-unit: install ## run the tests that need no real server
 	$(PY) -m pytest -m "not integration"
 
 typecheck: install ## type-check the package against the SDKs' own type information (mypy --strict)
-	$(PY) -m mypy hdhport providers
+	$(PY) -m mypy hdhport providers infra policies
 
 schemas: install ## regenerate the published JSON Schemas in schemas/
 	$(HDH) schema catalog > schemas/catalog.schema.json
 	$(HDH) schema profile > schemas/profile.schema.json
+	$(PY) -m hdhport.procurement.report > schemas/diff.schema.json
 
-golden: install ## rewrite the expected messages of tests/data/invalid (review the diff before committing)
-	HDHPORT_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_invalid_inputs.py
+golden: install ## rewrite golden snapshots (tests/golden) and expected messages (tests/data/invalid); review the diff
+	HDHPORT_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_invalid_inputs.py tests/test_golden.py
+
+screenshot: install system-deps ## regenerate docs/img/diff-report.png (the README's picture of the HTML diff report) in headless Chromium
+	HDHPORT_SCREENSHOT=docs/img/diff-report.png $(PY) -m pytest -q -m integration tests/test_procurement_html.py -k screenshot
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build *.egg-info

@@ -62,6 +62,8 @@ class Implementation(Strict):
     fallback: Text | None = Field(None, description="Self-hosted product used when `needs` are not all offered.")
     interfaces: list[Term] | None = Field(None, description="Interfaces offered to applications, if not the service's.")
     reason: Text | None = Field(None, description="Why this is a gap.")
+    waiver: Text | None = Field(None, description="Why applications may use a proprietary interface here "
+                                                  "(the gate accepts a proprietary-only implementation only with one).")
     notes: Text | None = None
 
     @model_validator(mode="after")
@@ -165,6 +167,14 @@ class OpenStackApis(Sourced):
     services: list[Term] = Field(min_length=1)
 
 
+class Flavors(Sourced):
+    """Default machine sizes and image on this cloud; a stack's config may override them."""
+
+    cpu: Text
+    gpu: Text | None = Field(None, description="GPU flavor; null when the cloud has none or it is unknown.")
+    image: Text = Field(description="Debian 12 image: OpenStack image name, or Azure URN publisher:offer:sku:version.")
+
+
 class Offer(Sourced):
     """What a bidder offers for one catalogue service."""
 
@@ -200,4 +210,5 @@ class Profile(Strict):
     key_custody: KeyCustody
     regions: list[Region] = Field(min_length=1)
     openstack: OpenStackApis | None = None
+    flavors: Flavors | None = None
     offers: dict[ServiceId, Offer]

@@ -17,6 +17,21 @@ TABLES: dict[str, str] = {
     "openstack": "providers.openstack.registry",
     "selfhosted": "providers.selfhosted.registry",
 }
+# The IaaS primitives each API family offers the provider-neutral code (self-hosted services, enclaves).
+IAAS: dict[str, str] = {
+    "azure": "providers.azure.iaas:AzureIaas",
+    "openstack": "providers.openstack.iaas:OpenStackIaas",
+}
+# What an API family builds before any service (Azure: resource group and the identity that uses keys).
+LANDING_ZONES: dict[str, str | None] = {
+    "azure": "providers.azure.landing_zone:LandingZone",
+    "openstack": None,  # the project comes with the credentials
+}
+# Stack settings each API family reads beyond the core hdh:* keys: a module with CONFIG_KEYS and validate().
+SETTINGS: dict[str, str] = {
+    "azure": "providers.azure.settings",
+    "openstack": "providers.openstack.settings",
+}
 SELF_HOSTED = "selfhosted"
 API_FAMILIES = ("azure", "openstack")  # the API families this toolkit deploys
 
@@ -38,8 +53,24 @@ def implementation(service: str, family: str) -> type:
         available = sorted(f for f in TABLES if service in table(f))
         listed = ", ".join(available) if available else "none"
         raise LookupError(f"{service} has no '{family}' implementation; available: {listed}")
+    return _load(target)
+
+
+def _load(target: str) -> type:
     module_name, _, class_name = target.partition(":")
     return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+
+
+def iaas_for(family: str) -> type:
+    """The class giving `family`'s IaaS primitives (see providers/selfhosted/iaas.py)."""
+    if family not in IAAS:
+        raise LookupError(f"no IaaS primitives for '{family}'; available: {', '.join(sorted(IAAS))}")
+    return _load(IAAS[family])
+
+
+def landing_zone(family: str) -> type | None:
+    target = LANDING_ZONES.get(family)
+    return _load(target) if target else None
 
 
 def expected_keys(catalogue: Catalogue) -> set[tuple[str, str]]:

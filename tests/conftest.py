@@ -13,6 +13,8 @@ from hdhport.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 UPDATE_GOLDEN = os.environ.get("HDHPORT_UPDATE_GOLDEN") == "1"
+# Dates computed by implementations (budget start, token expiry) come from here, so snapshots stay stable.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
 
 
 @dataclass

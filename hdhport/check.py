@@ -1,0 +1,299 @@
+"""The portability gate: everything CI must refuse, checked in phases, each failure named precisely.
+
+Phases: specification (catalogue and profiles valid), registry (catalogue and code agree both ways,
+every resource token exists), plan (every deployable profile plans offline), equivalence (same outputs
+contract, same controls, open interfaces), policies (the CrossGuard pack over every planned resource),
+sovereignty (SecNumCloud profiles depend on nothing outside the EU jurisdiction).
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hdhport import paths, registry
+from hdhport.errors import InputError
+from hdhport.loader import Specification, load_specification
+from hdhport.yamlsource import Document, load_document
+
+PHASES = ("specification", "registry", "plan", "equivalence", "policies", "sovereignty")
+DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-bare-metal-pod-snc", "openstack-reference")
+#: Hosts a SecNumCloud platform may depend on: its own private zone, private addresses, loopback.
+ALLOWED_HOST = re.compile(r"^(([a-z0-9-]+\.)*hdh\.internal|localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|"
+                          r"192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.169\.254|\{[^}]*\})$")
+_URL = re.compile(r"\b(?:https?|s3|git|oci|docker)://([^/\s:'\"]+)")
+
+
+@dataclass
+class Finding:
+    """One check result: a failure (ok False) or a pass, located where the fix belongs."""
+
+    phase: str
+    check: str
+    profile: str
+    service: str
+    ok: bool
+    message: str = ""
+    remediation: str = ""
+    file: str = ""
+    line: int = 1
+    column: int = 1
+    rule: str = ""
+    resource: str = ""
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+    profile_seconds: dict[str, float] = field(default_factory=dict)
+    resources: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if not f.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class _Locator:
+    """Where in the catalogue or a profile a fix belongs (line and column kept by the loader's reader)."""
+
+    def __init__(self, spec_sources: dict[str, str]) -> None:
+        self._catalogue = load_document(paths.CATALOGUE)
+        self._profiles = {pid: load_document(Path(src)) for pid, src in spec_sources.items()}
+        ids = self._catalogue.data.get("services", []) if isinstance(self._catalogue.data, dict) else []
+        self._index = {s.get("id"): i for i, s in enumerate(ids) if isinstance(s, dict)}
+
+    def service(self, service: str, family: str | None = None) -> tuple[str, int, int]:
+        path: tuple[Any, ...] = ("services", self._index.get(service, 0))
+        if family:
+            path += ("implementations", family)
+        return (_relative(self._catalogue.file), *self._catalogue.where(path))
+
+    def profile(self, profile: str, *path: str) -> tuple[str, int, int]:
+        doc: Document | None = self._profiles.get(profile)
+        if doc is None:
+            return (_relative(str(paths.CATALOGUE)), 1, 1)
+        return (_relative(doc.file), *doc.where(tuple(path)))
+
+
+def _relative(file: str) -> str:
+    try:
+        return str(Path(file).resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return file
+
+
+class Gate:
+    def __init__(self, stacks: Iterable[str], catalogue_path: Path = paths.CATALOGUE,
+                 profile_paths: Iterable[Path] | None = None) -> None:
+        self.stacks = list(stacks)
+        self.catalogue_path = catalogue_path
+        self.profile_paths = list(profile_paths if profile_paths is not None else paths.shipped_profiles())
+        self.report = Report()
+        self.spec: Specification | None = None
+        self.plans: dict[str, Any] = {}
+        self.locate: _Locator | None = None
+
+    def add(self, finding: Finding) -> None:
+        self.report.findings.append(finding)
+
+    def timed(self, phase: str, work: Callable[[], None]) -> None:
+        started = time.perf_counter()
+        work()
+        self.report.phase_seconds[phase] = self.report.phase_seconds.get(phase, 0.0) + time.perf_counter() - started
+
+    def run(self) -> Report:
+        self.timed("specification", self.check_specification)
+        if self.spec is None:
+            return self.report
+        self.locate = _Locator(self.spec.sources)
+        self.timed("registry", self.check_registry)
+        self.timed("plan", self.check_plans)
+        self.timed("equivalence", self.check_equivalence)
+        self.timed("policies", self.check_policies)
+        self.timed("sovereignty", self.check_sovereignty)
+        return self.report
+
+    # ------------------------------------------------------------ phases
+
+    def check_specification(self) -> None:
+        try:
+            self.spec = load_specification(self.catalogue_path, self.profile_paths)
+        except InputError as exc:
+            for problem in exc.problems:
+                self.add(Finding("specification", "valid", "-", problem.path or "-", False, problem.message,
+                                 "fix the file at the position given", _relative(problem.file), problem.line,
+                                 problem.column, "specification-valid"))
+            return
+        self.add(Finding("specification", "valid", "-", "-", True))
+
+    def check_registry(self) -> None:
+        from hdhport.tokens import unresolved
+
+        assert self.spec and self.locate
+        agreement = registry.agreement(self.spec.catalogue)
+        missing = set(agreement.missing)
+        unexpected = set(agreement.unexpected)
+        for service in self.spec.catalogue.services:
+            for family in (*registry.API_FAMILIES, registry.SELF_HOSTED):
+                key = (service.id, family)
+                where = self.locate.service(service.id, None if family == registry.SELF_HOSTED else family)
+                if key in missing:
+                    self.add(Finding("registry", "implemented", family, service.id, False,
+                                     f"the catalogue promises a '{family}' implementation; the registry has none",
+                                     f"add it to providers/{family}/registry.py, or change the catalogue's kind",
+                                     *where, "registry-agreement"))
+                elif key in unexpected:
+                    self.add(Finding("registry", "declared", family, service.id, False,
+                                     f"the registry has a '{family}' implementation the catalogue does not declare",
+                                     "declare it in services_catalog.yaml or remove it from the registry",
+                                     *where, "registry-agreement"))
+                elif key in registry.keys():
+                    self.add(Finding("registry", "implemented", family, service.id, True))
+            for family in registry.API_FAMILIES:
+                bad = unresolved(service.implementation(family).resources)
+                where = self.locate.service(service.id, family)
+                self.add(Finding("registry", "tokens", family, service.id, not bad,
+                                 f"unknown resource type token(s): {', '.join(bad)}" if bad else "",
+                                 "use a token of the installed SDK (see hdhport catalog show)", *where,
+                                 "resource-token"))
+
+    def check_plans(self) -> None:
+        from hdhport import planner
+        from infra.config import ConfigError
+        from infra.program import GapError
+
+        assert self.spec and self.locate
+        for stack in self.stacks:
+            started = time.perf_counter()
+            config = planner.stack_config(stack)
+            config["hdh:enclaves"] = 1
+            profile = str(config.get("hdh:profile", stack))
+            try:
+                result = planner.run(stack, config)
+            except (ConfigError, GapError, InputError, LookupError) as exc:
+                self.add(Finding("plan", "plans", profile, "-", False, str(exc),
+                                 "fix the stack config, or implement the missing services",
+                                 f"Pulumi.{stack}.yaml", 1, 1, "plan-offline"))
+                continue
+            finally:
+                self.report.profile_seconds[stack] = time.perf_counter() - started
+            self.plans[stack] = result
+            self.report.resources[stack] = sum(1 for r in result.resources if r.custom)
+            for service_id, resolution in result.stack_outputs.get("resolutions", {}).items():
+                if resolution["way"] == "gap":
+                    where = self.locate.profile(profile, "offers", service_id)
+                    self.add(Finding("plan", "resolved", profile, service_id, True,
+                                     f"allowed gap: {resolution['reason']}", "", *where, "plan-offline"))
+                else:
+                    self.add(Finding("plan", "resolved", profile, service_id, True))
+
+    def check_equivalence(self) -> None:
+        from providers.contract import OUTPUT_KEYS
+
+        assert self.spec and self.locate
+        catalogue = self.spec.catalogue
+        for stack, result in self.plans.items():
+            profile = str(result.stack_outputs.get("profile", stack))
+            family = self.spec.profiles[profile].api_family if profile in self.spec.profiles else ""
+            for service_id, outputs in (result.stack_outputs.get("services") or {}).items():
+                keys = sorted(outputs)
+                ok = keys == sorted(OUTPUT_KEYS)
+                self.add(Finding("equivalence", "outputs-contract", profile, service_id, ok,
+                                 "" if ok else f"exports {keys}, not the contract {sorted(OUTPUT_KEYS)}",
+                                 "return (endpoint, key_ref) from build(); ServiceComponent exports the contract",
+                                 *self.locate.service(service_id, family or None), "outputs-contract"))
+        for service in catalogue.services:
+            for family in registry.API_FAMILIES:
+                impl = service.implementation(family)
+                offered = impl.interfaces
+                proprietary_only = offered is not None and not set(offered) & set(service.interfaces)
+                message = (f"the {family} implementation offers only {', '.join(offered or [])}, not the open "
+                           f"{', '.join(service.interfaces)}") if proprietary_only else ""
+                if proprietary_only and impl.waiver:
+                    message = f"{message} (waived: {impl.waiver})"
+                self.add(Finding("equivalence", "open-interface", family, service.id,
+                                 not proprietary_only or bool(impl.waiver), message,
+                                 "offer the open interface (a gateway or another product), or state a `waiver` "
+                                 "saying why applications may use the proprietary one",
+                                 *self.locate.service(service.id, family), "open-interface"))
+
+    def check_policies(self) -> None:
+        from hdhport.policy_runner import evaluate
+
+        assert self.spec and self.locate
+        for stack, result in self.plans.items():
+            profile = str(result.stack_outputs.get("profile", stack))
+            family = self.spec.profiles[profile].api_family if profile in self.spec.profiles else None
+            violations = evaluate(result.resources)
+            failed_services = set()
+            for violation in violations:
+                service = violation.service or "-"
+                failed_services.add(service)
+                self.add(Finding("policies", violation.policy, profile, service, False,
+                                 f"{violation.name} ({violation.type}): {violation.message}", violation.remediation,
+                                 *self.locate.service(service, family), violation.policy, violation.urn))
+            for service in result.stack_outputs.get("services") or {}:
+                if service not in failed_services:
+                    self.add(Finding("policies", "all-policies", profile, service, True))
+
+    def check_sovereignty(self) -> None:
+        assert self.spec and self.locate
+        for stack, result in self.plans.items():
+            profile_id = str(result.stack_outputs.get("profile", stack))
+            profile = self.spec.profiles.get(profile_id)
+            if profile is None or profile.qualifications.secnumcloud.status != "qualified":
+                continue
+            clean = True
+            for resource in result.resources:
+                for host, path in _hosts(resource.inputs):
+                    if ALLOWED_HOST.match(host):
+                        continue
+                    clean = False
+                    service = resource.outputs.get("service") if resource.outputs else None
+                    self.add(Finding("sovereignty", "external-dependency", profile_id, service or "-", False,
+                                     f"{resource.name} ({resource.type}) depends on {host} (in {path}), outside the "
+                                     "provider and the project's mirror",
+                                     "serve it from the platform's package mirror (mirror.hdh.internal)",
+                                     *self.locate.profile(profile_id, "offers"), "sovereignty", resource.urn))
+            backend = _pulumi_backend()
+            if backend and "api.pulumi.com" in backend:
+                clean = False
+                self.add(Finding("sovereignty", "state-backend", profile_id, "-", False,
+                                 f"Pulumi.yaml uses the SaaS backend {backend}, outside the EU jurisdiction",
+                                 "use a self-managed backend on the target cloud (docs/operations.md)",
+                                 "Pulumi.yaml", 1, 1, "sovereignty"))
+            if clean:
+                self.add(Finding("sovereignty", "external-dependency", profile_id, "-", True))
+
+
+def _hosts(value: Any, path: str = "") -> Iterable[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _hosts(inner, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _hosts(inner, f"{path}[{index}]")
+    elif isinstance(value, str):
+        for match in _URL.finditer(value):
+            yield match.group(1).lower(), path
+
+
+def _pulumi_backend() -> str | None:
+    import yaml
+
+    data = yaml.safe_load((paths.ROOT / "Pulumi.yaml").read_text(encoding="utf-8")) or {}
+    backend = data.get("backend") or {}
+    return backend.get("url") if isinstance(backend, dict) else None
+
+
+def check(stacks: Iterable[str] | None = None) -> Report:
+    """Run the gate over the given stacks (default: every deployable one)."""
+    return Gate(list(stacks) if stacks else list(DEPLOYABLE_STACKS)).run()

@@ -1,0 +1,93 @@
+"""`hdhport plan`: preview a platform offline by running the real Pulumi program on the mock engine."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hdhport import paths
+from hdhport.errors import InputError, Problem
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def register(commands: Any) -> None:
+    plan = commands.add_parser("plan", help="preview a platform offline (the real program on Pulumi's mock engine)")
+    source = plan.add_mutually_exclusive_group(required=True)
+    source.add_argument("--profile", help="profile id or profile file (uses its Pulumi.<id>.yaml stack when shipped)")
+    source.add_argument("--stack", help="stack name: reads Pulumi.<NAME>.yaml")
+    plan.add_argument("--enclaves", type=_count, help="number of research-project enclaves (overrides the stack's)")
+    plan.add_argument("--enclave-stacks", type=_count, metavar="N", default=0,
+                      help="plan enclaves as separate stacks of N projects each, reading the platform stack's outputs")
+    plan.add_argument("--allow-gaps", action="store_true", help="plan even if some services have no implementation")
+    plan.add_argument("--out", type=Path, default=None, help="output directory (default: out/plan/<stack>)")
+    plan.set_defaults(handler=_plan)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from hdhport import plan_report, planner
+    from hdhport.loader import load_catalogue
+    from infra.config import ConfigError
+    from infra.program import GapError
+
+    if args.stack:
+        stack, config = args.stack, planner.stack_config(args.stack)
+        origin = f"Pulumi.{args.stack}.yaml"
+    else:
+        stack, config = planner.config_for_profile(args.profile)
+        origin = f"Pulumi.{stack}.yaml" if (paths.ROOT / f"Pulumi.{stack}.yaml").exists() else "--profile"
+    if args.enclaves is not None:
+        config["hdh:enclaves"] = args.enclaves
+    if args.allow_gaps:
+        config["hdh:allowGaps"] = True
+    out: Path = args.out or paths.ROOT / "out" / "plan" / stack
+    families = {s.id: s.family for s in load_catalogue(paths.CATALOGUE).services}
+    runs = _runs(stack, config, args.enclave_stacks)
+    started = time.perf_counter()
+    try:
+        results = [(name, planner.run(name, cfg)) for name, cfg in runs]
+    except ConfigError as exc:
+        raise InputError([Problem(origin, 1, 1, exc.key, str(exc).split(": ", 1)[1])]) from None
+    except GapError as exc:
+        print(f"hdhport plan: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    elapsed = time.perf_counter() - started
+    for name, result in results:
+        target = out if name == stack else out / name
+        written = plan_report.write(result, target, families)
+        document = plan_report.to_document(result)
+        summary = document["summary"]
+        ways = ", ".join(f"{k} {v}" for k, v in sorted(summary["by_resolution"].items()))
+        print(f"{name}: {summary['resources']} resources, {len(summary['enclaves'])} enclaves"
+              + (f"; services: {ways}" if ways else "") + f" -> {', '.join(str(p) for p in written)}")
+    print(f"planned {len(results)} stack(s) offline in {elapsed:.1f} s (no cloud call was made)")
+    return EXIT_OK
+
+
+def _runs(stack: str, config: dict[str, Any], per_stack: int) -> list[tuple[str, dict[str, Any]]]:
+    """The platform stack, then (with --enclave-stacks) one enclaves-only stack per batch of projects."""
+    if not per_stack:
+        return [(stack, config)]
+    from infra.config import parse_enclaves
+
+    projects = parse_enclaves(config.get("hdh:enclaves"))
+    platform = {**config, "hdh:enclaveStacks": True}
+    runs = [(stack, platform)]
+    for start in range(0, len(projects), per_stack):
+        batch = list(projects[start:start + per_stack])
+        name = f"{stack}-enclaves-{start // per_stack + 1:02d}"
+        runs.append((name, {**config, "hdh:enclaves": batch, "hdh:platformStack": f"organization/hdhport/{stack}",
+                            "hdh:firstEnclaveIndex": start}))
+    return runs

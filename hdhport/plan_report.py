@@ -1,0 +1,165 @@
+"""Write a recorded plan as plan.json (machines), plan.md (people, with a Mermaid diagram) and plan.dot
+(+ plan.svg when Graphviz is installed)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from hdhport.planner import PlanResult
+
+PLAN_VERSION = 1
+
+
+def _component_of(result: PlanResult) -> dict[str, str]:
+    """urn -> urn of the top-level hdh component (service or enclave) that owns it."""
+    by_urn = result.by_urn()
+    owner: dict[str, str] = {}
+    for resource in result.resources:
+        current = resource
+        while current.parent in by_urn:
+            current = by_urn[current.parent]
+        owner[resource.urn] = current.urn
+    return owner
+
+
+def to_document(result: PlanResult) -> dict[str, Any]:
+    outputs = result.stack_outputs
+    resolutions: dict[str, Any] = outputs.get("resolutions") or {}
+    services_out: dict[str, Any] = outputs.get("services") or {}
+    tops = {r.name: r for r in result.resources if r.type.startswith("hdh:") and "$hdh:" not in r.urn}
+    owner = _component_of(result)
+    counts = Counter(owner[r.urn] for r in result.resources if r.custom)
+    services = []
+    for service_id, resolution in resolutions.items():
+        component = tops.get(service_id.replace("_", "-"))
+        services.append({
+            "id": service_id,
+            "resolution": resolution.get("way"),
+            "implementation_family": resolution.get("family"),
+            "product": resolution.get("product"),
+            "reason": resolution.get("reason"),
+            "component": component.urn if component else None,
+            "component_type": component.type if component else None,
+            "resources": counts.get(component.urn, 0) if component else 0,
+            "outputs": services_out.get(service_id),
+        })
+    return {
+        "version": PLAN_VERSION,
+        "stack": result.stack,
+        "profile": outputs.get("profile"),
+        "config": {k: ("[secret]" if "secret" in k.lower() or "password" in k.lower() else v)
+                   for k, v in result.config.items()},
+        "summary": {
+            "resources": sum(1 for r in result.resources if r.custom),
+            "components": sum(1 for r in result.resources if not r.custom),
+            "by_resolution": dict(Counter(s["resolution"] for s in services)),
+            "by_type": dict(sorted(Counter(r.type for r in result.resources if r.custom).items())),
+            "protected": sum(1 for r in result.resources if r.protect),
+            "enclaves": sorted((outputs.get("enclaves") or {}).keys()),
+        },
+        "warnings": list(result.warnings),
+        "services": services,
+        "resources": [{
+            "urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent, "custom": r.custom,
+            "protect": r.protect, "retain_on_delete": r.retain_on_delete, "read": r.read,
+            "dependencies": r.dependencies, "inputs": r.inputs,
+            **({"outputs": r.outputs} if not r.custom else {}),
+        } for r in result.resources],
+    }
+
+
+def _service_edges(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """service -> service it depends on, from resource dependencies across components."""
+    component_service = {s["component"]: s["id"] for s in document["services"] if s["component"]}
+    by_urn = {r["urn"]: r for r in document["resources"]}
+
+    def service_of(urn: str) -> str | None:
+        while urn in by_urn:
+            if urn in component_service:
+                return str(component_service[urn])
+            urn = by_urn[urn]["parent"]
+        return None
+
+    edges = set()
+    for resource in document["resources"]:
+        source = service_of(resource["urn"])
+        for dependency in resource["dependencies"]:
+            target = service_of(dependency)
+            if source and target and source != target:
+                edges.add((source, target))
+    return edges
+
+
+def to_markdown(document: dict[str, Any], families: dict[str, str]) -> str:
+    summary = document["summary"]
+    lines = [f"# Plan of stack `{document['stack']}` (profile `{document['profile']}`)", "",
+             f"{summary['resources']} resources in {summary['components']} components; "
+             f"{summary['protected']} protected; resolutions: "
+             + ", ".join(f"{k} {v}" for k, v in sorted(summary["by_resolution"].items()))
+             + f"; enclaves: {len(summary['enclaves'])}.", ""]
+    if document["warnings"]:
+        lines += ["## Warnings from the program", ""] + [f"- {w}" for w in document["warnings"]] + [""]
+    gaps = [s for s in document["services"] if s["resolution"] == "gap"]
+    if gaps:
+        lines += ["## Gaps", ""] + [f"- **{s['id']}**: {s['reason']}" for s in gaps] + [""]
+    by_family: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for service in document["services"]:
+        by_family[families.get(service["id"], "other")].append(service)
+    lines += ["## Services", ""]
+    for family, services in sorted(by_family.items()):
+        lines += [f"### {family}", "", "| service | resolution | product | resources | why |", "|---|---|---|---|---|"]
+        lines += [f"| {s['id']} | {s['resolution']} | {s['product'] or ''} | {s['resources']} | {s['reason']} |"
+                  for s in services]
+        lines.append("")
+    lines += ["## Diagram", "", "```mermaid", "flowchart LR"]
+    for family, services in sorted(by_family.items()):
+        lines.append(f"  subgraph {family}")
+        lines += [f"    {s['id']}[\"{s['id']}<br/>{s['resolution']}\"]" for s in services]
+        lines.append("  end")
+    lines += [f"  {a} --> {b}" for a, b in sorted(_service_edges(document))]
+    lines += ["```", "", "## Resource types", "", "| type | count |", "|---|---|"]
+    lines += [f"| `{t}` | {n} |" for t, n in summary["by_type"].items()]
+    return "\n".join(lines) + "\n"
+
+
+_COLOURS = {"native": "#cfe8cf", "self-hosted": "#fde8b0", "gap": "#f4c2c2"}
+
+
+def to_dot(document: dict[str, Any], families: dict[str, str]) -> str:
+    lines = ["digraph plan {", "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fontname="Helvetica"];']
+    by_family: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for service in document["services"]:
+        by_family[families.get(service["id"], "other")].append(service)
+    for family, services in sorted(by_family.items()):
+        lines.append(f'  subgraph "cluster_{family}" {{ label="{family}";')
+        for s in services:
+            colour = _COLOURS.get(s["resolution"], "#ffffff")
+            lines.append(f'    "{s["id"]}" [label="{s["id"]}\\n{s["resolution"]} ({s["resources"]})", '
+                         f'fillcolor="{colour}"];')
+        lines.append("  }")
+    lines += [f'  "{a}" -> "{b}";' for a, b in sorted(_service_edges(document))]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write(result: PlanResult, out: Path, families: dict[str, str]) -> list[Path]:
+    """Write the plan files into `out`; returns what was written."""
+    out.mkdir(parents=True, exist_ok=True)
+    document = to_document(result)
+    written = []
+    for name, text in (("plan.json", json.dumps(document, indent=1, ensure_ascii=False, default=str) + "\n"),
+                       ("plan.md", to_markdown(document, families)),
+                       ("plan.dot", to_dot(document, families))):
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    dot = shutil.which("dot")
+    if dot:
+        svg = out / "plan.svg"
+        subprocess.run([dot, "-Tsvg", str(out / "plan.dot"), "-o", str(svg)], check=True, capture_output=True)
+        written.append(svg)
+    return written

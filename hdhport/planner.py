@@ -1,0 +1,231 @@
+"""Run the real Pulumi program in-process on the SDK's mock engine and record what it would create.
+
+No CLI, no plugin, no credentials: `pulumi.runtime.set_mocks` stands in for the engine, a recording
+monitor captures every registration (type, name, parent, inputs, protect / retain, dependencies)
+and every component's registered outputs. Preview semantics: values only a cloud would know are
+recorded as "<computed>", as `pulumi preview` shows them. Secrets are redacted.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hdhport import paths
+from hdhport.errors import InputError, Problem
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+COMPUTED = "<computed>"
+REDACTED = "[secret]"
+PROJECT = "hdhport"
+#: A public key for plans of profiles without a stack file; public keys are not secrets.
+EXAMPLE_SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN48w5pJpDH4EVS19ywhCcNqPqvkbTCO6n93vYWAqEfr hdh-plan-example"
+
+
+@dataclass
+class PlannedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    protect: bool
+    retain_on_delete: bool
+    dependencies: list[str]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)  # components: what register_outputs declared
+    read: bool = False  # read from the cloud (StackReference, get), not created
+
+
+@dataclass
+class PlanResult:
+    stack: str
+    config: dict[str, Any]
+    resources: list[PlannedResource]
+    stack_outputs: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def by_urn(self) -> dict[str, PlannedResource]:
+        return {r.urn: r for r in self.resources}
+
+
+def clean(value: Any) -> Any:
+    """Engine values as plain JSON: secrets redacted, unknowns marked, resource references by URN."""
+    from pulumi.output import Unknown
+
+    if isinstance(value, Unknown):
+        return COMPUTED
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == SECRET_VALUE:
+            return REDACTED
+        if RESOURCE_SIG in value:
+            return value.get("urn", COMPUTED)
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if hasattr(value, "urn") and not isinstance(value, (str, bytes)):  # a deserialized resource reference
+        return COMPUTED
+    return value
+
+
+def stack_config(stack: str) -> dict[str, Any]:
+    """The `config:` of Pulumi.<stack>.yaml, values as the engine passes them (strings, JSON for objects)."""
+    path = paths.ROOT / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in paths.ROOT.glob("Pulumi.*.yaml"))
+        raise InputError([Problem(path.name, 1, 1, "", f"no stack '{stack}'; available: {', '.join(known)}")])
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise InputError([Problem(path.name, 1, 1, "config", "expected a mapping")])
+    return dict(config)
+
+
+def config_for_profile(profile: str) -> tuple[str, dict[str, Any]]:
+    """Plan a profile through its stack file when one ships, else with the profile's first region."""
+    if (paths.ROOT / f"Pulumi.{profile}.yaml").exists():
+        return profile, stack_config(profile)
+    from infra.config import profile_path
+    from hdhport.loader import load_catalogue, profiles_from
+    from hdhport.yamlsource import load_document
+
+    catalogue = load_catalogue(paths.CATALOGUE)
+    (loaded, _), = profiles_from([load_document(profile_path(profile))], catalogue).values()
+    stack = loaded.id
+    return stack, {"hdh:profile": profile, "hdh:region": loaded.regions[0].id, "hdh:enclaves": 0,
+                   "hdh:adminSshPublicKey": EXAMPLE_SSH_KEY}
+
+
+def _as_outputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Echo inputs as outputs, where the engine's shapes differ reshaped the way the cloud answers:
+    Azure takes user-assigned identities as a list of ids and returns them as a map keyed by id."""
+    def reshape(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ({i: {} for i in v if isinstance(i, str)}  # unknown ids (previews) have no key yet
+                        if k == "userAssignedIdentities" and isinstance(v, list) else reshape(v))
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            return [reshape(v) for v in value]
+        return value
+
+    return reshape(inputs)  # type: ignore[no-any-return]
+
+
+def _engine_value(value: Any) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def run(stack: str, config: dict[str, Any]) -> PlanResult:
+    """Run infra's program under mocks with this stack config; raise its ConfigError / GapError as they are."""
+    from infra.program import main
+
+    return record(main, stack, config)
+
+
+def record(program: Callable[[], object], stack: str, config: dict[str, Any]) -> PlanResult:
+    """Run any Pulumi program function on the mock engine and record every registration."""
+    import pulumi
+    from pulumi.runtime import mocks, rpc, settings
+    from pulumi.runtime.stack import run_in_stack, run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    recorded: dict[str, PlannedResource] = {}
+    stack_outputs: dict[str, Any] = {}
+
+    class AnswerEverything(mocks.Mocks):
+        """A cloud that accepts every resource: the id is the name; outputs echo the inputs."""
+
+        def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+            return f"{args.name}-id", _as_outputs(dict(args.inputs))
+
+        def call(self, args: mocks.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
+            # The engine iterates the failures: an empty list, never None.
+            return MOCK_CALLS.get(args.token, {}), []
+
+    class RecordingMonitor(mocks.MockMonitor):
+        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            if request.type != "pulumi:pulumi:Stack":
+                recorded[response.urn] = PlannedResource(
+                    urn=response.urn, type=request.type, name=request.name, parent=request.parent,
+                    custom=bool(request.custom), protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete), dependencies=list(request.dependencies),
+                    inputs=clean(rpc.deserialize_properties(request.object)))
+            return response
+
+        def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+            """Reads (StackReference, `get` of an existing resource) are planned too: the stack depends on them."""
+            response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+            recorded[response.urn] = PlannedResource(
+                urn=response.urn, type=request.type, name=request.name, parent=request.parent, custom=True,
+                protect=False, retain_on_delete=False, dependencies=list(request.dependencies),
+                inputs=clean(rpc.deserialize_properties(request.properties)), read=True)
+            return response
+
+        def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+            outputs = clean(rpc.deserialize_properties(request.outputs))
+            if request.urn in recorded:
+                recorded[request.urn].outputs = outputs
+            elif "::pulumi:pulumi:Stack::" in request.urn:
+                stack_outputs.update(outputs)
+            return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+    engine = AnswerEverything()
+    warnings: list[str] = []
+    settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(engine, project=PROJECT, stack=stack, preview=True,
+                             monitor=RecordingMonitor(engine), logger=_collecting_logger(warnings))
+    settings.ROOT.set(None)  # set_mocks finished its own root; run_in_stack makes the one exports land on
+    pulumi.runtime.set_all_config({k: _engine_value(v) for k, v in config.items()})
+    os.environ.setdefault("PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "true")
+    _sync_await(run_pulumi_func(lambda: run_in_stack(program)))  # type: ignore[arg-type]
+    return PlanResult(stack, config, list(recorded.values()), stack_outputs, warnings)
+
+
+def _collecting_logger(sink: list[str]) -> logging.Logger:
+    """What the program logs (pulumi.log.warn...) goes into the plan, not onto the terminal."""
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                sink.append(record.getMessage())
+
+    logger = logging.getLogger(f"hdhport.plan.{id(sink)}")
+    logger.handlers = [Collect()]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger
+
+
+#: Answers to the data-source look-ups the program makes (what a logged-in CLI would return).
+MOCK_CALLS: dict[str, dict[str, Any]] = {
+    "azure-native:authorization:getClientConfig": {
+        "clientId": "00000000-0000-0000-0000-000000000001",
+        "objectId": "00000000-0000-0000-0000-000000000002",
+        "subscriptionId": "00000000-0000-0000-0000-000000000003",
+        "tenantId": "00000000-0000-0000-0000-000000000004",
+    },
+    "azure-native:managedidentity:getUserAssignedIdentity": {
+        "principalId": "00000000-0000-0000-0000-000000000005",
+        "clientId": "00000000-0000-0000-0000-000000000006",
+        "tenantId": "00000000-0000-0000-0000-000000000004",
+    },
+    "openstack:identity/getAuthScope:getAuthScope": {"projectId": "project-hdh-id", "userId": "user-hdh-deployer-id"},
+    "openstack:identity/getEndpoint:getEndpoint": {"url": "https://object-store.example:8080/v1/AUTH_project-hdh-id"},
+    "openstack:identity/getRole:getRole": {"id": "role-standard-id"},
+    "openstack:networking/getNetwork:getNetwork": {"id": "external-network-id"},
+    "openstack:networking/getPort:getPort": {"id": "platform-router-port-id", "deviceId": "platform-router-id"},
+    "openstack:networking/getSubnet:getSubnet": {"cidr": "10.20.0.0/20"},
+    "openstack:compute/getFlavor:getFlavor": {"id": "flavor-id"},
+    "openstack:images/getImage:getImage": {"id": "image-id"},
+}

@@ -1,0 +1,163 @@
+"""Compare bidders with the specification, service by service, and optionally with a baseline profile.
+
+For every catalogue service and every profile: the offer, whether applications reach it through an
+open interface, which required controls it supports, its SecNumCloud / HDS scope, and whether this
+toolkit deploys it today. A fact the profile does not state stays `unknown`; nothing here turns an
+unknown into a yes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from hdhport.loader import Specification
+from hdhport.model import Catalogue, Offer, Profile, Service
+from hdhport.procurement.report import (
+    Bidder, Cell, Change, ChangeKind, ControlsVerdict, Deployment, InterfaceVerdict, Qualification, Report,
+    ServiceInfo,
+)
+from hdhport.procurement.scores import score, verdict
+from hdhport.procurement.weights import Weights
+from hdhport.resolve import resolve
+
+_OFFER_RANK = {"gap": 0, "self-hosted": 1, "native": 2}
+_INTERFACE_RANK = {"proprietary": 0, "open": 1}
+_CHANGE_KINDS: tuple[ChangeKind, ...] = ("gained", "lost", "degraded", "improved", "same", "unknown")
+
+
+def interface_verdict(service: Service, offer: Offer, catalogue: Catalogue) -> InterfaceVerdict:
+    """Open when the offer speaks one of the service's open interfaces, or another open interface without
+    a proprietary API; proprietary when the only stated way in is a proprietary API; unknown otherwise."""
+    if offer.offer == "gap":
+        return InterfaceVerdict(status="n/a", spoken=[], detail="not offered")
+    if offer.offer == "unknown":
+        return InterfaceVerdict(status="unknown", spoken=[], detail="offer unknown")
+    spoken = [term for term in service.interfaces if term in offer.interfaces]
+    vocabulary = catalogue.vocabulary.interfaces
+    proprietary = [term for term in offer.interfaces if not vocabulary[term].open]
+    other_open = [term for term in offer.interfaces if vocabulary[term].open]
+    expected = ", ".join(service.interfaces)
+    if spoken:
+        lock = f"; management API proprietary ({', '.join(proprietary)})" if proprietary else ""
+        return InterfaceVerdict(status="open", spoken=spoken, detail=f"speaks {', '.join(spoken)}{lock}")
+    if offer.proprietary_api == "yes" or (proprietary and not other_open):
+        stated = ", ".join(offer.interfaces) or "a proprietary API"
+        return InterfaceVerdict(status="proprietary", spoken=[], detail=f"only {stated}; none of {expected}")
+    if other_open:
+        return InterfaceVerdict(status="open", spoken=[],
+                                detail=f"speaks {', '.join(other_open)}, open but not the catalogue's {expected}")
+    if offer.proprietary_api == "no":
+        return InterfaceVerdict(status="open", spoken=[], detail="states no proprietary API; interfaces not listed")
+    return InterfaceVerdict(status="unknown", spoken=[], detail=f"interfaces not stated; expected {expected}")
+
+
+def controls_verdict(service: Service, offer: Offer) -> ControlsVerdict:
+    """Which of the service's required controls the offer states it supports (absent list: unknown)."""
+    if offer.offer == "gap":
+        return ControlsVerdict(status="n/a", supported=[], missing=[])
+    if offer.controls is None:
+        return ControlsVerdict(status="unknown", supported=[], missing=[])
+    supported = [c for c in service.controls if c in offer.controls]
+    missing = [c for c in service.controls if c not in offer.controls]
+    status = "all" if not missing else "none" if not supported else "partial"
+    return ControlsVerdict(status=status, supported=supported, missing=missing)
+
+
+def _compare(aspect: str, before: str, after: str, rank: dict[str, int],
+             worse: list[str], better: list[str]) -> None:
+    if before in rank and after in rank and rank[before] != rank[after]:
+        (worse if rank[after] < rank[before] else better).append(f"{aspect}: {before} -> {after}")
+
+
+def change(before: Cell, after: Cell) -> Change:
+    """Gained, lost, degraded, improved, same, or unknown for one service, with what changed.
+
+    Compares what the bidders offer (offer, interface, scopes, controls), not whether this toolkit
+    deploys it: that has its own column and score, and would otherwise mark every cloud the toolkit
+    does not drive yet as degraded."""
+    if before.offer == "unknown" or after.offer == "unknown":
+        whose = "baseline's" if before.offer == "unknown" else "bidder's"
+        return Change(kind="unknown", details=[f"the {whose} offer is unknown"])
+    if before.offer == "gap" or after.offer == "gap":
+        if before.offer == after.offer:
+            return Change(kind="same", details=["a gap on both"])
+        kind: ChangeKind = "lost" if after.offer == "gap" else "gained"
+        return Change(kind=kind, details=[f"offer: {before.offer} -> {after.offer}"])
+    worse: list[str] = []
+    better: list[str] = []
+    _compare("offer", before.offer, after.offer, _OFFER_RANK, worse, better)
+    _compare("interface", before.interface.status, after.interface.status, _INTERFACE_RANK, worse, better)
+    for scope in ("secnumcloud_scope", "hds_scope"):
+        _compare(scope.replace("_", " "), getattr(before, scope), getattr(after, scope), {"no": 0, "yes": 1},
+                 worse, better)
+    if "unknown" not in (before.controls.status, after.controls.status):
+        lost = [c for c in before.controls.supported if c in after.controls.missing]
+        added = [c for c in after.controls.supported if c in before.controls.missing]
+        worse += [f"control no longer stated: {c}" for c in lost]
+        better += [f"control now stated: {c}" for c in added]
+    if worse:
+        return Change(kind="degraded", details=worse + better)
+    return Change(kind="improved", details=better) if better else Change(kind="same", details=[])
+
+
+def cells(catalogue: Catalogue, profile: Profile) -> list[Cell]:
+    """The profile's answer for every catalogue service, in catalogue order."""
+    result = []
+    for service, deployment in zip(catalogue.services, resolve(catalogue, profile)):
+        offer = profile.offers[service.id]
+        result.append(Cell(
+            service=service.id, offer=offer.offer, product=offer.product,
+            interface=interface_verdict(service, offer, catalogue),
+            controls=controls_verdict(service, offer),
+            secnumcloud_scope=offer.secnumcloud_scope, hds_scope=offer.hds_scope,
+            deployable=Deployment(way=deployment.way, product=deployment.product, reason=deployment.reason),
+            change=None, reason=offer.reason, notes=offer.notes, source=offer.source, date=offer.date))
+    return result
+
+
+def _against(answers: list[Cell], baseline: list[Cell] | None) -> list[Cell]:
+    if baseline is None:
+        return answers
+    return [a.model_copy(update={"change": change(b, a)}) for a, b in zip(answers, baseline)]
+
+
+def shown_path(path: str) -> str:
+    """A file as a person would type it: relative to the working directory when it lies inside it, so a
+    report names `providers/profiles/x.yaml` rather than where this checkout happens to live."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: str | None,
+                 required: Sequence[Qualification], weights: Weights, weights_file: str,
+                 catalogue_file: str, today: dt.date) -> Report:
+    """The whole comparison; `bidder_ids` are profiles of `spec`, the baseline first when there is one."""
+    catalogue = spec.catalogue
+    answers = {pid: cells(catalogue, spec.profiles[pid]) for pid in bidder_ids}
+    reference = answers[baseline] if baseline else None
+    bidders = []
+    for pid in bidder_ids:
+        profile, is_baseline = spec.profiles[pid], pid == baseline
+        compared = answers[pid] if is_baseline else _against(answers[pid], reference)
+        offers = Counter(cell.offer for cell in compared)
+        changes = Counter(cell.change.kind for cell in compared if cell.change)
+        bidders.append(Bidder(
+            id=pid, name=profile.name, operator=profile.operator, api_family=profile.api_family,
+            file=shown_path(spec.sources[pid]), baseline=is_baseline, jurisdiction=profile.jurisdiction,
+            qualifications=profile.qualifications, key_custody=profile.key_custody,
+            regions=profile.regions, openstack=profile.openstack,
+            counts={kind: offers.get(kind, 0) for kind in ("native", "self-hosted", "gap", "unknown")},
+            changes={kind: changes.get(kind, 0) for kind in _CHANGE_KINDS} if reference and not is_baseline else {},
+            verdict=verdict(catalogue, profile, required),
+            scores=score(catalogue, profile, compared, weights, today),
+            cells=compared))
+    services = [ServiceInfo(id=s.id, name=s.name, family=s.family, requirement=s.requirement,
+                            data_bearing=s.data_bearing, interfaces=s.interfaces, controls=s.controls)
+                for s in catalogue.services]
+    return Report(report="hdhport-diff", version=1, generated_on=today, catalogue=shown_path(catalogue_file),
+                  baseline=baseline, required=list(required), weights_file=shown_path(weights_file), weights=weights,
+                  services=services, bidders=bidders)

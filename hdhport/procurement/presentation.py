@@ -1,0 +1,151 @@
+"""What every output format shows the same way: colours, short cell texts, flat rows and bidder facts.
+
+Kept in one place so the Markdown, HTML, CSV and spreadsheet reports cannot drift apart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from hdhport.model import OfferKind
+from hdhport.procurement.report import Bidder, Cell, Report, ServiceInfo
+
+OFFER_KINDS: tuple[OfferKind, ...] = ("native", "self-hosted", "gap", "unknown")
+# Light fills, readable when printed in greys; every coloured cell also carries its word, so colour
+# is never the only signal.
+OFFER_COLOURS = {"native": "#cdebd3", "self-hosted": "#fbe7b0", "gap": "#f6c4c0", "unknown": "#e3e3e3"}
+VERDICT_COLOURS = {"eligible": OFFER_COLOURS["native"], "to confirm": OFFER_COLOURS["self-hosted"],
+                   "not eligible": OFFER_COLOURS["gap"]}
+# Best first, for sorting the matrix and reading rows top down.
+OFFER_RANK = {"native": 0, "self-hosted": 1, "unknown": 2, "gap": 3}
+REQUIREMENT_RANK = {"must": 0, "should": 1, "may": 2}
+LEGEND = {
+    "native": "a managed service of the bidder",
+    "self-hosted": "software the buyer runs on the bidder's IaaS",
+    "gap": "not offered",
+    "unknown": "the bidder has not said",
+    "open": "reached through an open interface",
+    "proprietary": "reached only through a proprietary API",
+    "SNC": "inside the bidder's SecNumCloud scope",
+    "HDS": "inside the bidder's HDS scope",
+}
+
+CSV_COLUMNS = (
+    "bidder", "service", "service_name", "family", "requirement", "offer", "product", "interface",
+    "interfaces_spoken", "interface_detail", "controls", "controls_supported", "controls_missing",
+    "secnumcloud_scope", "hds_scope", "deployable", "deployable_reason", "change", "change_details",
+    "reason", "notes", "source", "date",
+)
+LIST_SEPARATOR = "; "
+
+
+def cell_tags(cell: Cell) -> list[str]:
+    """The short marks shown after the offer in a matrix cell."""
+    tags: list[str] = []
+    if cell.interface.status in ("open", "proprietary"):
+        tags.append(cell.interface.status)
+    if cell.secnumcloud_scope == "yes":
+        tags.append("SNC")
+    if cell.hds_scope == "yes":
+        tags.append("HDS")
+    return tags
+
+
+def change_label(cell: Cell) -> str:
+    """The change against the baseline worth showing in a matrix cell: none when nothing changed, or when
+    the cell already says its own offer is unknown."""
+    if cell.change is None or cell.change.kind == "same":
+        return ""
+    if cell.change.kind == "unknown" and cell.offer == "unknown":
+        return ""
+    return cell.change.kind
+
+
+def cell_text(cell: Cell) -> str:
+    """One line for a matrix cell: offer, marks, and the change against the baseline."""
+    text = " · ".join([cell.offer, *cell_tags(cell)])
+    change = change_label(cell)
+    return f"{text} ({change})" if change else text
+
+
+def cell_tooltip(cell: Cell, service: ServiceInfo) -> str:
+    """Everything about one answer, for the matrix cell's hover text."""
+    lines = [f"{service.name}: {cell.offer}" + (f" ({cell.product})" if cell.product else ""),
+             f"interface: {cell.interface.status}, {cell.interface.detail}",
+             f"controls: {controls_text(cell)}",
+             f"SecNumCloud scope: {cell.secnumcloud_scope}; HDS scope: {cell.hds_scope}",
+             f"deployable by hdhport: {cell.deployable.way} ({cell.deployable.reason})"]
+    if cell.change:
+        lines.append(f"vs baseline: {cell.change.kind}" + (f" ({'; '.join(cell.change.details)})"
+                                                            if cell.change.details else ""))
+    if cell.reason:
+        lines.append(f"reason: {cell.reason}")
+    lines.append(f"source: {cell.source} ({cell.date.isoformat()})")
+    return "\n".join(lines)
+
+
+def controls_text(cell: Cell) -> str:
+    verdict = cell.controls
+    if verdict.status in ("unknown", "n/a"):
+        return verdict.status
+    stated = f"{len(verdict.supported)}/{len(verdict.supported) + len(verdict.missing)}"
+    return stated + (f", missing {', '.join(verdict.missing)}" if verdict.missing else "")
+
+
+def csv_row(bidder: Bidder, service: ServiceInfo, cell: Cell) -> dict[str, str]:
+    """One answer as flat text, the columns of CSV_COLUMNS; lists are joined with LIST_SEPARATOR."""
+    join = LIST_SEPARATOR.join
+    return {
+        "bidder": bidder.id, "service": service.id, "service_name": service.name, "family": service.family,
+        "requirement": service.requirement, "offer": cell.offer, "product": cell.product or "",
+        "interface": cell.interface.status, "interfaces_spoken": join(cell.interface.spoken),
+        "interface_detail": cell.interface.detail, "controls": cell.controls.status,
+        "controls_supported": join(cell.controls.supported), "controls_missing": join(cell.controls.missing),
+        "secnumcloud_scope": cell.secnumcloud_scope, "hds_scope": cell.hds_scope,
+        "deployable": cell.deployable.way, "deployable_reason": cell.deployable.reason,
+        "change": cell.change.kind if cell.change else "",
+        "change_details": join(cell.change.details) if cell.change else "",
+        "reason": cell.reason or "", "notes": cell.notes or "", "source": cell.source,
+        "date": cell.date.isoformat(),
+    }
+
+
+def csv_rows(report: Report) -> list[dict[str, str]]:
+    return [csv_row(bidder, service, cell)
+            for bidder in report.bidders for service, cell in zip(report.services, bidder.cells)]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One sourced statement about a bidder, as the drill-down lists it."""
+
+    topic: str
+    value: str
+    source: str
+    date: dt.date
+
+
+def _stated(value: object) -> str:
+    return "not stated" if value in (None, "", []) else str(value)
+
+
+def bidder_facts(bidder: Bidder) -> list[Fact]:
+    law, snc, hds, keys = (bidder.jurisdiction, bidder.qualifications.secnumcloud, bidder.qualifications.hds,
+                           bidder.key_custody)
+    facts = [
+        Fact("Headquarters", law.headquarters, law.source, law.date),
+        Fact("Extraterritorial exposure", law.extraterritorial_exposure
+             + (f" ({', '.join(law.laws)})" if law.laws else ""), law.source, law.date),
+        Fact("SecNumCloud", f"{snc.status}; version: {_stated(snc.version)}; qualified on: "
+                            f"{_stated(snc.qualified_on)}; scope: {_stated(snc.scope)}", snc.source, snc.date),
+        Fact("HDS", f"{hds.status}; activities: {_stated(', '.join(hds.activities))}; scope: {_stated(hds.scope)}",
+             hds.source, hds.date),
+        Fact("Key custody", f"provider-managed {keys.provider_managed}; BYOK {keys.byok}; HYOK {keys.hyok}"
+                            + (f"; {keys.notes}" if keys.notes else ""), keys.source, keys.date),
+    ]
+    facts += [Fact("Region", f"{r.name} ({r.id}, {r.country}" + (f", {r.city}" if r.city else "") + ")",
+                   r.source, r.date) for r in bidder.regions]
+    if bidder.openstack:
+        facts.append(Fact("OpenStack services", ", ".join(bidder.openstack.services), bidder.openstack.source,
+                          bidder.openstack.date))
+    return facts

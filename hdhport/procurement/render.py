@@ -1,0 +1,144 @@
+"""Render a diff report in each output format.
+
+Markdown, HTML and the bid template go through the Jinja2 templates in templates/; CSV through the
+csv module, whose quoting is what lets a spreadsheet read the file back unchanged; JSON straight from
+the report model (its schema is published); xlsx through openpyxl (hdhport.procurement.xlsx). Jinja2
+and openpyxl are imported only by the formats that need them, so the table stays fast.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hdhport.procurement import presentation
+from hdhport.procurement.report import Bidder, Report
+from hdhport.render import text_table
+
+if TYPE_CHECKING:
+    import jinja2
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FORMATS = ("table", "md", "html", "csv", "json", "xlsx")
+BINARY_FORMATS = ("xlsx",)
+_TERMINAL_LISTED = 4  # unknown `must` services named per bidder in the terminal; the reports list all
+_SUMMARY_HEADERS = ["bidder", "api family", "secnumcloud", "hds", "verdict", "native", "self-hosted", "gap",
+                    "unknown", "coverage", "sovereignty", "reversibility", "deployability", "total"]
+
+
+def _one_line(value: object) -> str:
+    """Text on one line, for a YAML comment or a table cell."""
+    return " ".join(str(value).split())
+
+
+def _md_cell(value: object) -> str:
+    """Text that stays inside one Markdown table cell."""
+    return _one_line(value).replace("|", "\\|")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(md=_md_cell, oneline=_one_line, points="{:.2f}".format, weight="{:g}".format,
+                       cell_text=presentation.cell_text, cell_tags=presentation.cell_tags,
+                       change_label=presentation.change_label, cell_tooltip=presentation.cell_tooltip,
+                       controls_text=presentation.controls_text)
+    env.globals.update(OFFER_KINDS=presentation.OFFER_KINDS, OFFER_COLOURS=presentation.OFFER_COLOURS,
+                       OFFER_RANK=presentation.OFFER_RANK,
+                       REQUIREMENT_RANK=presentation.REQUIREMENT_RANK, LEGEND=presentation.LEGEND,
+                       bidder_facts=presentation.bidder_facts)
+    return env
+
+
+def _asset(name: str) -> str:
+    """A stylesheet or script inlined verbatim (not a template: braces in CSS and JS stay as written)."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def unknown_musts_text(bidder: Bidder, listed: int | None = None) -> str:
+    """`n must services unknown: a, b, c`, the list cut after `listed` names when given."""
+    unknown = bidder.verdict.unknown_musts
+    # "and 1 more" would take the room of the one name it hides
+    shown = unknown if listed is None or len(unknown) <= listed + 1 else unknown[:listed] + [
+        f"and {len(unknown) - listed} more"]
+    return f"{len(unknown)} must service(s) unknown: {', '.join(shown)}"
+
+
+def changes_text(bidder: Bidder) -> str:
+    counts = bidder.changes
+    return ", ".join(f"{kind} {n}" for kind, n in counts.items() if n and kind != "same") or "no change"
+
+
+def _summary_row(bidder: Bidder) -> list[object]:
+    scores = {c.id: f"{c.score:.2f}" for c in bidder.scores.criteria}
+    qualifications = bidder.qualifications
+    return [bidder.id + (" (baseline)" if bidder.baseline else ""), bidder.api_family,
+            qualifications.secnumcloud.status, qualifications.hds.status, bidder.verdict.status,
+            *(bidder.counts[k] for k in presentation.OFFER_KINDS), scores["coverage"], scores["sovereignty"],
+            scores["reversibility"], scores["deployability"], f"{bidder.scores.total:.2f}"]
+
+
+def render_table(report: Report) -> str:
+    """The summary a person reads in a terminal: one line per bidder, then why each is not eligible."""
+    headers = list(_SUMMARY_HEADERS)
+    rows = [_summary_row(b) for b in report.bidders]
+    if report.baseline:
+        headers.append(f"vs {report.baseline}")
+        rows = [row + ["" if b.baseline else changes_text(b)] for row, b in zip(rows, report.bidders)]
+    weights = report.weights.criteria
+    lines = [text_table(headers, rows), "",
+             f"{len(report.services)} services; scores out of 100; total = coverage x {weights.coverage:g}% "
+             f"+ sovereignty x {weights.sovereignty:g}% + reversibility x {weights.reversibility:g}% "
+             f"+ deployability x {weights.deployability:g}% (weights: {report.weights_file})"]
+    for bidder in report.bidders:
+        lines += [f"{bidder.id}: not eligible: {reason}" for reason in bidder.verdict.reasons]
+        if bidder.verdict.unknown_musts:
+            lines.append(f"{bidder.id}: to confirm: {unknown_musts_text(bidder, _TERMINAL_LISTED)}")
+    lines.append("full matrix and score breakdowns: --format md|html|csv|json|xlsx")
+    return "\n".join(lines) + "\n"
+
+
+def render_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=presentation.CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(presentation.csv_rows(report))
+    return out.getvalue()
+
+
+def render_template(name: str, report: Report) -> str:
+    context: dict[str, Any] = {"report": report, "changes_text": changes_text,
+                               "unknown_musts_text": unknown_musts_text}
+    if name.endswith(".html.j2"):
+        import markupsafe
+
+        context.update(css=markupsafe.Markup(_asset("report.css")), js=markupsafe.Markup(_asset("report.js")))
+    return environment().get_template(name).render(context)
+
+
+def render_xlsx(report: Report) -> bytes:
+    from hdhport.procurement.xlsx import workbook
+
+    return workbook(report)
+
+
+RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
+    "table": render_table,
+    "md": lambda report: render_template("report.md.j2", report),
+    "html": lambda report: render_template("report.html.j2", report),
+    "csv": render_csv,
+    "json": lambda report: report.model_dump_json(indent=2) + "\n",
+    "xlsx": render_xlsx,
+}
+
+
+def render(report: Report, output_format: str) -> str | bytes:
+    return RENDERERS[output_format](report)

@@ -1,0 +1,169 @@
+"""The diff report as data: what every output format renders, and what the published JSON Schema describes.
+
+One model for all formats, so the table, Markdown, HTML, CSV, spreadsheet and JSON never disagree.
+The JSON Schema (schemas/diff.schema.json) is generated from these models: `python -m
+hdhport.procurement.report` prints it, `make schemas` rewrites it and a test checks it is current.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hdhport.model import (
+    Jurisdiction, KeyCustody, OfferKind, OpenStackApis, Qualifications, Region, Requirement, TriState,
+)
+from hdhport.procurement.weights import Weights
+
+SCHEMA_ID = "https://hdhport.example/schemas/diff.schema.json"
+
+InterfaceStatus = Literal["open", "proprietary", "unknown", "n/a"]
+ControlsStatus = Literal["all", "partial", "none", "unknown", "n/a"]
+DeployWay = Literal["native", "self-hosted", "gap"]
+ChangeKind = Literal["gained", "lost", "degraded", "improved", "same", "unknown"]
+CriterionId = Literal["coverage", "sovereignty", "reversibility", "deployability"]
+Qualification = Literal["secnumcloud", "hds"]
+VerdictStatus = Literal["eligible", "to confirm", "not eligible"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceInfo(_Frozen):
+    """One catalogue service, as the rows of the matrix show it."""
+
+    id: str
+    name: str
+    family: str
+    requirement: Requirement
+    data_bearing: bool
+    interfaces: list[str] = Field(description="The open interfaces the catalogue asks for.")
+    controls: list[str] = Field(description="The controls the catalogue requires.")
+
+
+class InterfaceVerdict(_Frozen):
+    status: InterfaceStatus = Field(description="open: reached through an open interface; proprietary: only "
+                                                "through a proprietary API; n/a: the offer is a gap.")
+    spoken: list[str] = Field(description="The catalogue's interfaces for this service that the offer speaks.")
+    detail: str
+
+
+class ControlsVerdict(_Frozen):
+    status: ControlsStatus = Field(description="unknown when the offer does not list its controls.")
+    supported: list[str]
+    missing: list[str]
+
+
+class Deployment(_Frozen):
+    """How this toolkit builds the service on the bidder today (hdhport.resolve)."""
+
+    way: DeployWay
+    product: str | None
+    reason: str
+
+
+class Change(_Frozen):
+    """What changes for one service against the baseline profile."""
+
+    kind: ChangeKind
+    details: list[str]
+
+
+class Cell(_Frozen):
+    """One bidder's answer for one catalogue service, with what the diff concludes from it."""
+
+    service: str
+    offer: OfferKind
+    product: str | None
+    interface: InterfaceVerdict
+    controls: ControlsVerdict
+    secnumcloud_scope: TriState
+    hds_scope: TriState
+    deployable: Deployment
+    change: Change | None = Field(description="Against the baseline; null without a baseline or for the baseline.")
+    reason: str | None = Field(description="Why the service is a gap, as the bidder states it.")
+    notes: str | None
+    source: str
+    date: dt.date
+
+
+class Part(_Frozen):
+    """One line of a score's breakdown: what earned (or could have earned) how many points."""
+
+    label: str
+    detail: str
+    services: list[str] = Field(description="The services this line counts, when it counts services.")
+    points: float = Field(description="Points earned; a criterion's score is the sum of its parts' points.")
+    max_points: float = Field(description="Points this line could have earned.")
+    unknown: bool = Field(description="True when the points are 0 because the fact is unknown.")
+    disqualifying: bool = Field(description="True when this line makes the bidder not eligible.")
+
+
+class Criterion(_Frozen):
+    id: CriterionId
+    label: str
+    weight: float = Field(description="Share of the total, in percent.")
+    score: float = Field(description="Out of 100: the sum of the parts' points.")
+    contribution: float = Field(description="score x weight / 100, to the cent; the total is their sum.")
+    parts: list[Part]
+
+
+class Scores(_Frozen):
+    total: float = Field(description="Out of 100: the sum of the criteria's contributions.")
+    criteria: list[Criterion]
+
+
+class Verdict(_Frozen):
+    status: VerdictStatus = Field(description="not eligible: a disqualifying reason; to confirm: a `must` "
+                                              "service is unknown; eligible otherwise.")
+    reasons: list[str] = Field(description="Why the bidder is not eligible.")
+    unknown_musts: list[str] = Field(description="The `must` services whose offer is unknown: to confirm "
+                                                 "before the bidder can be called eligible.")
+
+
+class Bidder(_Frozen):
+    """One profile compared with the specification: its facts, its answers, its verdict and scores."""
+
+    id: str
+    name: str
+    operator: str
+    api_family: str
+    file: str = Field(description="The profile file the facts come from.")
+    baseline: bool
+    jurisdiction: Jurisdiction
+    qualifications: Qualifications
+    key_custody: KeyCustody
+    regions: list[Region]
+    openstack: OpenStackApis | None
+    counts: dict[OfferKind, int] = Field(description="Number of services per offer kind.")
+    changes: dict[ChangeKind, int] = Field(description="Number of services per change against the baseline.")
+    verdict: Verdict
+    scores: Scores
+    cells: list[Cell] = Field(description="One per catalogue service, in catalogue order.")
+
+
+class Report(_Frozen):
+    report: Literal["hdhport-diff"]
+    version: Literal[1]
+    generated_on: dt.date
+    catalogue: str = Field(description="The catalogue file.")
+    baseline: str | None = Field(description="The profile every other bidder is compared with.")
+    required: list[Qualification] = Field(description="Qualifications a bidder must hold to be eligible.")
+    weights_file: str
+    weights: Weights
+    services: list[ServiceInfo]
+    bidders: list[Bidder]
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of `hdhport diff --format json`."""
+    schema = Report.model_json_schema(mode="serialization")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+            "title": "hdhport diff report", **{k: v for k, v in schema.items() if k != "title"}}
+
+
+if __name__ == "__main__":
+    print(json.dumps(report_schema(), indent=2, ensure_ascii=False))

@@ -1,0 +1,269 @@
+"""Scores that explain themselves, and the eligibility verdict.
+
+Each criterion is a score out of 100 that is exactly the sum of its parts' points, and the total is
+exactly the sum of the criteria's contributions (score x weight / 100). Everything is rounded to the
+cent before it is added up (largest remainder where a sum must stay whole), so the numbers a reader
+adds up by hand give the number shown. An unknown fact earns 0 and has its own line flagged `unknown`;
+a `must` service answered `gap` has its own line flagged `disqualifying`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hdhport.eu import EU_MEMBER_STATES
+from hdhport.model import Catalogue, Profile, Service
+from hdhport.procurement.report import Cell, Criterion, CriterionId, Part, Qualification, Scores, Verdict
+from hdhport.procurement.weights import Weights
+
+REQUIREMENTS = ("must", "should", "may")
+# ISO 3166 user-assigned code that CLDR uses for "unknown region"; the bid template's placeholder.
+UNKNOWN_COUNTRY = "ZZ"
+_DAYS_PER_YEAR = 365.25
+
+
+def apportion(values: Sequence[float]) -> list[float]:
+    """Round each value to the cent so that the rounded values add up to the rounded sum."""
+    cents = [v * 100 for v in values]
+    floors = [math.floor(c + 1e-9) for c in cents]
+    short = round(sum(cents)) - sum(floors)
+    by_remainder = sorted(range(len(cents)), key=lambda i: cents[i] - floors[i], reverse=True)
+    for i in by_remainder[:max(short, 0)]:
+        floors[i] += 1
+    return [f / 100 for f in floors]
+
+
+@dataclass
+class _Line:
+    """A part before rounding: what it could earn, and the share of that it does earn."""
+
+    label: str
+    detail: str
+    max_points: float
+    credit: float
+    services: tuple[str, ...] = ()
+    unknown: bool = False
+    disqualifying: bool = False
+
+
+def _criterion(criterion: CriterionId, label: str, weight: float, lines: list[_Line]) -> Criterion:
+    # The maxima are rounded so they add up to 100 exactly, and each line earns its credit of its
+    # rounded maximum: a line at full credit then shows the same number twice, and a bidder that
+    # earns everything scores 100.00, not 99.99.
+    maxima = apportion([line.max_points for line in lines])
+    points = [round(maximum * line.credit, 2) for line, maximum in zip(lines, maxima)]
+    parts = [Part(label=line.label, detail=line.detail, services=list(line.services), points=p, max_points=m,
+                  unknown=line.unknown, disqualifying=line.disqualifying)
+             for line, p, m in zip(lines, points, maxima)]
+    return Criterion(id=criterion, label=label, weight=weight, score=round(sum(points), 2), contribution=0.0,
+                     parts=parts)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Services that earn the same credit, shown as one line of the breakdown."""
+
+    key: str
+    label: str
+    detail: str
+    credit: float
+    unknown: bool = False
+    disqualifying: bool = False
+
+
+def _service_lines(catalogue: Catalogue, weights: Weights, groups: Sequence[_Group],
+                   group_of: Callable[[Service, Cell], str | None], cells: Sequence[Cell]) -> list[_Line]:
+    """One line per non-empty group of services; a service's share is its requirement's weight.
+
+    `group_of` gives a service's group key, or None to leave it out of the score (it then earns and
+    loses nothing, and the other services share all the points).
+    """
+    counted = [(s, group_of(s, c)) for s, c in zip(catalogue.services, cells)]
+    weight_of = {r: float(getattr(weights.requirement, r)) for r in REQUIREMENTS}
+    whole = sum(weight_of[s.requirement] for s, key in counted if key is not None)
+    lines = []
+    for group in groups:
+        members = [s for s, key in counted if key == group.key]
+        if not members:
+            continue
+        share = sum(weight_of[s.requirement] for s in members)
+        maximum = 100 * share / whole if whole else 0.0
+        lines.append(_Line(group.label, group.detail, maximum, group.credit, tuple(s.id for s in members),
+                           group.unknown, group.disqualifying))
+    return lines
+
+
+def _coverage(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights) -> list[_Line]:
+    credits = weights.coverage
+    groups = []
+    for req in REQUIREMENTS:
+        groups += [
+            _Group(f"{req}/native", f"{req}, native", f"managed by the bidder; credit {credits.native:g}",
+                   credits.native),
+            _Group(f"{req}/self-hosted", f"{req}, self-hosted",
+                   f"run by the buyer on the bidder's IaaS; credit {credits.self_hosted:g}", credits.self_hosted),
+            _Group(f"{req}/gap", f"{req}, gap",
+                   "not offered" + ("; disqualifying" if req == "must" else ""), 0.0,
+                   disqualifying=req == "must"),
+            _Group(f"{req}/unknown", f"{req}, unknown", "the bidder has not answered; 0 until it does", 0.0,
+                   unknown=True),
+        ]
+    return _service_lines(catalogue, weights, groups, lambda s, c: f"{s.requirement}/{c.offer}", cells)
+
+
+def _reversibility(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights) -> list[_Line]:
+    credits = weights.reversibility
+    groups = [
+        _Group("open", "open interface", f"applications keep working elsewhere; credit {credits.open:g}",
+               credits.open),
+        _Group("proprietary", "proprietary only",
+               f"code must be rewritten to leave; credit {credits.proprietary:g}", credits.proprietary),
+        _Group("unstated", "interfaces not stated", "offered, but how applications reach it is unknown", 0.0,
+               unknown=True),
+        _Group("unknown", "offer unknown", "the bidder has not answered", 0.0, unknown=True),
+    ]
+
+    def group(service: Service, cell: Cell) -> str | None:
+        if cell.offer == "gap":
+            return None
+        if cell.offer == "unknown":
+            return "unknown"
+        return "unstated" if cell.interface.status == "unknown" else cell.interface.status
+
+    lines = _service_lines(catalogue, weights, groups, group, cells)
+    gaps = tuple(c.service for c in cells if c.offer == "gap")
+    if gaps:
+        lines.append(_Line("gaps left out", "not offered, so nothing to be locked into (coverage counts them)",
+                           0.0, 0.0, gaps))
+    return lines
+
+
+def _deployability(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights) -> list[_Line]:
+    credits = weights.deployability
+    reasons = {c.deployable.reason for c in cells if c.deployable.way == "gap"}
+    why = reasons.pop() if len(reasons) == 1 else "the reason for each service is in the matrix"
+    groups = [
+        _Group("native", "native", f"built on the bidder's managed service; credit {credits.native:g}",
+               credits.native),
+        _Group("self-hosted", "self-hosted",
+               f"built from the toolkit's provider-neutral template on the bidder's VMs; "
+               f"credit {credits.self_hosted:g}", credits.self_hosted),
+        _Group("gap", "not deployable by hdhport today", why, 0.0),
+    ]
+    return _service_lines(catalogue, weights, groups, lambda s, c: c.deployable.way, cells)
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    return tuple(int(n) for n in text.split(".")) if re.fullmatch(r"[0-9]+(\.[0-9]+)*", text) else None
+
+
+def _secnumcloud(profile: Profile, weights: Weights, today: dt.date) -> list[_Line]:
+    snc, sov = profile.qualifications.secnumcloud, weights.sovereignty
+    points, credits = sov.points, sov.secnumcloud_status
+    credit = {"qualified": credits.qualified, "j0": credits.j0, "in-progress": credits.in_progress,
+              "none": credits.none}
+    if snc.status == "unknown":
+        unknown = "unknown, as the status is"
+        return [_Line("SecNumCloud status", "unknown", points.secnumcloud_status, 0.0, unknown=True),
+                _Line("SecNumCloud version", unknown, points.secnumcloud_version, 0.0, unknown=True),
+                _Line("SecNumCloud qualification date", unknown, points.secnumcloud_date, 0.0, unknown=True)]
+    status = _Line("SecNumCloud status", f"{snc.status}: credit {credit[snc.status]:g}",
+                   points.secnumcloud_status, credit[snc.status])
+    if snc.status != "qualified":
+        why = f"not qualified ({snc.status})"
+        return [status, _Line("SecNumCloud version", why, points.secnumcloud_version, 0.0),
+                _Line("SecNumCloud qualification date", why, points.secnumcloud_date, 0.0)]
+    minimum = sov.secnumcloud_min_version
+    found = _version(snc.version) if snc.version else None
+    if found is None:
+        stated = f"'{snc.version}' not understood" if snc.version else "not stated"
+        version = _Line("SecNumCloud version", f"{stated}: unknown", points.secnumcloud_version, 0.0, unknown=True)
+    else:
+        meets = found >= (_version(minimum) or ())
+        version = _Line("SecNumCloud version", f"{snc.version} ({'meets' if meets else 'below'} {minimum})",
+                        points.secnumcloud_version, 1.0 if meets else 0.0)
+    if snc.qualified_on is None:
+        date = _Line("SecNumCloud qualification date", "not stated: unknown", points.secnumcloud_date, 0.0,
+                     unknown=True)
+    else:
+        age = (today - snc.qualified_on).days / _DAYS_PER_YEAR
+        limit = sov.qualification_max_age_years
+        recent = age <= limit
+        verdict = "recent enough" if recent else f"older than {limit} years: ask for evidence it is in force"
+        date = _Line("SecNumCloud qualification date", f"{snc.qualified_on.isoformat()} ({age:.1f} years ago; "
+                     f"{verdict})", points.secnumcloud_date, 1.0 if recent else 0.0)
+    return [status, version, date]
+
+
+def _key_custody(profile: Profile, weights: Weights) -> _Line:
+    keys, most = profile.key_custody, weights.sovereignty.points.key_custody
+    credits = weights.sovereignty.key_custody
+    label = "Key custody"
+    if keys.hyok == "yes":
+        return _Line(label, f"hold your own key (HYOK): credit {credits.hyok:g}", most, credits.hyok)
+    if keys.byok == "yes":
+        return _Line(label, f"bring your own key (BYOK), HYOK {keys.hyok}: credit {credits.byok:g}",
+                     most, credits.byok)
+    if keys.byok == "no" and keys.hyok == "no":
+        return _Line(label, "provider-managed keys only", most, 0.0)
+    return _Line(label, f"unknown (BYOK {keys.byok}, HYOK {keys.hyok})", most, 0.0, unknown=True)
+
+
+def _tri_state(label: str, answer: str, earning: str, points: float, texts: dict[str, str]) -> _Line:
+    """A fact where the `earning` answer earns every point, the others none, and `unknown` is flagged."""
+    return _Line(label, texts[answer], points, 1.0 if answer == earning else 0.0, unknown=answer == "unknown")
+
+
+def _sovereignty(profile: Profile, weights: Weights, today: dt.date) -> list[_Line]:
+    points = weights.sovereignty.points
+    law = profile.jurisdiction
+    if law.headquarters == UNKNOWN_COUNTRY:
+        headquarters = _Line("Headquarters", "not stated: unknown", points.headquarters, 0.0, unknown=True)
+    else:
+        inside = law.headquarters in EU_MEMBER_STATES
+        headquarters = _Line("Headquarters", f"{law.headquarters}, {'inside' if inside else 'outside'} the EU",
+                             points.headquarters, 1.0 if inside else 0.0)
+    exposure = _tri_state("Extraterritorial exposure", law.extraterritorial_exposure, "no",
+                          points.extraterritorial_exposure,
+                          {"no": "none stated", "yes": "exposed to " + (", ".join(law.laws) or "non-EU law"),
+                           "unknown": "unknown"})
+    hds = _tri_state("HDS certification", profile.qualifications.hds.status, "certified", points.hds,
+                     {"certified": "certified", "none": "not certified", "unknown": "unknown"})
+    return [headquarters, exposure, *_secnumcloud(profile, weights, today), hds, _key_custody(profile, weights)]
+
+
+def score(catalogue: Catalogue, profile: Profile, cells: Sequence[Cell], weights: Weights,
+          today: dt.date) -> Scores:
+    share = weights.criteria
+    criteria = [
+        _criterion("coverage", "Coverage", share.coverage, _coverage(catalogue, cells, weights)),
+        _criterion("sovereignty", "Sovereignty", share.sovereignty, _sovereignty(profile, weights, today)),
+        _criterion("reversibility", "Reversibility", share.reversibility,
+                   _reversibility(catalogue, cells, weights)),
+        _criterion("deployability", "Deployability by hdhport", share.deployability,
+                   _deployability(catalogue, cells, weights)),
+    ]
+    contributions = apportion([c.score * c.weight / 100 for c in criteria])
+    criteria = [c.model_copy(update={"contribution": share_}) for c, share_ in zip(criteria, contributions)]
+    return Scores(total=round(sum(contributions), 2), criteria=criteria)
+
+
+_REQUIRED_STATUS = {"secnumcloud": ("SecNumCloud", "qualified"), "hds": ("HDS", "certified")}
+
+
+def verdict(catalogue: Catalogue, profile: Profile, required: Sequence[Qualification]) -> Verdict:
+    """Not eligible on a `must` gap or a missing required qualification; to confirm on a `must` unknown."""
+    must = [s for s in catalogue.services if s.requirement == "must"]
+    reasons = [f"must service {s.id} ({s.name}) is a gap: {profile.offers[s.id].reason}"
+               for s in must if profile.offers[s.id].offer == "gap"]
+    for qualification in required:
+        name, needed = _REQUIRED_STATUS[qualification]
+        status = getattr(profile.qualifications, qualification).status
+        if status != needed:
+            reasons.append(f"{name} required: status is {status} (needs {needed})")
+    unknown = [s.id for s in must if profile.offers[s.id].offer == "unknown"]
+    status = "not eligible" if reasons else "to confirm" if unknown else "eligible"
+    return Verdict(status=status, reasons=reasons, unknown_musts=unknown)

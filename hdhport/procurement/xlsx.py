@@ -1,0 +1,139 @@
+"""The diff report as a spreadsheet: a Matrix sheet, a Scores sheet, and one sheet per bidder.
+
+Imported only for `--format xlsx`, because openpyxl takes a noticeable time to import.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from hdhport.procurement import presentation
+from hdhport.procurement.report import Bidder, Report
+
+MATRIX_SHEET = "Matrix"
+SCORES_SHEET = "Scores"
+SCORES_COLUMNS = ("bidder", "verdict", "total", "criterion", "weight %", "criterion score", "contribution",
+                  "line", "detail", "points", "max points", "flag", "services")
+_SHEET_NAME_LENGTH = 31  # Excel's limit
+_WIDEST_COLUMN = 60
+_BOLD = Font(bold=True)
+CellValue = str | int | float | dt.date | None
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=colour.lstrip("#"), end_color=colour.lstrip("#"))
+
+
+def _table(sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[CellValue]],
+           first_row: int = 1) -> None:
+    """A header row with filters, then the rows; columns sized to their content."""
+    for column, header in enumerate(headers, start=1):
+        sheet.cell(row=first_row, column=column, value=header).font = _BOLD
+    for offset, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=first_row + offset, column=column, value=value)
+    last = get_column_letter(len(headers))
+    sheet.auto_filter.ref = f"A{first_row}:{last}{first_row + len(rows)}"
+    for column, header in enumerate(headers, start=1):
+        longest = max([len(str(header))] + [len(str(row[column - 1] or "")) for row in rows])
+        sheet.column_dimensions[get_column_letter(column)].width = min(longest + 2, _WIDEST_COLUMN)
+
+
+def sheet_names(report: Report) -> dict[str, str]:
+    """A unique sheet name per bidder: its id cut to Excel's 31 characters, never equal (ignoring case, as
+    Excel does) to another sheet's."""
+    taken = {MATRIX_SHEET.lower(), SCORES_SHEET.lower()}
+    names = {}
+    for bidder in report.bidders:
+        name, suffix = bidder.id[:_SHEET_NAME_LENGTH], 2
+        while name.lower() in taken:
+            tail = f"~{suffix}"
+            name, suffix = bidder.id[:_SHEET_NAME_LENGTH - len(tail)] + tail, suffix + 1
+        taken.add(name.lower())
+        names[bidder.id] = name
+    return names
+
+
+def _matrix(sheet: Worksheet, report: Report) -> None:
+    headers = ["service", "name", "family", "requirement", *(b.id for b in report.bidders)]
+    rows: list[list[CellValue]] = [
+        [s.id, s.name, s.family, s.requirement, *(presentation.cell_text(b.cells[i]) for b in report.bidders)]
+        for i, s in enumerate(report.services)]
+    _table(sheet, headers, rows)
+    fills = {kind: _fill(colour) for kind, colour in presentation.OFFER_COLOURS.items()}
+    for i, service in enumerate(report.services):
+        for j, bidder in enumerate(report.bidders):
+            cell = sheet.cell(row=i + 2, column=5 + j)
+            cell.fill = fills[bidder.cells[i].offer]
+            cell.comment = Comment(presentation.cell_tooltip(bidder.cells[i], service), "hdhport")
+    sheet.freeze_panes = "E2"
+
+
+def _scores(sheet: Worksheet, report: Report) -> None:
+    rows: list[list[CellValue]] = []
+    for bidder in report.bidders:
+        for criterion in bidder.scores.criteria:
+            for part in criterion.parts:
+                flag = "disqualifying" if part.disqualifying else "unknown" if part.unknown else ""
+                rows.append([bidder.id, bidder.verdict.status, bidder.scores.total, criterion.label,
+                             criterion.weight, criterion.score, criterion.contribution, part.label, part.detail,
+                             part.points, part.max_points, flag, presentation.LIST_SEPARATOR.join(part.services)])
+    _table(sheet, SCORES_COLUMNS, rows)
+    sheet.freeze_panes = "B2"
+    verdict_fills = {status: _fill(colour) for status, colour in presentation.VERDICT_COLOURS.items()}
+    for row in range(2, len(rows) + 2):
+        sheet.cell(row=row, column=2).fill = verdict_fills[str(sheet.cell(row=row, column=2).value)]
+
+
+def _bidder(sheet: Worksheet, report: Report, bidder: Bidder) -> None:
+    """The bidder's facts with their sources, its verdict, then its answers, as one readable sheet."""
+    sheet.append([bidder.name, bidder.id])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["verdict", bidder.verdict.status, "total", bidder.scores.total])
+    sheet["B2"].fill = _fill(presentation.VERDICT_COLOURS[bidder.verdict.status])
+    for reason in bidder.verdict.reasons:
+        sheet.append(["not eligible", reason])
+    if bidder.verdict.unknown_musts:
+        sheet.append(["to confirm", presentation.LIST_SEPARATOR.join(bidder.verdict.unknown_musts)])
+    sheet.append([])
+    sheet.append(["fact", "value", "source", "date"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = _BOLD
+    for fact in presentation.bidder_facts(bidder):
+        sheet.append([fact.topic, fact.value, fact.source, fact.date])
+        sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
+    sheet.append([])
+    answers_row = sheet.max_row + 1
+    columns = [c for c in presentation.CSV_COLUMNS if c != "bidder"]
+    rows: list[list[CellValue]] = [[presentation.csv_row(bidder, service, answer)[c] for c in columns]
+                                   for service, answer in zip(report.services, bidder.cells)]
+    _table(sheet, columns, rows, first_row=answers_row)
+    fills = {kind: _fill(colour) for kind, colour in presentation.OFFER_COLOURS.items()}
+    offer_column = columns.index("offer") + 1
+    for offset, answer in enumerate(bidder.cells, start=1):
+        sheet.cell(row=answers_row + offset, column=offer_column).fill = fills[answer.offer]
+    for row in sheet.iter_rows(min_row=1, max_row=answers_row - 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def workbook(report: Report) -> bytes:
+    book = Workbook()
+    matrix = book.active
+    assert matrix is not None  # a new workbook always has its first sheet
+    matrix.title = MATRIX_SHEET
+    _matrix(matrix, report)
+    _scores(book.create_sheet(SCORES_SHEET), report)
+    names = sheet_names(report)
+    for bidder in report.bidders:
+        _bidder(book.create_sheet(names[bidder.id]), report, bidder)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,162 @@
+"""Stack configuration (`hdh:*` keys), read and validated once, before any resource is declared."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hdhport import paths
+from hdhport.eu import EU_MEMBER_STATES
+from hdhport.model import Catalogue, Profile
+
+_PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+MAX_ENCLAVES = 16384  # one /24 each in the enclaves' /10
+
+
+CORE_KEYS = frozenset({"profile", "region", "enclaves", "cpuFlavor", "gpuFlavor", "image", "services", "allowGaps",
+                       "enclaveStacks", "platformStack", "adminSshPublicKey", "firstEnclaveIndex"})
+
+
+def _settings_module(family: str) -> Any:
+    import importlib
+
+    from hdhport.registry import SETTINGS
+
+    return importlib.import_module(SETTINGS[family]) if family in SETTINGS else None
+
+
+def family_keys() -> frozenset[str]:
+    """Keys the API families' implementations read (providers/<family>/settings.py)."""
+    from hdhport.registry import SETTINGS
+
+    return frozenset().union(*(getattr(_settings_module(f), "CONFIG_KEYS", frozenset()) for f in SETTINGS))
+
+
+class ConfigError(Exception):
+    """A stack configuration value is missing or wrong; names the key."""
+
+    def __init__(self, key: str, message: str) -> None:
+        self.key = key
+        super().__init__(f"{key}: {message}")
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    profile: str
+    region: str
+    enclaves: tuple[str, ...]
+    cpu_flavor: str | None
+    gpu_flavor: str | None
+    image: str | None
+    services: tuple[str, ...] | None
+    allow_gaps: bool
+    enclave_stacks: bool
+    platform_stack: str | None
+    admin_ssh_public_key: str
+    first_enclave_index: int | None = None
+    """Enclave stacks: the position of their first project among all projects (fixes its /24)."""
+
+
+def parse_enclaves(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, bool) or not isinstance(value, (int, list)):
+        raise ConfigError("hdh:enclaves", "expected a number of projects or a list of project ids")
+    if isinstance(value, int):
+        if not 0 <= value <= MAX_ENCLAVES:
+            raise ConfigError("hdh:enclaves", f"expected 0 to {MAX_ENCLAVES} projects, got {value}")
+        return tuple(f"project-{i:03d}" for i in range(1, value + 1))
+    names = tuple(value)
+    bad = [n for n in names if not isinstance(n, str) or not _PROJECT_ID.match(n)]
+    if bad:
+        raise ConfigError("hdh:enclaves", f"project ids are lowercase letters, digits and dashes (2-32 chars); "
+                                          f"got {bad[0]!r}")
+    if len(set(names)) != len(names):
+        raise ConfigError("hdh:enclaves", "project ids must be unique")
+    if len(names) > MAX_ENCLAVES:
+        raise ConfigError("hdh:enclaves", f"at most {MAX_ENCLAVES} projects")
+    return names
+
+
+def _bool(raw: dict[str, Any], key: str) -> bool:
+    value = raw.get(key, False)
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    if not isinstance(value, bool):
+        raise ConfigError(f"hdh:{key}", f"expected true or false, got {value!r}")
+    return value
+
+
+def _text(raw: dict[str, Any], key: str, required: bool = False) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(f"hdh:{key}", "is required")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"hdh:{key}", f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def parse(raw: dict[str, Any]) -> StackConfig:
+    """Validate the `hdh` namespace of a stack's configuration (keys without the `hdh:` prefix)."""
+    for key in sorted(set(raw) - CORE_KEYS - family_keys()):
+        raise ConfigError(f"hdh:{key}", "unknown key; expected one of the keys listed in README.md "
+                                        f"(core: {', '.join(sorted(CORE_KEYS))})")
+    services = raw.get("services")
+    if services is not None and (not isinstance(services, list) or not all(isinstance(s, str) for s in services)):
+        raise ConfigError("hdh:services", "expected a list of catalogue service ids")
+    key = _text(raw, "adminSshPublicKey", required=True) or ""
+    if not re.match(r"^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$", key):
+        raise ConfigError("hdh:adminSshPublicKey", "expected an OpenSSH public key line (ssh-ed25519 AAAA...)")
+    return StackConfig(
+        profile=_text(raw, "profile", required=True) or "",
+        region=_text(raw, "region", required=True) or "",
+        enclaves=parse_enclaves(raw.get("enclaves")),
+        cpu_flavor=_text(raw, "cpuFlavor"),
+        gpu_flavor=_text(raw, "gpuFlavor"),
+        image=_text(raw, "image"),
+        services=tuple(services) if services is not None else None,
+        allow_gaps=_bool(raw, "allowGaps"),
+        enclave_stacks=_bool(raw, "enclaveStacks"),
+        platform_stack=_text(raw, "platformStack"),
+        admin_ssh_public_key=key,
+        first_enclave_index=_index(raw.get("firstEnclaveIndex")),
+    )
+
+
+def _index(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_ENCLAVES:
+        raise ConfigError("hdh:firstEnclaveIndex", f"expected 0 to {MAX_ENCLAVES - 1}, got {value!r}")
+    return value
+
+
+def check_against(config: StackConfig, catalogue: Catalogue, profile: Profile) -> None:
+    """Checks that need the catalogue and the profile: region, services, sizes."""
+    regions = {r.id: r for r in profile.regions}
+    region = regions.get(config.region)
+    if region is None:
+        raise ConfigError("hdh:region", f"'{config.region}' is not a region of profile {profile.id}; "
+                                        f"expected one of {', '.join(sorted(regions))}")
+    if region.country not in EU_MEMBER_STATES:
+        raise ConfigError("hdh:region", f"'{config.region}' is in {region.country}, outside the EU; "
+                                        "health data stays in EU regions")
+    if config.services is not None:
+        known = {s.id for s in catalogue.services}
+        unknown = [s for s in config.services if s not in known]
+        if unknown:
+            raise ConfigError("hdh:services", f"unknown service '{unknown[0]}'; see `hdhport catalog list`")
+    settings = _settings_module(profile.api_family)
+    if settings is not None and hasattr(settings, "validate"):
+        settings.validate()  # the family's own keys, checked before any resource too
+    if config.platform_stack and config.enclave_stacks:
+        raise ConfigError("hdh:platformStack", "an enclave stack cannot also delegate its enclaves")
+
+
+def profile_path(reference: str) -> Path:
+    """A shipped profile id, or a path to a profile file."""
+    candidate = paths.PROFILES_DIR / f"{reference}.yaml"
+    return candidate if candidate.exists() else Path(reference)

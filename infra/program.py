@@ -1,0 +1,173 @@
+"""The platform program: config -> catalogue and profile -> resolve -> build -> export.
+
+No provider branching here: every implementation is found through hdhport.registry from the
+catalogue's resolution for the profile. The same function runs under `pulumi up` and, in-process on
+the SDK's mock engine, under `hdhport plan`.
+"""
+from __future__ import annotations
+
+import json
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pulumi
+
+from hdhport import paths, registry
+from hdhport.loader import load_catalogue, profiles_from
+from hdhport.model import Catalogue, Profile, Service
+from hdhport.resolve import Resolution, resolve
+from hdhport.yamlsource import load_document
+from infra.config import ConfigError, StackConfig, check_against, parse, profile_path
+from providers.base import ServiceComponent
+from providers.contract import Placement, ServiceArgs, ServiceSpec, Sizing, tags_for
+
+#: Built first, in this order: later services consume what they provide (network, DNS zones, keys, disks, logs).
+FOUNDATION = ("virtual_network", "key_management", "disk_encryption", "private_dns", "private_endpoints", "log_analytics")
+
+
+class GapError(Exception):
+    """Services the profile cannot provide; all listed at once."""
+
+    def __init__(self, profile: str, gaps: list[Resolution]) -> None:
+        self.gaps = gaps
+        lines = "; ".join(f"{g.service}: {g.reason}" for g in gaps)
+        super().__init__(f"profile {profile} leaves {len(gaps)} service(s) without an implementation "
+                         f"(set hdh:allowGaps true to plan anyway): {lines}")
+
+
+@dataclass
+class Platform:
+    """What was built: per service its resolution and component; the placement left for enclaves."""
+
+    profile: Profile
+    resolutions: dict[str, Resolution]
+    components: dict[str, ServiceComponent] = field(default_factory=dict)
+    enclaves: dict[str, dict[str, ServiceComponent]] = field(default_factory=dict)
+
+
+def load_inputs(config: StackConfig) -> tuple[Catalogue, Profile]:
+    catalogue = load_catalogue(paths.CATALOGUE)
+    profile_doc = load_document(profile_path(config.profile))
+    (profile, _), = profiles_from([profile_doc], catalogue).values()
+    check_against(config, catalogue, profile)
+    return catalogue, profile
+
+
+#: Services whose implementations boot machines of the platform's own sizes, whatever their resolution.
+MACHINE_SERVICES = frozenset({"cpu_vm", "gpu_vm", "batch_compute", "kubernetes", "notebook_server"})
+
+
+def sizing_for(config: StackConfig, profile: Profile, resolutions: Iterable[Resolution] = ()) -> Sizing:
+    """Flavors and image: the stack's, else the profile's. Required only where something boots machines,
+    so a profile whose every machine-based service is a gap still plans."""
+    built = [r for r in resolutions if r.way != "gap"]
+    needs_machines = any(r.way == "self-hosted" or r.service in MACHINE_SERVICES for r in built)
+    needs_gpu = any(r.service == "gpu_vm" for r in built)
+    flavors = profile.flavors
+    cpu = config.cpu_flavor or (flavors.cpu if flavors else None)
+    gpu = config.gpu_flavor or (flavors.gpu if flavors else None)
+    image = config.image or (flavors.image if flavors else None)
+    for key, value, required in (("hdh:cpuFlavor", cpu, needs_machines), ("hdh:gpuFlavor", gpu, needs_gpu),
+                                 ("hdh:image", image, needs_machines)):
+        if required and not value:
+            raise ConfigError(key, f"profile {profile.id} declares no default; set it in the stack config")
+    return Sizing(cpu_flavor=cpu or "", gpu_flavor=gpu or "", image=image or "")
+
+
+def _ordered(services: Iterable[Service]) -> list[Service]:
+    services = list(services)
+    first = [s for name in FOUNDATION for s in services if s.id == name]
+    return first + [s for s in services if s.id not in FOUNDATION]
+
+
+def _spec(service: Service, resolution: Resolution) -> ServiceSpec:
+    assert resolution.way != "gap" and resolution.product
+    return ServiceSpec(id=service.id, family=service.family, product=resolution.product,
+                       interface=service.interfaces[0], data_bearing=service.data_bearing,
+                       implementation=resolution.way)
+
+
+def _component_name(service_id: str, enclave: str | None) -> str:
+    base = service_id.replace("_", "-")
+    return f"{enclave}-{base}" if enclave else base
+
+
+def build_service(service: Service, resolution: Resolution, placement: Placement, sizing: Sizing,
+                  enclave: str | None = None, parent: pulumi.Resource | None = None) -> ServiceComponent:
+    """Build one service through the registry and return its component."""
+    cls = registry.implementation(service.id, resolution.family or "")
+    args = ServiceArgs(spec=_spec(service, resolution), placement=placement, sizing=sizing,
+                       tags=tags_for(service.id, enclave, service.data_bearing), enclave=enclave)
+    component: ServiceComponent = cls(_component_name(service.id, enclave), args,
+                                      pulumi.ResourceOptions(parent=parent) if parent else None)
+    return component
+
+
+def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platform:
+    resolutions = {r.service: r for r in resolve(catalogue, profile)}
+    wanted = [s for s in catalogue.services if config.services is None or s.id in config.services]
+    gaps = [resolutions[s.id] for s in wanted if resolutions[s.id].way == "gap"]
+    if gaps and not config.allow_gaps:
+        raise GapError(profile.id, gaps)
+    sizing = sizing_for(config, profile, [resolutions[s.id] for s in wanted])
+    platform = Platform(profile, resolutions)
+    placement = Placement(api_family=profile.api_family, region=config.region,
+                          admin_ssh_public_key=config.admin_ssh_public_key)
+    landing = registry.landing_zone(profile.api_family)
+    if landing is not None:
+        zone = landing("landing-zone", placement)
+        placement = placement.with_(**zone.provided)
+    for service in _ordered(wanted):
+        resolution = resolutions[service.id]
+        if resolution.way == "gap":
+            continue
+        component = build_service(service, resolution, placement, sizing)
+        platform.components[service.id] = component
+        placement = placement.with_(**component.provided)
+    if not config.enclave_stacks:
+        from providers.enclave import build_enclaves
+
+        platform.enclaves = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing)
+    export(platform, placement)
+    return platform
+
+
+def export(platform: Platform, placement: Placement) -> None:
+    pulumi.export("profile", platform.profile.id)
+    pulumi.export("resolutions", {sid: {"way": r.way, "family": r.family, "product": r.product, "reason": r.reason}
+                                  for sid, r in platform.resolutions.items()})
+    pulumi.export("services", {sid: dict(c.outputs) for sid, c in platform.components.items()})
+    pulumi.export("enclaves", {name: {sid: c.outputs["endpoint"] for sid, c in parts.items()}
+                               for name, parts in platform.enclaves.items()})
+    # What an enclave stack reads through a StackReference (hdh:platformStack).
+    pulumi.export("placement", {name: getattr(placement, name) for name in placement.__dataclass_fields__})
+
+
+def main() -> None:
+    """Entry point of infra/__main__.py: read config once, build, export."""
+    raw = pulumi.Config("hdh")
+    config = parse(_namespace(raw))
+    catalogue, profile = load_inputs(config)
+    if config.platform_stack:
+        from providers.enclave import build_enclave_stack
+
+        build_enclave_stack(config, catalogue, profile, sizing_for(config, profile, resolve(catalogue, profile)))
+        return
+    build(config, catalogue, profile)
+
+
+def _namespace(config: pulumi.Config) -> dict[str, object]:
+    """Every `hdh:*` key of the stack, structured values decoded (lists, numbers, booleans)."""
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    values: dict[str, object] = {}
+    for full_key, text in {**get_config_env(), **CONFIG.get()}.items():
+        namespace, _, key = full_key.partition(":")
+        if namespace != config.name:
+            continue
+        try:
+            values[key] = json.loads(text)
+        except (TypeError, ValueError):
+            values[key] = text
+    return values

@@ -1,0 +1,122 @@
+"""Azure Resource Manager helpers shared by the Azure implementations: ids, globally unique names,
+private endpoints, role assignments and audit-log routing, written once.
+
+Placement fields arrive as `pulumi.Input[str]` (plain strings in tests, outputs of the foundation
+services in a real run), so everything derived from them is an Output.
+"""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+import pulumi
+from pulumi_azure_native import authorization, managedidentity, monitor, network
+
+from providers.base import ServiceComponent
+from providers.contract import safe_name
+
+#: Built-in role "Key Vault Crypto Service Encryption User": wrap/unwrap with a key, nothing else.
+CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+
+
+def id_part(resource_id: pulumi.Input[str], segment: str,
+            fallback: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
+    """The value following `segment` in an ARM id, e.g. id_part(vnet_id, "virtualNetworks") -> the VNet name.
+
+    Ids without that segment only come from the mock engine (`<name>-id`): they give `fallback`, or the
+    id's last element when there is none. An empty id means a foundation service is missing.
+    """
+    def pick(values: list[str]) -> str:
+        text, default = values
+        if not text:
+            raise ValueError(f"no resource id to read '{segment}' from: is a foundation service missing?")
+        parts = text.strip("/").split("/")
+        lowered = [part.lower() for part in parts]
+        if segment.lower() in lowered[:-1]:
+            return parts[lowered.index(segment.lower()) + 1]
+        return default or parts[-1]
+    return pulumi.Output.all(resource_id, fallback if fallback is not None else "").apply(pick)
+
+
+def key_vault_uri(key_ref: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`https://<vault>.vault.azure.net/` from a key URI (versioned or not)."""
+    return pulumi.Output.from_input(key_ref).apply(lambda uri: f"https://{urlsplit(uri).netloc}/")
+
+
+def key_name(key_ref: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The key's name from `https://<vault>.vault.azure.net/keys/<name>[/<version>]`."""
+    def pick(uri: str) -> str:
+        parts = urlsplit(uri).path.strip("/").split("/")
+        if len(parts) < 2 or parts[0] != "keys":
+            raise ValueError(f"'{uri}' is not a Key Vault key URI")
+        return parts[1]
+    return pulumi.Output.from_input(key_ref).apply(pick)
+
+
+def global_name(prefix: str, logical: str, limit: int, separator: str = "-") -> str:
+    """A name for resources whose name is a public DNS label (storage accounts, key vaults, registries).
+
+    Deterministic (a digest of project, stack and logical name) so plans are stable, and unlikely to
+    collide with another tenant's; only lowercase letters, digits and `separator`, within `limit`.
+    """
+    digest = hashlib.sha256(f"{pulumi.get_project()}/{pulumi.get_stack()}/{logical}".encode()).hexdigest()[:6]
+    stem = safe_name(f"{prefix}{separator}{logical}", limit - len(digest) - len(separator), separator or "-")
+    return f"{stem.replace('-', separator)}{separator}{digest}"
+
+
+def identity_of(owner: ServiceComponent,
+                identity_id: pulumi.Input[str]) -> pulumi.Output[managedidentity.GetUserAssignedIdentityResult]:
+    """The user-assigned identity behind `identity_id` (its principal and client ids)."""
+    return managedidentity.get_user_assigned_identity_output(
+        resource_group_name=id_part(identity_id, "resourceGroups", owner.placement.scope),
+        resource_name=id_part(identity_id, "userAssignedIdentities"),
+        opts=pulumi.InvokeOutputOptions(parent=owner))
+
+
+def role_definition(owner: ServiceComponent, role_guid: str) -> pulumi.Output[str]:
+    """The full id of a built-in role in the current subscription."""
+    client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=owner))
+    return client.subscription_id.apply(
+        lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}")
+
+
+def resource_group_id(owner: ServiceComponent) -> pulumi.Output[str]:
+    client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=owner))
+    return pulumi.Output.all(client.subscription_id, owner.placement.scope).apply(
+        lambda parts: f"/subscriptions/{parts[0]}/resourceGroups/{parts[1]}")
+
+
+def grant(owner: ServiceComponent, role: str, scope: pulumi.Input[str], role_guid: str,
+          principal_id: pulumi.Input[str], description: str) -> authorization.RoleAssignment:
+    """One role to one service principal (a managed identity) on one scope: least privilege, no owner."""
+    return authorization.RoleAssignment(
+        owner.role(role), scope=scope, role_definition_id=role_definition(owner, role_guid),
+        principal_id=principal_id, principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+        description=description, opts=owner.child())
+
+
+def private_endpoint(owner: ServiceComponent, target_id: pulumi.Input[str], group: str,
+                     subnet_id: pulumi.Input[str] | None = None) -> network.PrivateEndpoint:
+    """The only way in: a private endpoint for `group` (blob, file, vault, registry...) in the
+    service's subnet (the enclave's own subnet for an enclave instance). Name resolution comes from the
+    privatelink zones of the private_dns service, which link the zones to the VNet."""
+    name = owner.role(f"pe-{safe_name(group, 24)}")
+    return network.PrivateEndpoint(
+        name, resource_group_name=owner.placement.scope, location=owner.placement.region,
+        subnet=network.SubnetArgs(id=subnet_id if subnet_id is not None else owner.placement.subnet_id),
+        private_link_service_connections=[network.PrivateLinkServiceConnectionArgs(
+            name=group, private_link_service_id=target_id, group_ids=[group])],
+        custom_network_interface_name=f"{name}-nic",
+        tags=owner.tags, opts=owner.child())
+
+
+def send_audit_logs(owner: ServiceComponent, role: str, resource_uri: pulumi.Input[str],
+                    category_group: str = "audit") -> monitor.DiagnosticSetting | None:
+    """Route the resource's audit logs to the platform workspace (none before log_analytics exists)."""
+    if not owner.placement.log_workspace_id:
+        return None
+    return monitor.DiagnosticSetting(
+        owner.role(role), name="hdh-audit", resource_uri=resource_uri,
+        workspace_id=owner.placement.log_workspace_id, log_analytics_destination_type="Dedicated",
+        logs=[monitor.DiagnosticsLogSettingsArgs(category_group=category_group, enabled=True)],
+        opts=owner.child())

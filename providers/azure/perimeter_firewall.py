@@ -1,0 +1,140 @@
+"""perimeter_firewall on Azure: Azure Firewall Premium, the platform's only way out to the internet,
+with a firewall policy that denies by default, inspects TLS and runs IDPS in deny mode."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import network
+
+from providers.azure.arm import key_vault_uri, send_audit_logs
+from providers.azure.subnets import dedicated_subnet, host
+from providers.base import ServiceComponent
+from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR
+
+#: The intermediate CA the firewall re-signs inspected TLS with, a Key Vault certificate issued by
+#: certificate_management and trusted by the platform's machines.
+TLS_INSPECTION_CA = "hdh-firewall-tls-inspection-ca"
+#: The firewall's private address (the first one Azure hands out in AzureFirewallSubnet): the next hop
+#: of the platform's default route.
+PRIVATE_IP = host("firewall", 4)
+ZONES = ["1", "2", "3"]
+
+
+@dataclass(frozen=True)
+class Egress:
+    """Destinations the platform may reach on the internet, by name (application rules, TLS inspected)."""
+
+    name: str
+    fqdns: tuple[str, ...]
+    description: str
+
+
+#: Upstreams of the package mirror (the only machine that downloads packages) and of OS updates.
+EGRESS = (
+    Egress("debian", ("deb.debian.org", "security.debian.org"), "Debian packages and security updates"),
+    Egress("python", ("pypi.org", "files.pythonhosted.org"), "PyPI, for the package mirror"),
+    Egress("cran", ("cloud.r-project.org", "cran.r-project.org"), "CRAN, for the package mirror"),
+    Egress("conda", ("conda.anaconda.org", "repo.anaconda.com"), "conda channels, for the package mirror"),
+)
+#: Azure services reached by address (service tags), without TLS interception (they pin certificates);
+#: regional tags keep storage and key traffic in the platform's region.
+GLOBAL_SERVICES = ("AzureActiveDirectory", "AzureMonitor")
+REGIONAL_SERVICES = ("AzureKeyVault", "Storage")
+
+
+class PerimeterFirewall(ServiceComponent):
+    """perimeter_firewall with Azure Firewall Premium (zone-redundant) and a Premium firewall policy.
+
+    - Deny by default: a flow that matches no rule below is dropped (Azure Firewall's default), and no
+      DNAT rule exists, so nothing enters through the firewall.
+    - Egress: application rules for EGRESS (HTTPS only, TLS terminated and inspected with the platform's
+      intermediate CA) from the platform range only; enclaves get no internet rule at all. Network rules
+      for Azure's own services by service tag.
+    - IDPS in deny mode, threat intelligence in deny mode, DNS proxy on (FQDN rules need it).
+    - Structured firewall logs and policy analytics to the platform's Log Analytics workspace.
+
+    The public IP below is the source address of the platform's outbound traffic (SNAT), which Azure
+    Firewall requires; no rule translates traffic toward the inside, so it is not a data-plane endpoint.
+    The endpoint returned is the firewall's private address, the next hop of the platform's default route.
+
+    Limits: the TLS inspection CA (TLS_INSPECTION_CA) must exist in the platform's Key Vault and the
+    platform identity must be allowed to read it (Key Vault Secrets User), or the policy is refused.
+    """
+
+    def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
+        p = self.placement
+        subnet = dedicated_subnet(self, "firewall")
+        # Egress address of the platform (SNAT); nothing inbound is ever translated to the inside.
+        egress_ip = network.PublicIPAddress(
+            self.role("egress-ip"), resource_group_name=p.scope, location=p.region,
+            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD,
+                                               tier=network.PublicIPAddressSkuTier.REGIONAL),
+            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
+            public_ip_address_version=network.IPVersion.I_PV4, zones=ZONES, tags=self.tags, opts=self.child())
+
+        policy_name = f"afwp-{self.name}"
+        policy = network.FirewallPolicy(
+            self.role("policy"), resource_group_name=p.scope, location=p.region, firewall_policy_name=policy_name,
+            sku=network.FirewallPolicySkuArgs(tier=network.FirewallPolicySkuTier.PREMIUM),
+            threat_intel_mode=network.AzureFirewallThreatIntelMode.DENY,
+            intrusion_detection=network.FirewallPolicyIntrusionDetectionArgs(
+                mode=network.FirewallPolicyIntrusionDetectionStateType.DENY,
+                configuration=network.FirewallPolicyIntrusionDetectionConfigurationArgs(
+                    private_ranges=[PLATFORM_CIDR, ENCLAVES_CIDR])),
+            # The identity reads the inspection CA from Key Vault.
+            identity=network.ManagedServiceIdentityArgs(type=network.ResourceIdentityType.USER_ASSIGNED,
+                                                        user_assigned_identities=[p.identity_id]),
+            transport_security=network.FirewallPolicyTransportSecurityArgs(
+                certificate_authority=network.FirewallPolicyCertificateAuthorityArgs(
+                    name=TLS_INSPECTION_CA,
+                    key_vault_secret_id=key_vault_uri(p.key_ref).apply(
+                        lambda vault: f"{vault}secrets/{TLS_INSPECTION_CA}"))),
+            dns_settings=network.DnsSettingsArgs(enable_proxy=True),
+            insights=network.FirewallPolicyInsightsArgs(
+                is_enabled=True, retention_days=30,
+                log_analytics_resources=network.FirewallPolicyLogAnalyticsResourcesArgs(
+                    default_workspace_id=network.SubResourceArgs(id=p.log_workspace_id))),
+            tags=self.tags, opts=self.child())
+
+        azure_services = [*GLOBAL_SERVICES, *(f"{tag}.{p.region}" for tag in REGIONAL_SERVICES)]
+        allow = network.FirewallPolicyFilterRuleCollectionActionArgs(
+            type=network.FirewallPolicyFilterRuleCollectionActionType.ALLOW)
+        filter_collection = network.FirewallPolicyRuleCollectionType.FIREWALL_POLICY_FILTER_RULE_COLLECTION
+        rules = network.FirewallPolicyRuleCollectionGroup(
+            self.role("rules"), resource_group_name=p.scope, firewall_policy_name=policy_name,
+            rule_collection_group_name="hdh-egress", priority=200,
+            rule_collections=[
+                network.FirewallPolicyFilterRuleCollectionArgs(
+                    name="azure-services", priority=100, rule_collection_type=filter_collection, action=allow,
+                    rules=[network.NetworkRuleArgs(
+                        rule_type="NetworkRule", name=tag.lower().replace(".", "-"),
+                        description=f"{tag} over HTTPS", source_addresses=[PLATFORM_CIDR],
+                        destination_addresses=[tag], destination_ports=["443"],
+                        ip_protocols=[network.FirewallPolicyRuleNetworkProtocol.TCP])
+                        for tag in azure_services]),
+                network.FirewallPolicyFilterRuleCollectionArgs(
+                    name="internet-egress", priority=200, rule_collection_type=filter_collection, action=allow,
+                    rules=[network.ApplicationRuleArgs(
+                        rule_type="ApplicationRule", name=egress.name, description=egress.description,
+                        source_addresses=[PLATFORM_CIDR], target_fqdns=list(egress.fqdns),
+                        protocols=[network.FirewallPolicyRuleApplicationProtocolArgs(
+                            protocol_type=network.FirewallPolicyRuleApplicationProtocolType.HTTPS, port=443)],
+                        terminate_tls=True)
+                        for egress in EGRESS]),
+            ],
+            opts=self.child(depends_on=[policy]))
+
+        firewall = network.AzureFirewall(
+            self.role("firewall"), resource_group_name=p.scope, location=p.region,
+            sku=network.AzureFirewallSkuArgs(name=network.AzureFirewallSkuName.AZF_W_V_NET,
+                                             tier=network.AzureFirewallSkuTier.PREMIUM),
+            firewall_policy=network.SubResourceArgs(id=policy.id),
+            ip_configurations=[network.AzureFirewallIPConfigurationArgs(
+                name="egress", subnet=network.SubResourceArgs(id=subnet.id),
+                public_ip_address=network.SubResourceArgs(id=egress_ip.id))],
+            zones=ZONES, tags=self.tags,
+            # A policy being changed cannot be attached: the rules come first.
+            opts=self.child(depends_on=[rules]))
+        send_audit_logs(self, "audit", firewall.id, category_group="allLogs")
+        return firewall.id.apply(lambda _: PRIVATE_IP), None

@@ -1,0 +1,116 @@
+"""The contract every implementation of every catalogue service honours, whatever the cloud.
+
+Same Args in (`ServiceArgs`), same outputs out (`ServiceOutputs`): that sameness is what makes
+portability checkable. Cloud-specific detail stays inside the implementations; what services share
+(network, keys, scope) travels in `Placement`, filled by the foundation services as they are built.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Literal, TypedDict
+
+import pulumi
+
+Classification = Literal["health-pseudonymised", "internal"]
+OUTPUT_KEYS = ("service", "implementation", "product", "interface", "endpoint", "region", "key_ref", "private")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a service is built and what it may rely on; the same fields on every API family."""
+
+    api_family: str
+    """API family the platform is built on (azure, openstack): which IaaS primitives self-hosted use."""
+    region: str
+    """Region id from the profile (e.g. francecentral, GRA); checked to be in the EU before any build."""
+    scope: pulumi.Input[str] = ""
+    """Azure resource group name; OpenStack project id ("" = the credentials' project)."""
+    network_id: pulumi.Input[str] = ""
+    """Virtual network (Azure VNet id / Neutron network id) built by the virtual_network service."""
+    subnet_id: pulumi.Input[str] = ""
+    """Platform services subnet, private only."""
+    key_ref: pulumi.Input[str] = ""
+    """Customer-managed key reference (Key Vault key id / Barbican secret ref / OpenBao transit key)."""
+    key_vault_id: pulumi.Input[str] = ""
+    """Azure Key Vault id holding key_ref ("" on OpenStack, where Barbican needs no container)."""
+    identity_id: pulumi.Input[str] = ""
+    """Identity allowed to use key_ref (Azure user-assigned identity id; "" on OpenStack)."""
+    disk_encryption_ref: pulumi.Input[str] = ""
+    """How disks get the customer key (Azure DiskEncryptionSet id / Cinder encrypted volume type)."""
+    log_workspace_id: pulumi.Input[str] = ""
+    """Where diagnostics go (Azure Log Analytics workspace id; "" when logs are shipped by agents)."""
+    admin_ssh_public_key: str = ""
+    """Operators' SSH public key for the VMs (reached through the bastion only)."""
+
+    def with_(self, **changes: Any) -> Placement:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """Machine sizes and image, from the profile's flavors unless the stack config overrides them."""
+
+    cpu_flavor: str
+    gpu_flavor: str
+    image: str
+    """OpenStack image name, or an Azure image URN publisher:offer:sku:version."""
+    data_disk_gb: int = 100
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What the catalogue says of the service being built, as the implementation needs it."""
+
+    id: str
+    family: str
+    product: str
+    interface: str
+    """The open interface applications use (the catalogue's first)."""
+    data_bearing: bool
+    implementation: Literal["native", "self-hosted"]
+
+    @property
+    def component_type(self) -> str:
+        """Pulumi type token of the component: hdh:<family>:<Service>, the same on every cloud."""
+        return f"hdh:{self.family}:{''.join(part.title() for part in self.id.split('_'))}"
+
+
+class ServiceArgs(TypedDict):
+    """The arguments of every service implementation, on every API family."""
+
+    spec: ServiceSpec
+    """The catalogue's description of the service (id, family, product, interface, data-bearing)."""
+    placement: Placement
+    """Region, network, keys and scope shared by the platform."""
+    sizing: Sizing
+    """Flavors, image and default data disk size."""
+    tags: dict[str, str]
+    """Tags every resource carries: hdh-service, hdh-enclave, data-classification, managed-by."""
+    enclave: str | None
+    """Research project this instance belongs to, or None for a platform-wide service."""
+
+
+class ServiceOutputs(TypedDict):
+    """What every implementation exports; the same keys on every API family (see OUTPUT_KEYS)."""
+
+    service: str
+    implementation: str
+    product: str
+    interface: str
+    endpoint: pulumi.Output[str]
+    region: str
+    key_ref: pulumi.Output[str]
+    private: bool
+
+
+def tags_for(service_id: str, enclave: str | None, data_bearing: bool) -> dict[str, str]:
+    classification: Classification = "health-pseudonymised" if data_bearing else "internal"
+    return {"hdh-service": service_id, "hdh-enclave": enclave or "platform",
+            "data-classification": classification, "managed-by": "hdhport"}
+
+
+def safe_name(text: str, limit: int, separator: str = "-") -> str:
+    """A resource name cloud APIs accept: lowercase letters, digits and one separator, within `limit`."""
+    cleaned = re.sub(r"[^a-z0-9]+", separator, text.lower()).strip(separator)
+    return cleaned[:limit].rstrip(separator) or "hdh"

@@ -1,0 +1,115 @@
+"""What the native OpenStack implementations share: the base component, the platform's address plan,
+tags, and the look-ups of facts only the cloud knows (project, external network, catalogue endpoints).
+
+Address plan of the services subnet (SERVICES_CIDR, built by virtual_network):
+- .1 is the gateway: the platform router, where the perimeter firewall sits;
+- .2-.31 are reserved for infrastructure ports with fixed addresses (DHCP never hands them out):
+  .2 the VPN router, .10-.11 the ingress tier behind the load balancer, .16-.31 private endpoints;
+- the rest is the DHCP pool.
+Egress leaves through a transit subnet (TRANSIT_CIDR, built by nat_egress) between the platform
+router and the egress router, so outbound and return traffic both cross the perimeter firewall.
+"""
+from __future__ import annotations
+
+import ipaddress
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import pulumi
+from pulumi_openstack import identity, networking
+
+from providers.base import ServiceComponent
+from providers.openstack.settings import OpenStackSettings
+from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR
+
+_SERVICES = ipaddress.IPv4Network(SERVICES_CIDR)
+GATEWAY_IP = str(_SERVICES[1])
+VPN_ROUTER_IP = str(_SERVICES[2])
+INGRESS_ADDRESSES = (str(_SERVICES[10]), str(_SERVICES[11]))
+PRIVATE_ENDPOINT_ADDRESSES = tuple(str(_SERVICES[i]) for i in range(16, 32))
+DHCP_POOL = (str(_SERVICES[32]), str(_SERVICES[-2]))
+#: The operator APIs the platform's workloads call, each given a private address (private_endpoints).
+PRIVATE_ENDPOINTS = dict(zip(("identity", "object-store", "key-manager", "image"), PRIVATE_ENDPOINT_ADDRESSES))
+
+TRANSIT_CIDR = "10.20.255.248/29"
+_TRANSIT = ipaddress.IPv4Network(TRANSIT_CIDR)
+EGRESS_ROUTER_TRANSIT_IP = str(_TRANSIT[1])
+PLATFORM_ROUTER_TRANSIT_IP = str(_TRANSIT[2])
+assert _TRANSIT.subnet_of(ipaddress.IPv4Network(PLATFORM_CIDR)) and not _TRANSIT.overlaps(_SERVICES)
+
+PLATFORM_ROUTER = "hdh-platform"
+ANYWHERE = "0.0.0.0/0"
+
+
+def tag_list(tags: dict[str, str]) -> list[str]:
+    """Neutron, Octavia and Glance tags are plain strings; key=value keeps them greppable."""
+    return [f"{key}={value}" for key, value in sorted(tags.items())]
+
+
+class OpenStackService(ServiceComponent):
+    """A catalogue service implemented with pulumi-openstack: settings, names and tags in one place."""
+
+    @cached_property
+    def settings(self) -> OpenStackSettings:
+        return OpenStackSettings.read()
+
+    @property
+    def scope_name(self) -> str:
+        """Who owns the resources: the research project (enclave) or the platform."""
+        return self.enclave or "platform"
+
+    def scoped(self, suffix: str) -> str:
+        """Cloud-side name of a resource: hdh-<enclave or platform>-<suffix>."""
+        return f"hdh-{self.scope_name}-{suffix}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return tag_list(self.tags)
+
+    @property
+    def description(self) -> str:
+        return f"hdhport {self.spec.id} ({self.scope_name})"
+
+    def encrypted_volume_type(self) -> pulumi.Input[str]:
+        """The encrypted Cinder volume type disk_encryption hands on; never the cloud's default type."""
+        if self.placement.disk_encryption_ref == "":
+            raise ValueError(f"{self.spec.id} needs the encrypted volume type: build disk_encryption first")
+        return self.placement.disk_encryption_ref
+
+    def data_key_ref(self) -> pulumi.Input[str] | None:
+        """The customer key reported for a data-bearing service (the placement's Barbican key)."""
+        return self.placement.key_ref if self.spec.data_bearing else None
+
+
+def project_id(scope: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The Keystone project the platform lives in: the placement's, else the credentials' project."""
+    return pulumi.Output.from_input(scope).apply(
+        lambda given: pulumi.Output.from_input(given) if given
+        else identity.get_auth_scope_output(name="hdh").project_id)
+
+
+def external_network_id(settings: OpenStackSettings) -> pulumi.Output[str]:
+    """The operator's external network (by name when configured, else the cloud's only one)."""
+    return networking.get_network_output(external=True, name=settings.external_network).id
+
+
+def platform_router_port(network_id: pulumi.Input[str], subnet_id: pulumi.Input[str]
+                         ) -> pulumi.Output[networking.GetPortResult]:
+    """The platform router's port on the services subnet (its gateway address).
+
+    virtual_network hands on the subnet only once the router interface exists, so deriving an
+    argument from subnet_id makes the look-up wait for the port on a first `pulumi up`.
+    """
+    gateway = pulumi.Output.from_input(subnet_id).apply(lambda _: GATEWAY_IP)
+    return networking.get_port_output(network_id=network_id, fixed_ip=gateway)
+
+
+def subnet_cidr(subnet_id: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The address range of a subnet (the services subnet, or an enclave's own)."""
+    return networking.get_subnet_output(subnet_id=subnet_id).cidr
+
+
+def s3_base_url() -> pulumi.Output[str]:
+    """Swift's s3api answers at the root of the object-store endpoint, path-style (https://host/bucket)."""
+    endpoint = identity.get_endpoint_output(service_type="object-store", interface="public")
+    return endpoint.url.apply(lambda url: "{0.scheme}://{0.netloc}".format(urlsplit(url)))

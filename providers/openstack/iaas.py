@@ -1,0 +1,93 @@
+"""OpenStack's IaaS primitives for the provider-neutral code: Neutron ports and security groups,
+Nova instances, Cinder volumes encrypted through the operator's encrypted volume type."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+from pulumi_openstack import blockstorage, compute, networking
+
+from providers.contract import Placement
+from providers.selfhosted.iaas import PLATFORM_CIDR, Ingress, Segment, ServerRequest, Servers
+
+
+def _metadata(tags: dict[str, str]) -> dict[str, str]:
+    return dict(tags)
+
+
+def _tag_list(tags: dict[str, str]) -> list[str]:
+    # Neutron tags are plain strings; key=value keeps them greppable.
+    return [f"{k}={v}" for k, v in sorted(tags.items())]
+
+
+class OpenStackIaas:
+    """Implements providers.selfhosted.iaas.Iaas with pulumi-openstack."""
+
+    def __init__(self, placement: Placement, tags: dict[str, str]) -> None:
+        self.placement = placement
+        self.tags = tags
+
+    def firewall(self, owner: pulumi.ComponentResource, name: str, ingress: Sequence[Ingress],
+                 egress_cidr: str = PLATFORM_CIDR) -> networking.SecGroup:
+        """A security group with no default rule: only `ingress` in, only the private network out."""
+        group = networking.SecGroup(
+            f"{name}-sg", name=name, description=f"hdhport {name}: deny by default",
+            delete_default_rules=True, stateful=True, tags=_tag_list(self.tags),
+            opts=pulumi.ResourceOptions(parent=owner))
+        for index, rule in enumerate(ingress):
+            networking.SecGroupRule(
+                f"{name}-in-{rule.protocol}-{rule.port}-{index}", direction="ingress", ethertype="IPv4",
+                protocol=rule.protocol, port_range_min=rule.port, port_range_max=rule.port,
+                remote_ip_prefix=rule.source, security_group_id=group.id,
+                description=rule.description or f"{rule.protocol}/{rule.port}",
+                opts=pulumi.ResourceOptions(parent=group))
+        networking.SecGroupRule(
+            f"{name}-out-private", direction="egress", ethertype="IPv4", remote_ip_prefix=egress_cidr,
+            security_group_id=group.id, description="egress to the platform's private ranges only",
+            opts=pulumi.ResourceOptions(parent=group))
+        return group
+
+    def servers(self, owner: pulumi.ComponentResource, name: str, request: ServerRequest) -> Servers:
+        group = self.firewall(owner, name, request.ingress)
+        keypair = compute.Keypair(f"{name}-ssh", name=f"{name}-operators",
+                                  public_key=self.placement.admin_ssh_public_key,
+                                  opts=pulumi.ResourceOptions(parent=owner))
+        anti_affinity = None
+        if request.count > 1:
+            anti_affinity = compute.ServerGroup(f"{name}-spread", name=f"{name}-spread", policies="anti-affinity",
+                                                opts=pulumi.ResourceOptions(parent=owner))
+        servers = Servers(firewall_id=group.id)
+        for index in range(request.count):
+            host = f"{name}-{request.role}-{index}"
+            port = networking.Port(
+                f"{host}-port", name=host, network_id=self.placement.network_id,
+                fixed_ips=[networking.PortFixedIpArgs(subnet_id=request.subnet_id)],
+                security_group_ids=[group.id], admin_state_up=True, port_security_enabled=True,
+                tags=_tag_list(self.tags), opts=pulumi.ResourceOptions(parent=owner))
+            instance = compute.Instance(
+                host, name=host, flavor_name=request.flavor, image_name=request.image,
+                key_pair=keypair.name, user_data=request.user_data, config_drive=True,
+                networks=[compute.InstanceNetworkArgs(port=port.id)],
+                scheduler_hints=[compute.InstanceSchedulerHintArgs(group=anti_affinity.id)] if anti_affinity else None,
+                metadata=_metadata(self.tags), tags=_tag_list(self.tags),
+                opts=pulumi.ResourceOptions(parent=owner, ignore_changes=["user_data"]))
+            volume = blockstorage.Volume(
+                f"{host}-data", name=f"{host}-data", size=request.data_disk_gb,
+                volume_type=self.placement.disk_encryption_ref or None,
+                description=f"data disk of {host}", metadata=_metadata(self.tags),
+                opts=pulumi.ResourceOptions(parent=owner, protect=request.data_bearing,
+                                            retain_on_delete=request.data_bearing))
+            compute.VolumeAttach(f"{host}-data-attach", instance_id=instance.id, volume_id=volume.id,
+                                 opts=pulumi.ResourceOptions(parent=owner))
+            servers.ids.append(instance.id)
+            servers.private_ips.append(port.all_fixed_ips.apply(lambda ips: ips[0] if ips else ""))
+        return servers
+
+    def segment(self, owner: pulumi.ComponentResource, name: str, cidr: str,
+                ingress: Sequence[Ingress]) -> Segment:
+        subnet = networking.Subnet(
+            f"{name}-subnet", name=name, network_id=self.placement.network_id, cidr=cidr, ip_version=4,
+            enable_dhcp=True, no_gateway=True, tags=_tag_list(self.tags),
+            opts=pulumi.ResourceOptions(parent=owner))
+        group = self.firewall(owner, name, ingress, egress_cidr=cidr)
+        return Segment(subnet_id=subnet.id, firewall_id=group.id, cidr=cidr)

@@ -1,0 +1,63 @@
+"""relational_database on OpenStack: a Trove PostgreSQL instance on a private port, encrypted volume."""
+from __future__ import annotations
+
+import pulumi
+from pulumi_openstack import compute, database, networking
+
+from providers.openstack.common import OpenStackService
+from providers.selfhosted.iaas import SERVICES_CIDR
+
+DATABASE = "hdh"
+OWNER = "hdh_owner"
+
+
+class RelationalDatabase(OpenStackService):
+    """Abstract service relational_database, with OpenStack Trove (PostgreSQL datastore).
+
+    A Trove instance of the configured PostgreSQL version (`hdh:postgresVersion`, as the operator
+    registered it) on the default CPU flavor, its data volume of the encrypted type, attached to
+    the services subnet through a port we create (so Neutron cannot place it on another subnet of
+    the network) with a security group that admits PostgreSQL from the services subnet only and
+    lets it reach nothing else; no floating IP. The instance and the `hdh` database are protected
+    and retained. Trove's root user stays disabled (the enable-root call is never made).
+
+    Passwords: Trove creates users only with a password its API is given, and neither Trove nor
+    Barbican can generate one for us. The owner user `hdh_owner` is created when the stack holds
+    its password as a Pulumi secret (`pulumi config set --secret hdh:databaseOwnerPassword`), which
+    the secrets store's `database-owner-password` entry should match for the applications; without
+    it no user is created and a warning says so, rather than a password written in code. Trove's
+    PostgreSQL datastore does not manage TLS certificates: the protocol stays on the private
+    subnet behind the security group (the self-hosted fallback, with TLS 1.2+, is the choice where
+    that is not enough). The endpoint is the instance's PostgreSQL URL (without credentials).
+    """
+
+    def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
+        settings = self.settings
+        group = networking.SecGroup(
+            self.role("sg"), name=self.scoped("postgresql"), description=f"{self.description}: deny by default",
+            delete_default_rules=True, stateful=True, tags=self.tag_list, opts=self.child())
+        networking.SecGroupRule(
+            self.role("in-postgresql"), security_group_id=group.id, direction="ingress", ethertype="IPv4",
+            protocol="tcp", port_range_min=5432, port_range_max=5432, remote_ip_prefix=SERVICES_CIDR,
+            description="PostgreSQL from the platform's services", opts=self.child())
+        port = networking.Port(
+            self.role("port"), name=self.scoped("postgresql"), network_id=self.placement.network_id,
+            fixed_ips=[networking.PortFixedIpArgs(subnet_id=self.placement.subnet_id)],
+            security_group_ids=[group.id], port_security_enabled=True, admin_state_up=True,
+            tags=self.tag_list, opts=self.child())
+        flavor = compute.get_flavor_output(name=self.sizing.cpu_flavor)
+        instance = database.Instance(
+            self.role("instance"), name=self.scoped("postgresql"),
+            datastore=database.InstanceDatastoreArgs(type="postgresql", version=settings.postgres_version),
+            flavor_id=flavor.id, size=self.sizing.data_disk_gb, volume_type=self.encrypted_volume_type(),
+            networks=[database.InstanceNetworkArgs(port=port.id)], opts=self.keep())
+        schema = database.Database(self.role("database"), instance_id=instance.id, name=DATABASE, opts=self.keep())
+        if settings.database_owner_password is None:
+            pulumi.log.warn("relational_database: no owner user: set the secret hdh:databaseOwnerPassword "
+                            "(`pulumi config set --secret hdh:databaseOwnerPassword ...`)", self)
+        else:
+            database.User(
+                self.role("owner"), instance_id=instance.id, name=OWNER, password=settings.database_owner_password,
+                databases=[DATABASE], opts=self.child(depends_on=[schema]))
+        address = port.all_fixed_ips.apply(lambda ips: ips[0] if ips else "")
+        return address.apply(lambda ip: f"postgresql://{ip}:5432/{DATABASE}"), self.data_key_ref()

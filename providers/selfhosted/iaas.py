@@ -1,0 +1,71 @@
+"""The IaaS primitives every API family provides, so self-hosted services are written once.
+
+A family implements `Iaas` (providers/azure/iaas.py, providers/openstack/iaas.py); the self-hosted
+services and the research-project enclaves compose these primitives and never name a cloud.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import pulumi
+
+#: Ports only ever opened from these private ranges (RFC 1918); never from 0.0.0.0/0.
+PLATFORM_CIDR = "10.20.0.0/16"  # platform services
+SERVICES_CIDR = "10.20.0.0/20"
+ENCLAVES_CIDR = "10.64.0.0/10"  # one /24 per research project: room for 16,384
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """One allowed inbound flow; everything else is denied."""
+
+    port: int
+    source: str
+    protocol: Literal["tcp", "udp"] = "tcp"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ServerRequest:
+    """A private virtual machine with its own data disk and firewall."""
+
+    role: str
+    flavor: str
+    image: str
+    user_data: str
+    ingress: Sequence[Ingress]
+    subnet_id: pulumi.Input[str]
+    data_disk_gb: int
+    data_bearing: bool
+    count: int = 1
+
+
+@dataclass
+class Servers:
+    ids: list[pulumi.Output[str]] = field(default_factory=list)
+    private_ips: list[pulumi.Output[str]] = field(default_factory=list)
+    firewall_id: pulumi.Output[str] | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A private subnet with its deny-by-default firewall (one per research-project enclave)."""
+
+    subnet_id: pulumi.Output[str]
+    firewall_id: pulumi.Output[str]
+    cidr: str
+
+
+class Iaas(Protocol):
+    """What an API family offers the provider-neutral code."""
+
+    def servers(self, owner: pulumi.ComponentResource, name: str, request: ServerRequest) -> Servers:
+        """Private VMs (no public IP) with an encrypted data disk each and a deny-by-default firewall."""
+        ...
+
+    def segment(self, owner: pulumi.ComponentResource, name: str, cidr: str,
+                ingress: Sequence[Ingress]) -> Segment:
+        """A subnet of the platform network with a firewall that denies everything but `ingress`."""
+        ...

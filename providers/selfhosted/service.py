@@ -1,0 +1,77 @@
+"""The provider-neutral self-hosted implementation: private VMs booted with a per-service cloud-init.
+
+One class serves every self-hosted catalogue service; what differs per service (template, ports,
+disk, machine count) is data in providers/selfhosted/specs.py. The API family supplies the IaaS
+primitives (hdhport.registry.iaas), so nothing here names a cloud.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+import pulumi
+
+from hdhport.registry import iaas_for
+from providers.base import ServiceComponent
+from providers.contract import Placement
+from providers.selfhosted.iaas import ServerRequest
+from providers.selfhosted.specs import SITE, SPECS, TemplateSpec
+
+TEMPLATES_DIR = __file__.rsplit("/", 1)[0] + "/templates"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # StrictUndefined: a template naming a variable nobody passes fails the build, not the VM at boot.
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True, autoescape=False)
+
+
+def render_cloud_init(service_id: str, placement: Placement, enclave: str | None = None) -> str:
+    """The cloud-config a self-hosted service boots with. Holds no secret: secrets are made or fetched at boot."""
+    spec = SPECS[service_id]
+    template = _environment().get_template(spec.template)
+    return template.render(service=service_id, spec=spec, api_family=placement.api_family,
+                           region=placement.region, enclave=enclave or "platform",
+                           site=SITE, mirror=SITE.mirror,
+                           guest_disk_encryption=guest_disk_encryption(service_id, placement))
+
+
+def guest_disk_encryption(service_id: str, placement: Placement) -> bool:
+    """Whether the machine may have to encrypt its data disk itself (LUKS bound to the Tang servers).
+
+    A provider's reference (Azure disk encryption set, Cinder encrypted volume type) is set or
+    pending when the service is planned: the provider encrypts. A plain "" means there is none yet,
+    either because disk_encryption fell back to the self-hosted Tang servers (which provide nothing)
+    or because the service is built before disk_encryption; the machine then encrypts in the guest
+    only if the Tang servers exist (hdh-data-disk). The Tang servers cannot depend on themselves.
+    """
+    return service_id != "disk_encryption" and isinstance(placement.disk_encryption_ref, str) \
+        and placement.disk_encryption_ref == ""
+
+
+class SelfHostedService(ServiceComponent):
+    """Any catalogue service run by us on private VMs of the target cloud (spec in specs.SPECS)."""
+
+    def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
+        spec: TemplateSpec = SPECS[self.spec.id]
+        iaas = iaas_for(self.placement.api_family)(self.placement, self.tags)
+        request = ServerRequest(
+            role=spec.role,
+            flavor=self.sizing.gpu_flavor if spec.gpu else self.sizing.cpu_flavor,
+            image=self.sizing.image,
+            user_data=render_cloud_init(self.spec.id, self.placement, self.enclave),
+            ingress=spec.ingress,
+            subnet_id=self.placement.subnet_id,
+            data_disk_gb=spec.data_disk_gb,
+            data_bearing=self.spec.data_bearing,
+            count=spec.count,
+        )
+        servers = iaas.servers(self, self.name, request)
+        endpoint = servers.private_ips[0].apply(lambda ip: spec.endpoint.format(host=ip))
+        self.provide(**{field: endpoint.apply(lambda e, t=template: t.format(endpoint=e))
+                        for field, template in spec.provides.items()})
+        return endpoint, self.placement.key_ref if self.spec.data_bearing else None
+
+    def declared_provides(self) -> tuple[str, ...]:
+        return tuple(SPECS[self.spec.id].provides)

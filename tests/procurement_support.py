@@ -1,0 +1,42 @@
+"""Helpers shared by the procurement tests: bidder files written the way a bidder would, and the diff as JSON."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hdhport import paths
+from hdhport.yamlsource import load_document
+
+
+def shipped(profile_id: str) -> dict[str, Any]:
+    """A shipped profile's data, to change into a new bidder's answer."""
+    data = load_document(paths.PROFILES_DIR / f"{profile_id}.yaml").data
+    assert isinstance(data, dict)
+    return data
+
+
+def write_profile(directory: Path, data: dict[str, Any]) -> Path:
+    """Write a profile as a bidder's YAML file named after its id (PyYAML quotes yes/no, so they stay words)."""
+    path = directory / f"{data['id']}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def diff_json(cli: Any, *argv: str) -> dict[str, Any]:
+    """`hdhport diff ARGV --format json`, which must succeed."""
+    result = cli("diff", *argv, "--format", "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert isinstance(report, dict)
+    return report
+
+
+def bidder(report: dict[str, Any], bidder_id: str) -> dict[str, Any]:
+    return next(b for b in report["bidders"] if b["id"] == bidder_id)
+
+
+def criterion(bidder_data: dict[str, Any], criterion_id: str) -> dict[str, Any]:
+    return next(c for c in bidder_data["scores"]["criteria"] if c["id"] == criterion_id)

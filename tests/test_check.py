@@ -1,0 +1,142 @@
+"""The CI gate: passes on the shipped files, fails precisely on each mutation, writes valid JUnit and SARIF."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import DATA, ROOT
+from hdhport.check import Report, check
+
+
+@cache
+def shipped() -> Report:
+    return check()
+
+
+def test_the_gate_passes_on_the_shipped_files() -> None:
+    report = shipped()
+    assert [f"{f.phase}/{f.check} {f.profile} {f.service}: {f.message}" for f in report.failures] == []
+    assert set(report.phase_seconds) == {"specification", "registry", "plan", "equivalence", "policies", "sovereignty"}
+
+
+def test_junit_has_one_case_per_check_profile_and_service(tmp_path: Path) -> None:
+    from hdhport.ci_reports import junit
+
+    root = ET.fromstring(junit(shipped()))
+    cases = root.findall("./testsuite/testcase")
+    assert len(cases) == len(shipped().findings)
+    names = {(c.get("classname"), c.get("name")) for c in cases}
+    assert ("hdhport.plan.openstack-reference", "resolved[object_storage]") in names
+    assert ("hdhport.policies.azure-francecentral", "all-policies[object_storage]") in names
+
+
+def _run_gate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([sys.executable, "-m", "hdhport.cli", "check", *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(".venv", ".git", "out", "__pycache__", ".mypy_cache",
+                                                                  ".pytest_cache", ".hypothesis", "node_modules"))
+    return target
+
+
+def _mutate(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _sarif_results(path: Path) -> list[dict[str, object]]:
+    document = json.loads(path.read_text())
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(document)
+    return list(document["runs"][0]["results"])
+
+
+def test_removing_an_openstack_implementation_fails_the_registry_check(copy: Path) -> None:
+    table = copy / "providers" / "openstack" / "registry.py"
+    lines = [line for line in table.read_text().splitlines() if not line.strip().startswith('"object_storage"')]
+    table.write_text("\n".join(lines) + "\n")
+    run = _run_gate(copy, "--profile", "openstack-reference", "--sarif", "out.sarif")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert ("[registry/implemented] openstack object_storage: the catalogue promises a 'openstack' "
+            "implementation; the registry has none") in run.stdout
+    results = _sarif_results(copy / "out.sarif")
+    assert any(r["ruleId"] == "registry-agreement" and "object_storage" in r["message"]["text"]  # type: ignore[index]
+               for r in results)
+
+
+def test_public_network_access_on_a_storage_account_fails_the_policies(copy: Path) -> None:
+    _mutate(copy / "providers" / "azure" / "storage_account.py", "PublicNetworkAccess.DISABLED",
+            "PublicNetworkAccess.ENABLED")
+    run = _run_gate(copy, "--profile", "azure-francecentral")
+    assert run.returncode == 1
+    assert "[policies/no-public-endpoint]" in run.stdout
+    assert "publicNetworkAccess is 'Enabled'; the data plane has no public endpoint (set Disabled)" in run.stdout
+
+
+def test_a_vm_outside_the_eu_fails_the_policies(copy: Path) -> None:
+    _mutate(copy / "providers" / "azure" / "iaas.py", "location=self.placement.region", 'location="eastus"')
+    run = _run_gate(copy, "--profile", "azure-francecentral")
+    assert run.returncode == 1
+    assert "[policies/allowed-regions]" in run.stdout and "location 'eastus' is outside the EU" in run.stdout
+
+
+def test_a_secret_in_a_cloud_init_template_fails_the_policies(copy: Path) -> None:
+    _mutate(copy / "providers" / "selfhosted" / "templates" / "message_queue.yaml.j2",
+            "      loopback_users.guest = true", "      loopback_users.guest = true\n      default_pass = Wq8zR3tLm9Vx2Kp7")
+    run = _run_gate(copy, "--profile", "openstack-reference")
+    assert run.returncode == 1
+    assert "[policies/no-secret-in-clear]" in run.stdout and "message_queue" in run.stdout
+
+
+def test_a_malformed_qualification_date_fails_the_specification(copy: Path) -> None:
+    profile = copy / "providers" / "profiles" / "outscale.yaml"
+    text = profile.read_text()
+    import re
+
+    mutated = re.sub(r"qualified_on: \d{4}-\d{2}-\d{2}", "qualified_on: 2025-13-45", text, count=1)
+    if mutated == text:
+        mutated = text.replace("qualified_on: null", "qualified_on: 2025-13-45", 1)
+    assert mutated != text
+    profile.write_text(mutated)
+    run = _run_gate(copy, "--profile", "openstack-reference", "--junit", "out.xml")
+    assert run.returncode == 1
+    assert "providers/profiles/outscale.yaml:" in run.stdout
+    assert "qualifications.secnumcloud.qualified_on: Input should be a valid date (got str '2025-13-45')" in run.stdout
+    failures = ET.parse(copy / "out.xml").getroot().findall(".//failure")
+    assert any("2025-13-45" in (f.get("message") or "") for f in failures)
+
+
+def test_unknown_profile_is_bad_input() -> None:
+    run = subprocess.run([sys.executable, "-m", "hdhport.cli", "check", "--profile", "nowhere"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "no stack file Pulumi.nowhere.yaml" in run.stderr
+
+
+@pytest.mark.parametrize("name", ["github-actions.yml", "gitlab-ci.yml"])
+def test_example_pipelines_are_valid_yaml_running_the_gate_and_keeping_both_reports(name: str) -> None:
+    text = (ROOT / "docs" / "ci" / name).read_text()
+    pipeline = yaml.safe_load(text)
+    assert isinstance(pipeline, dict)
+    assert "hdhport check --all --junit out/check/junit.xml --sarif out/check/hdhport.sarif" in text
+    assert "out/check/" in text
+
+
+def test_ci_entry_point_runs_the_tests_then_the_gate() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert script.index("make test") < script.index("hdhport check --all")

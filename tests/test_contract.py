@@ -1,0 +1,61 @@
+"""Portability, checked: every implementation takes the same Args and exports the same outputs."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from hdhport import registry
+from implementations import case_id, cases, recorded
+from providers.contract import OUTPUT_KEYS
+from providers.testing import catalogue
+
+CASES = cases()
+
+
+def _component(case: tuple[str, str, str]):  # type: ignore[no-untyped-def]
+    tops = [r for r in recorded(*case).resources if not r.custom and r.type.startswith("hdh:")
+            and r.name == case[0].replace("_", "-")]
+    assert len(tops) == 1, [r.name for r in recorded(*case).resources if not r.custom]
+    return tops[0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_outputs_contract_is_the_same_everywhere(case: tuple[str, str, str]) -> None:
+    component = _component(case)
+    assert sorted(component.outputs) == sorted(OUTPUT_KEYS)
+    assert component.outputs["service"] == case[0]
+    assert component.outputs["private"] is True
+    assert component.outputs["interface"] == catalogue().service(case[0]).interfaces[0]
+
+
+def test_every_service_has_one_component_type_on_every_family() -> None:
+    types: dict[str, set[str]] = defaultdict(set)
+    for case in CASES:
+        types[case[0]].add(_component(case).type)
+    assert {service: sorted(t) for service, t in types.items() if len(t) != 1} == {}
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_implementation_creates_the_types_the_catalogue_declares(case: tuple[str, str, str]) -> None:
+    service, family, api = case
+    impl = catalogue().service(service).implementation(api)
+    if family == registry.SELF_HOSTED and impl.kind == "native":
+        pytest.skip("a fallback's resources are the IaaS primitives, not the native product's")
+    created = {r.type for r in recorded(*case).resources if r.custom}
+    missing = sorted(set(impl.resources) - created)
+    assert missing == [], f"{service} on {api} declares {missing} in services_catalog.yaml but does not create them"
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_every_resource_is_parented_to_the_service_component(case: tuple[str, str, str]) -> None:
+    result = recorded(*case)
+    top = _component(case)
+    by_urn = result.by_urn()
+    for resource in result.resources:
+        if resource.urn == top.urn:
+            continue
+        urn = resource.parent
+        while urn in by_urn and urn != top.urn:
+            urn = by_urn[urn].parent
+        assert urn == top.urn, f"{resource.name} escapes the {case[0]} component"
