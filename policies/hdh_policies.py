@@ -61,6 +61,22 @@ def _tags(controls: tuple[Control, ...]) -> list[str]:
     return [f"{c.framework}: {c.control}" for c in controls]
 
 
+def _resource_policy(name: str, description: str, validate: Callable[[ResourceValidationArgs, ReportViolation], None],
+                     severity: Severity, controls: tuple[Control, ...], remediation: str) -> ResourceValidationPolicy:
+    """Every hdhport policy is mandatory and names its controls (first as the framework, all as tags)."""
+    return ResourceValidationPolicy(name=name, description=description, validate=validate,
+                                    enforcement_level=EnforcementLevel.MANDATORY, severity=severity,
+                                    framework=_framework(controls), tags=_tags(controls),
+                                    remediation_steps=remediation)
+
+
+def _stack_policy(name: str, description: str, validate: Callable[[StackValidationArgs, ReportViolation], None],
+                  severity: Severity, controls: tuple[Control, ...], remediation: str) -> StackValidationPolicy:
+    return StackValidationPolicy(name=name, description=description, validate=validate,
+                                 enforcement_level=EnforcementLevel.MANDATORY, severity=severity,
+                                 framework=_framework(controls), tags=_tags(controls), remediation_steps=remediation)
+
+
 SNC = "SecNumCloud"
 SNC_V = "3.2"
 HDS = "HDS"
@@ -135,12 +151,10 @@ def _validate_regions(args: ResourceValidationArgs, report: ReportViolation) -> 
 
 ALLOWED_REGIONS_CONTROLS = (Control(SNC, SNC_V, "data location and processing within the European Union"),
                             Control(HDS, HDS_V, "hosting of health data with a certified host"))
-allowed_regions = ResourceValidationPolicy(
-    name="allowed-regions",
-    description="Resources are created in EU regions only (health data must not leave the EU).",
-    validate=_validate_regions, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.CRITICAL,
-    framework=_framework(ALLOWED_REGIONS_CONTROLS), tags=_tags(ALLOWED_REGIONS_CONTROLS),
-    remediation_steps="Set the stack's hdh:region to an EU region of the profile; never override `location`.",
+allowed_regions = _resource_policy(
+    "allowed-regions", "Resources are created in EU regions only (health data must not leave the EU).",
+    _validate_regions, Severity.CRITICAL, ALLOWED_REGIONS_CONTROLS,
+    "Set the stack's hdh:region to an EU region of the profile; never override `location`.",
 )
 
 # ------------------------------------------------------------------ 2-3. encryption and customer keys
@@ -225,21 +239,17 @@ def _validate_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None
 CRYPTO_CONTROLS = (Control(SNC, SNC_V, "cryptography: encryption of stored data"),
                    Control(HDS, HDS_V, "protection of health data at rest"),
                    Control(ISO, ISO_V, "Use of cryptography"))
-encryption_at_rest = ResourceValidationPolicy(
-    name="encryption-at-rest",
-    description="Stores and disks are encrypted at rest.",
-    validate=_validate_encryption, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.HIGH,
-    framework=_framework(CRYPTO_CONTROLS), tags=_tags(CRYPTO_CONTROLS),
-    remediation_steps="Create it through its hdhport implementation, which sets encryption; on OpenStack give "
-                      "Cinder volumes the operator's encrypted volume type (hdh:encryptedVolumeType).",
+encryption_at_rest = _resource_policy(
+    "encryption-at-rest", "Stores and disks are encrypted at rest.",
+    _validate_encryption, Severity.HIGH, CRYPTO_CONTROLS,
+    "Create it through its hdhport implementation, which sets encryption; on OpenStack give "
+    "Cinder volumes the operator's encrypted volume type (hdh:encryptedVolumeType).",
 )
-customer_managed_key = ResourceValidationPolicy(
-    name="customer-managed-key",
-    description="Data-bearing resources are encrypted with the customer-managed key of the platform or enclave.",
-    validate=_validate_cmk, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.CRITICAL,
-    framework=_framework(CRYPTO_CONTROLS), tags=_tags(CRYPTO_CONTROLS),
-    remediation_steps="Pass placement.key_ref / key_vault_id / identity_id (Azure) or disk_encryption_ref "
-                      "(OpenStack) into the resource's encryption settings.",
+customer_managed_key = _resource_policy(
+    "customer-managed-key", "Data-bearing resources are encrypted with the customer-managed key of the platform or enclave.",
+    _validate_cmk, Severity.CRITICAL, CRYPTO_CONTROLS,
+    "Pass placement.key_ref / key_vault_id / identity_id (Azure) or disk_encryption_ref "
+    "(OpenStack) into the resource's encryption settings.",
 )
 
 # ------------------------------------------------------------------ 4. public exposure
@@ -264,13 +274,11 @@ def _validate_public(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 EXPOSURE_CONTROLS = (Control(SNC, SNC_V, "segregation and protection of administration and data interfaces"),
                      Control(ISO, ISO_V, "Networks security"), Control(ISO, ISO_V, "Segregation of networks"))
-no_public_endpoint = ResourceValidationPolicy(
-    name="no-public-endpoint",
-    description="No public IP or public network access on the data plane; only edge services face outward.",
-    validate=_validate_public, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.CRITICAL,
-    framework=_framework(EXPOSURE_CONTROLS), tags=_tags(EXPOSURE_CONTROLS),
-    remediation_steps="Set publicNetworkAccess Disabled, reach the service through a private endpoint, and "
-                      "keep public IPs for the bastion, firewall, NAT, VPN and WAF only.",
+no_public_endpoint = _resource_policy(
+    "no-public-endpoint", "No public IP or public network access on the data plane; only edge services face outward.",
+    _validate_public, Severity.CRITICAL, EXPOSURE_CONTROLS,
+    "Set publicNetworkAccess Disabled, reach the service through a private endpoint, and "
+    "keep public IPs for the bastion, firewall, NAT, VPN and WAF only.",
 )
 
 # ------------------------------------------------------------------ 5. ingress
@@ -337,13 +345,11 @@ def _validate_ingress(args: ResourceValidationArgs, report: ReportViolation) -> 
 
 INGRESS_CONTROLS = (Control(ISO, ISO_V, "Networks security"),
                     Control(SNC, SNC_V, "filtering of flows: deny by default"))
-deny_by_default_ingress = ResourceValidationPolicy(
-    name="deny-by-default-ingress",
-    description="Firewalls deny by default; nothing opens management ports (22, 3389...) to 0.0.0.0/0.",
-    validate=_validate_ingress, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.CRITICAL,
-    framework=_framework(INGRESS_CONTROLS), tags=_tags(INGRESS_CONTROLS),
-    remediation_steps="Restrict the rule's source to the platform's private ranges and reach machines "
-                      "through the bastion.",
+deny_by_default_ingress = _resource_policy(
+    "deny-by-default-ingress", "Firewalls deny by default; nothing opens management ports (22, 3389...) to 0.0.0.0/0.",
+    _validate_ingress, Severity.CRITICAL, INGRESS_CONTROLS,
+    "Restrict the rule's source to the platform's private ranges and reach machines "
+    "through the bastion.",
 )
 
 # ------------------------------------------------------------------ 6. TLS
@@ -375,12 +381,10 @@ def _validate_tls(args: ResourceValidationArgs, report: ReportViolation) -> None
 
 
 TLS_CONTROLS = (Control(ISO, ISO_V, "Use of cryptography"), Control(SNC, SNC_V, "cryptography: protection of flows"))
-tls_minimum = ResourceValidationPolicy(
-    name="tls-1-2-minimum",
-    description="Every endpoint refuses TLS below 1.2.",
-    validate=_validate_tls, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.HIGH,
-    framework=_framework(TLS_CONTROLS), tags=_tags(TLS_CONTROLS),
-    remediation_steps="Set the resource's minimum TLS version to 1.2 (TLS1_2).",
+tls_minimum = _resource_policy(
+    "tls-1-2-minimum", "Every endpoint refuses TLS below 1.2.",
+    _validate_tls, Severity.HIGH, TLS_CONTROLS,
+    "Set the resource's minimum TLS version to 1.2 (TLS1_2).",
 )
 
 # ------------------------------------------------------------------ 7. versioning / soft delete
@@ -412,13 +416,11 @@ def _validate_versioning(args: StackValidationArgs, report: ReportViolation) -> 
 
 
 RECOVERY_CONTROLS = (Control(HDS, HDS_V, "backup of hosted health data"), Control(ISO, ISO_V, "Information backup"))
-versioning_or_soft_delete = StackValidationPolicy(
-    name="versioning-or-soft-delete",
-    description="Object stores keep versions or soft-deleted objects; key vaults are purge-protected.",
-    validate=_validate_versioning, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.HIGH,
-    framework=_framework(RECOVERY_CONTROLS), tags=_tags(RECOVERY_CONTROLS),
-    remediation_steps="Enable versioning on Swift containers; give Azure storage accounts a BlobServiceProperties "
-                      "with versioning and delete retention; enable purge protection on key vaults.",
+versioning_or_soft_delete = _stack_policy(
+    "versioning-or-soft-delete", "Object stores keep versions or soft-deleted objects; key vaults are purge-protected.",
+    _validate_versioning, Severity.HIGH, RECOVERY_CONTROLS,
+    "Enable versioning on Swift containers; give Azure storage accounts a BlobServiceProperties "
+    "with versioning and delete retention; enable purge protection on key vaults.",
 )
 
 # ------------------------------------------------------------------ 8. protect
@@ -430,12 +432,10 @@ def _validate_protect(args: ResourceValidationArgs, report: ReportViolation) -> 
 
 
 PROTECT_CONTROLS = (Control(ISO, ISO_V, "Protection of records"), Control(HDS, HDS_V, "integrity and availability of hosted health data"))
-protect_data_bearing = ResourceValidationPolicy(
-    name="protect-data-bearing",
-    description="Every data-bearing resource has protect (and retainOnDelete) so no destroy loses data.",
-    validate=_validate_protect, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.CRITICAL,
-    framework=_framework(PROTECT_CONTROLS), tags=_tags(PROTECT_CONTROLS),
-    remediation_steps="Create it with ServiceComponent.keep() options (protect=True, retain_on_delete=True).",
+protect_data_bearing = _resource_policy(
+    "protect-data-bearing", "Every data-bearing resource has protect (and retainOnDelete) so no destroy loses data.",
+    _validate_protect, Severity.CRITICAL, PROTECT_CONTROLS,
+    "Create it with ServiceComponent.keep() options (protect=True, retain_on_delete=True).",
 )
 
 # ------------------------------------------------------------------ 9. tags
@@ -486,12 +486,10 @@ def _validate_tags(args: ResourceValidationArgs, report: ReportViolation) -> Non
 
 TAG_CONTROLS = (Control(ISO, ISO_V, "Inventory of information and other associated assets"),
                 Control(ISO, ISO_V, "Classification of information"))
-mandatory_tags = ResourceValidationPolicy(
-    name="mandatory-tags",
-    description=f"Resources that take tags carry {', '.join(REQUIRED_TAGS)}.",
-    validate=_validate_tags, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.MEDIUM,
-    framework=_framework(TAG_CONTROLS), tags=_tags(TAG_CONTROLS),
-    remediation_steps="Pass the component's self.tags (providers.contract.tags_for) to the resource.",
+mandatory_tags = _resource_policy(
+    "mandatory-tags", f"Resources that take tags carry {', '.join(REQUIRED_TAGS)}.",
+    _validate_tags, Severity.MEDIUM, TAG_CONTROLS,
+    "Pass the component's self.tags (providers.contract.tags_for) to the resource.",
 )
 
 # ------------------------------------------------------------------ 10. secrets in clear
@@ -548,13 +546,11 @@ def _validate_secrets(args: ResourceValidationArgs, report: ReportViolation) -> 
 
 SECRET_CONTROLS = (Control(ISO, ISO_V, "Authentication information"),
                    Control(SNC, SNC_V, "protection of secrets and authentication data"))
-no_secret_in_clear = ResourceValidationPolicy(
-    name="no-secret-in-clear",
-    description="No password, key or token in clear in resource inputs or cloud-init (patterns and entropy).",
-    validate=_validate_secrets, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.CRITICAL,
-    framework=_framework(SECRET_CONTROLS), tags=_tags(SECRET_CONTROLS),
-    remediation_steps="Mark the value as a Pulumi secret (config --secret / Output.secret), or make the machine "
-                      "fetch or generate it at boot (hdh-secret).",
+no_secret_in_clear = _resource_policy(
+    "no-secret-in-clear", "No password, key or token in clear in resource inputs or cloud-init (patterns and entropy).",
+    _validate_secrets, Severity.CRITICAL, SECRET_CONTROLS,
+    "Mark the value as a Pulumi secret (config --secret / Output.secret), or make the machine "
+    "fetch or generate it at boot (hdh-secret).",
 )
 
 # ------------------------------------------------------------------ 11. enclave isolation
@@ -596,12 +592,10 @@ def _validate_isolation(args: StackValidationArgs, report: ReportViolation) -> N
 ISOLATION_CONTROLS = (Control(ISO, ISO_V, "Segregation of networks"),
                       Control(SNC, SNC_V, "segregation between tenants and environments"),
                       Control(HDS, HDS_V, "isolation of each research project's processing environment"))
-enclave_isolation = StackValidationPolicy(
-    name="enclave-isolation",
-    description="No firewall rule opens one research-project enclave to another (or to anywhere).",
-    validate=_validate_isolation, enforcement_level=EnforcementLevel.MANDATORY, severity=Severity.CRITICAL,
-    framework=_framework(ISOLATION_CONTROLS), tags=_tags(ISOLATION_CONTROLS),
-    remediation_steps="Allow enclave ingress from the platform services subnet only (providers/enclave.py).",
+enclave_isolation = _stack_policy(
+    "enclave-isolation", "No firewall rule opens one research-project enclave to another (or to anywhere).",
+    _validate_isolation, Severity.CRITICAL, ISOLATION_CONTROLS,
+    "Allow enclave ingress from the platform services subnet only (providers/enclave.py).",
 )
 
 RESOURCE_POLICIES = (allowed_regions, encryption_at_rest, customer_managed_key, no_public_endpoint,
