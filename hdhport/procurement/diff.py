@@ -132,6 +132,13 @@ def shown_path(path: str) -> str:
         return path
 
 
+def _migration_gaps(catalogue: Catalogue, source: Profile, target: Profile) -> dict[str, str]:
+    """Services whose data has no migration method from the baseline to this bidder (hdhport migrate plan)."""
+    from hdhport.migrate.runbook import reversibility_gaps
+
+    return {g.service: g.reason for g in reversibility_gaps(catalogue, source, target) if g.status == "gap"}
+
+
 def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: str | None,
                  required: Sequence[Qualification], weights: Weights, weights_file: str,
                  catalogue_file: str, today: dt.date) -> Report:
@@ -153,7 +160,9 @@ def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: st
             counts={kind: offers.get(kind, 0) for kind in ("native", "self-hosted", "gap", "unknown")},
             changes={kind: changes.get(kind, 0) for kind in _CHANGE_KINDS} if reference and not is_baseline else {},
             verdict=verdict(catalogue, profile, required),
-            scores=score(catalogue, profile, compared, weights, today),
+            scores=score(catalogue, profile, compared, weights, today,
+                         _migration_gaps(catalogue, spec.profiles[baseline], profile)
+                         if baseline and not is_baseline else None),
             cells=compared))
     services = [ServiceInfo(id=s.id, name=s.name, family=s.family, requirement=s.requirement,
                             data_bearing=s.data_bearing, interfaces=s.interfaces, controls=s.controls)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Callable, Sequence
 from dataclasses import dataclass
 
 from hdhport.eu import EU_MEMBER_STATES
@@ -114,9 +114,13 @@ def _coverage(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights) -> 
     return _service_lines(catalogue, weights, groups, lambda s, c: f"{s.requirement}/{c.offer}", cells)
 
 
-def _reversibility(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights) -> list[_Line]:
+def _reversibility(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights,
+                   migration_gaps: Mapping[str, str]) -> list[_Line]:
     credits = weights.reversibility
     groups = [
+        _Group("no-method", "no migration method from the baseline",
+               "its data cannot be moved from the baseline by any known method (hdhport migrate plan); credit 0",
+               0.0),
         _Group("open", "open interface", f"applications keep working elsewhere; credit {credits.open:g}",
                credits.open),
         _Group("proprietary", "proprietary only",
@@ -129,6 +133,8 @@ def _reversibility(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights
     def group(service: Service, cell: Cell) -> str | None:
         if cell.offer == "gap":
             return None
+        if service.id in migration_gaps:
+            return "no-method"
         if cell.offer == "unknown":
             return "unknown"
         return "unstated" if cell.interface.status == "unknown" else cell.interface.status
@@ -236,13 +242,15 @@ def _sovereignty(profile: Profile, weights: Weights, today: dt.date) -> list[_Li
 
 
 def score(catalogue: Catalogue, profile: Profile, cells: Sequence[Cell], weights: Weights,
-          today: dt.date) -> Scores:
+          today: dt.date, migration_gaps: Mapping[str, str] | None = None) -> Scores:
+    """The four scores; `migration_gaps` (service -> why) are the services with no way to move their data
+    from the baseline, which earn no reversibility whatever the interface."""
     share = weights.criteria
     criteria = [
         _criterion("coverage", "Coverage", share.coverage, _coverage(catalogue, cells, weights)),
         _criterion("sovereignty", "Sovereignty", share.sovereignty, _sovereignty(profile, weights, today)),
         _criterion("reversibility", "Reversibility", share.reversibility,
-                   _reversibility(catalogue, cells, weights)),
+                   _reversibility(catalogue, cells, weights, migration_gaps or {})),
         _criterion("deployability", "Deployability by hdhport", share.deployability,
                    _deployability(catalogue, cells, weights)),
     ]

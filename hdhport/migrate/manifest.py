@@ -1,0 +1,138 @@
+"""The checksum manifest of an object store: every object's path, size and SHA-256, before a move.
+
+A manifest is JSON Lines: a header line, then one object per line sorted by path. It holds nothing
+but what was stored (no time, no location), so two manifests of the same content are byte-identical
+and the manifest's own SHA-256 attests the whole content: the manifest of a store taken after a round
+trip must equal the one taken before it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hdhport.errors import InputError, Problem
+
+FORMAT = "hdhport-object-manifest/1"
+_SHA256_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    """One object as it was at the source."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    entries: tuple[Entry, ...]
+    sha256: str  # of the manifest file's bytes
+
+    @property
+    def bytes(self) -> int:
+        return sum(e.size for e in self.entries)
+
+    def by_path(self) -> dict[str, Entry]:
+        return {e.path: e for e in self.entries}
+
+
+def render(entries: Iterable[Entry]) -> bytes:
+    """The manifest's bytes: deterministic for a given set of objects."""
+    ordered = sorted(entries)
+    lines = [json.dumps({"format": FORMAT, "objects": len(ordered), "bytes": sum(e.size for e in ordered)},
+                        sort_keys=True, separators=(",", ":"))]
+    # ensure_ascii=False keeps non-ASCII names readable; json still escapes control characters.
+    lines += [json.dumps({"path": e.path, "size": e.size, "sha256": e.sha256}, sort_keys=True,
+                         separators=(",", ":"), ensure_ascii=False) for e in ordered]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write(path: Path, entries: Iterable[Entry]) -> Manifest:
+    data = render(entries)
+    write_atomic(path, data)
+    return Manifest(tuple(sorted(entries)), hashlib.sha256(data).hexdigest())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename, so a crash never leaves half a manifest or state."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+
+
+def read(path: Path) -> Manifest:
+    """Load a manifest, rejecting anything malformed with its line and column."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), 1, 1, "", f"cannot read the manifest: {exc.strerror}")]) from None
+    problems: list[Problem] = []
+
+    def bad(line: int, message: str) -> None:
+        problems.append(Problem(str(path), line, 1, "", message))
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), 1, 1, "", f"not UTF-8 (byte {exc.start})")]) from None
+    # Split on line feeds only: str.splitlines() also splits on U+0085 and U+2028, which JSON leaves
+    # unescaped inside a name.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header = _json_line(lines[0] if lines else "", 1, bad)
+    if header is not None and header.get("format") != FORMAT:
+        bad(1, f"not an hdhport object manifest (expected format '{FORMAT}')")
+    entries: list[Entry] = []
+    for number, line in enumerate(lines[1:], start=2):
+        item = _json_line(line, number, bad)
+        if item is None:
+            continue
+        entry = _entry(item)
+        if entry is None:
+            bad(number, "expected {\"path\": text, \"size\": whole number, \"sha256\": 64 lowercase hex digits}")
+        elif entries and entry.path <= entries[-1].path:
+            bad(number, f"object '{entry.path}' is out of order or repeated")
+        else:
+            entries.append(entry)
+    if header is not None and not problems and (header.get("objects"), header.get("bytes")) != (
+            len(entries), sum(e.size for e in entries)):
+        bad(1, f"header says {header.get('objects')} objects and {header.get('bytes')} bytes; the lines hold "
+               f"{len(entries)} and {sum(e.size for e in entries)}")
+    if problems:
+        raise InputError(problems)
+    return Manifest(tuple(entries), hashlib.sha256(data).hexdigest())
+
+
+def _json_line(line: str, number: int, bad: Any) -> dict[str, Any] | None:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        bad(number, f"invalid JSON: {exc.msg}")
+        return None
+    if not isinstance(item, dict):
+        bad(number, "expected a JSON object")
+        return None
+    return item
+
+
+def _entry(item: dict[str, Any]) -> Entry | None:
+    path, size, digest = item.get("path"), item.get("size"), item.get("sha256")
+    if set(item) != {"path", "size", "sha256"} or not isinstance(path, str) or not path:
+        return None
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return None
+    if not isinstance(digest, str) or len(digest) != 64 or not set(digest) <= _SHA256_HEX:
+        return None
+    return Entry(path, size, digest)

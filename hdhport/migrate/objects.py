@@ -1,0 +1,391 @@
+"""`hdhport migrate objects`: a verified move of an object store's content between providers.
+
+1. List the source and stream every object through SHA-256: the manifest, written before any copy.
+2. `rclone copy` of the objects not yet verified at the destination (never sync, move or delete).
+3. Read every copied object back at the destination and compare its size and SHA-256 with the manifest.
+4. Check the destination holds exactly the manifest's objects: none missing, none unexpected.
+
+A state file beside the manifest records what is verified; `--resume` continues an interrupted run
+without copying those again, and first checks what an interrupted copy already delivered.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from hdhport.errors import InputError, Problem
+from hdhport.migrate import manifest as manifests
+from hdhport.migrate.manifest import Entry, Manifest
+from hdhport.migrate.rclone import HttpReader, Rclone, RcloneError, redact, remote_name
+
+STATE_FORMAT = "hdhport-object-move-state/1"
+_CHUNK = 1 << 20
+Progress = Callable[[str], None]
+MismatchKind = Literal["missing", "size", "sha256", "unexpected"]
+
+
+@dataclass(frozen=True, order=True)
+class Mismatch:
+    """One object whose destination copy does not match the manifest."""
+
+    path: str
+    kind: MismatchKind
+    expected: str = ""
+    found: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "missing":
+            return f"MISSING    {self.path!r}: in the manifest ({self.expected}), absent at the destination"
+        if self.kind == "unexpected":
+            return f"UNEXPECTED {self.path!r}: at the destination ({self.found}), not in the manifest"
+        return f"{self.kind.upper():<10} {self.path!r}: expected {self.expected}, found {self.found}"
+
+
+@dataclass
+class Summary:
+    operation: Literal["move", "verify"]
+    source: str | None
+    dest: str
+    manifest: str
+    manifest_sha256: str
+    objects: int
+    bytes: int
+    verified: int = 0
+    copied: int = 0
+    already_there: int = 0
+    resumed: bool = False
+    mismatches: list[Mismatch] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    failure: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and not self.mismatches and self.verified == self.objects
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["mismatches"] = [asdict(m) for m in self.mismatches]
+        data["seconds"] = {k: round(v, 3) for k, v in self.seconds.items()}
+        return data
+
+    def to_text(self) -> str:
+        total = sum(self.seconds.values())
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
+        lines = [f"{'source':<12}{self.source}"] if self.source else []
+        lines += [f"{'destination':<12}{self.dest}",
+                  f"{'manifest':<12}{self.manifest}",
+                  f"{'':<12}sha256 {self.manifest_sha256}",
+                  f"{'objects':<12}{self.objects} in the manifest, {self.verified} verified at the destination"
+                  + (f" ({self.copied} copied, {self.already_there} already there)" if self.operation == "move"
+                     else ""),
+                  f"{'bytes':<12}{self.bytes} ({_human(self.bytes)})",
+                  f"{'mismatches':<12}{len(self.mismatches)}",
+                  f"{'time':<12}{total:.1f} s" + (f" ({phases})" if phases else "")]
+        lines += [str(m) for m in self.mismatches]
+        if self.failure:
+            lines.append(f"FAILED: {self.failure}")
+        verdict = "ok: every object verified" if self.ok else "NOT VERIFIED"
+        return "\n".join(lines + [verdict])
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.1f} {unit}" if unit != "B" else f"{size} B"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------------- state beside the manifest
+
+
+@dataclass
+class State:
+    """What is verified at the destination, for `--resume`; tied to one manifest, source and destination."""
+
+    manifest_sha256: str
+    source: str
+    dest: str
+    verified: set[str]
+    runs: list[dict[str, Any]] = field(default_factory=list)
+
+    def save(self, path: Path) -> None:
+        data = {"format": STATE_FORMAT, "manifest_sha256": self.manifest_sha256, "source": self.source,
+                "dest": self.dest, "verified": sorted(self.verified), "runs": self.runs}
+        manifests.write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    @staticmethod
+    def load(path: Path) -> State:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != STATE_FORMAT:
+                raise ValueError(f"expected format '{STATE_FORMAT}'")
+            return State(str(data["manifest_sha256"]), str(data["source"]), str(data["dest"]),
+                         {str(p) for p in data["verified"]}, list(data.get("runs", [])))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError([Problem(str(path), 1, 1, "", f"unreadable state file: {exc}")]) from None
+
+
+def state_path(manifest_path: Path) -> Path:
+    return manifest_path.with_name(manifest_path.name + ".state.json")
+
+
+def log_path(manifest_path: Path) -> Path:
+    return manifest_path.with_name(manifest_path.name + ".rclone.log")
+
+
+# ---------------------------------------------------------------------- hashing
+
+
+@dataclass(frozen=True)
+class Hashed:
+    size: int
+    sha256: str
+
+
+def _hash_one(reader: HttpReader, path: str) -> Hashed | None:
+    stream = reader.open(path)
+    if stream is None:
+        return None
+    digest, size = hashlib.sha256(), 0
+    with stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return Hashed(size, digest.hexdigest())
+
+
+def hash_objects(reader: HttpReader, paths: Iterable[str], parallel: int, progress: Progress,
+                 what: str) -> dict[str, Hashed | None]:
+    """SHA-256 of each object (None when absent), read in `parallel` streams."""
+    todo = list(paths)
+    results: dict[str, Hashed | None] = {}
+    lock, last = threading.Lock(), [time.monotonic()]
+
+    def one(path: str) -> None:
+        hashed = _hash_one(reader, path)
+        with lock:
+            results[path] = hashed
+            if time.monotonic() - last[0] > 10:
+                last[0] = time.monotonic()
+                progress(f"{what}: {len(results)}/{len(todo)} objects")
+
+    with ThreadPoolExecutor(max(1, parallel)) as pool:
+        list(pool.map(one, todo))  # list(): re-raises the first worker error here
+    return results
+
+
+# ---------------------------------------------------------------------- the move
+
+
+def check_paths(source: str, dest: str) -> None:
+    """Refuse a destination that is the source or overlaps it: a copy there would read what it writes."""
+    def norm(path: str) -> str:
+        return path.rstrip("/") + "/"
+
+    if remote_name(source) == remote_name(dest) and (norm(dest).startswith(norm(source))
+                                                      or norm(source).startswith(norm(dest))):
+        raise InputError([Problem("DEST", 1, 1, "", f"{dest!r} overlaps the source {source!r}; "
+                                                     "move to another container or prefix")])
+
+
+def _unsupported_names(paths: Iterable[str]) -> list[str]:
+    # rclone's --files-from-raw takes one name per line: a name holding a line break cannot be listed.
+    return [p for p in paths if "\n" in p or "\r" in p]
+
+
+def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume: bool = False,
+         parallel: int = 8, max_failures: int = 10, progress: Progress = lambda _: None) -> Summary:
+    check_paths(source, dest)
+    state_file, log = state_path(manifest_path), log_path(manifest_path)
+    if not resume and (manifest_path.exists() or state_file.exists()):
+        raise InputError([Problem(str(manifest_path), 1, 1, "", "a manifest of an earlier run is here: pass "
+                                  "--resume to continue it, or choose another --manifest")])
+    if resume and not (manifest_path.exists() and state_file.exists()):
+        raise InputError([Problem(str(manifest_path), 1, 1, "", "nothing to resume: no manifest and state file "
+                                  f"here ({state_file.name}); start without --resume")])
+    rclone.check_path(source, "SOURCE")
+    rclone.check_path(dest, "DEST")
+    seconds: dict[str, float] = {}
+    started = time.monotonic()
+    progress(f"listing {redact(source)}")
+    listing = rclone.list(source)
+    if not listing.exists:
+        raise InputError([Problem("SOURCE", 1, 1, "", f"{source!r} does not exist")])
+    if resume:
+        manifest = manifests.read(manifest_path)
+        state = State.load(state_file)
+        if state.manifest_sha256 != manifest.sha256:
+            raise InputError([Problem(str(state_file), 1, 1, "", "this state belongs to another manifest "
+                                      f"(sha256 {state.manifest_sha256[:12]}...), not {manifest_path.name}")])
+        if (state.source, state.dest) != (source, dest):
+            raise InputError([Problem(str(state_file), 1, 1, "", f"this run moved {state.source!r} to "
+                                      f"{state.dest!r}; resume it with the same SOURCE and DEST")])
+        drift = _drift(manifest, listing.sizes)
+        if drift:
+            summary = _summary("move", source, dest, manifest_path, manifest, resumed=True)
+            summary.failure = (f"the source changed since the manifest was made ({len(drift)} object(s), e.g. "
+                               f"{drift[0]!r}); start a new run with another --manifest")
+            return summary
+        seconds["listing"] = time.monotonic() - started
+    else:
+        bad = _unsupported_names(listing.sizes)
+        if bad:
+            raise InputError([Problem("SOURCE", 1, 1, "", f"object name with a line break, which rclone cannot "
+                                                         f"be given: {bad[0]!r}")])
+        seconds["listing"] = time.monotonic() - started
+        started = time.monotonic()
+        progress(f"manifest: hashing {len(listing.sizes)} objects at {redact(source)}")
+        with rclone.serve(source, log) as reader:
+            hashed = hash_objects(reader, listing.sizes, parallel, progress, "manifest")
+        vanished = [p for p, h in hashed.items() if h is None]
+        if vanished:
+            raise RcloneError(f"{len(vanished)} object(s) disappeared from the source while hashing, e.g. "
+                              f"{vanished[0]!r}; the source must be frozen during a move")
+        manifest = manifests.write(manifest_path, [Entry(p, h.size, h.sha256)
+                                                   for p, h in hashed.items() if h is not None])
+        state = State(manifest.sha256, source, dest, set())
+        state.save(state_file)
+        seconds["manifest"] = time.monotonic() - started
+    summary = _summary("move", source, dest, manifest_path, manifest, resumed=resume)
+    summary.seconds = seconds
+    try:
+        _deliver(summary, manifest, state, state_file, rclone, log, parallel, max_failures, progress)
+    except RcloneError as exc:  # the destination could not be listed or read: a failed run, resumable
+        summary.failure = f"{exc}; the state is saved: re-run with --resume"
+        summary.verified = len(state.verified)
+    finally:
+        state.runs.append({"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resumed": resume,
+                           "ok": summary.ok, "copied": summary.copied, "mismatches": len(summary.mismatches),
+                           "failure": summary.failure})
+        state.save(state_file)
+    return summary
+
+
+def _deliver(summary: Summary, manifest: Manifest, state: State, state_file: Path, rclone: Rclone, log: Path,
+             parallel: int, max_failures: int, progress: Progress) -> None:
+    """Check, copy, verify; an RcloneError on the way leaves the state as verified so far, for --resume."""
+    entries = manifest.by_path()
+    pending = [e for e in manifest.entries if e.path not in state.verified]
+    started = time.monotonic()
+    there = rclone.list(summary.dest).sizes
+    # An interrupted run may have delivered objects it had no time to verify: check them rather than copy.
+    candidates = [e.path for e in pending if there.get(e.path) == e.size]
+    if candidates:
+        progress(f"checking {len(candidates)} object(s) already at the destination")
+        with rclone.serve(summary.dest, log) as reader:
+            found = hash_objects(reader, candidates, parallel, progress, "check")
+        good = {p for p, h in found.items() if h is not None and h == Hashed(entries[p].size, entries[p].sha256)}
+        state.verified |= good
+        summary.already_there = len(good)
+        state.save(state_file)
+    summary.seconds["check"] = time.monotonic() - started
+    to_copy = [e.path for e in pending if e.path not in state.verified]
+    if to_copy:
+        started = time.monotonic()
+        progress(f"copying {len(to_copy)} object(s) to {redact(summary.dest)}")
+        rclone.copy(summary.source or "", summary.dest, to_copy, log, parallel, max_failures)
+        summary.copied = len(to_copy)
+        summary.seconds["copy"] = time.monotonic() - started
+        started = time.monotonic()
+        progress(f"verifying {len(to_copy)} object(s) at {redact(summary.dest)}")
+        with rclone.serve(summary.dest, log) as reader:
+            found = hash_objects(reader, to_copy, parallel, progress, "verify")
+        for path in to_copy:
+            mismatch = _compare(entries[path], found[path])
+            if mismatch is None:
+                state.verified.add(path)
+            else:
+                summary.mismatches.append(mismatch)
+        summary.seconds["verify"] = time.monotonic() - started
+    _final_check(summary, manifest, state, rclone)
+
+
+def _final_check(summary: Summary, manifest: Manifest, state: State, rclone: Rclone) -> None:
+    """Everything in the manifest is at the destination with its size, and nothing else is."""
+    there = rclone.list(summary.dest).sizes
+    reported = {m.path for m in summary.mismatches}
+    for entry in manifest.entries:
+        size = there.get(entry.path)
+        if entry.path in reported:
+            continue
+        if size is None:
+            summary.mismatches.append(Mismatch(entry.path, "missing", f"{entry.size} bytes"))
+        elif size != entry.size:
+            summary.mismatches.append(Mismatch(entry.path, "size", f"{entry.size} bytes", f"{size} bytes"))
+        else:
+            continue
+        state.verified.discard(entry.path)
+    expected = manifest.by_path()
+    summary.mismatches += [Mismatch(p, "unexpected", found=f"{s} bytes") for p, s in sorted(there.items())
+                           if p not in expected]
+    summary.mismatches.sort()
+    summary.verified = len(state.verified & set(expected))
+
+
+def _compare(entry: Entry, hashed: Hashed | None) -> Mismatch | None:
+    if hashed is None:
+        return Mismatch(entry.path, "missing", f"{entry.size} bytes")
+    if hashed.size != entry.size:
+        return Mismatch(entry.path, "size", f"{entry.size} bytes", f"{hashed.size} bytes")
+    if hashed.sha256 != entry.sha256:
+        return Mismatch(entry.path, "sha256", entry.sha256, hashed.sha256)
+    return None
+
+
+def _drift(manifest: Manifest, sizes: dict[str, int]) -> list[str]:
+    recorded = {e.path: e.size for e in manifest.entries}
+    return sorted(p for p in recorded.keys() | sizes.keys() if recorded.get(p) != sizes.get(p))
+
+
+def _summary(operation: Literal["move", "verify"], source: str | None, dest: str, path: Path, manifest: Manifest,
+             resumed: bool = False) -> Summary:
+    return Summary(operation, source, dest, str(path), manifest.sha256, len(manifest.entries), manifest.bytes,
+                   resumed=resumed)
+
+
+# ---------------------------------------------------------------------- verification alone
+
+
+def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8,
+           progress: Progress = lambda _: None) -> Summary:
+    """Re-read every object at `dest` and compare it with the manifest (for an attestation, or after a
+    suspected alteration). Objects found wrong are no longer counted as verified by a resumable run."""
+    manifest = manifests.read(manifest_path)
+    rclone.check_path(dest, "DEST")
+    summary = _summary("verify", None, dest, manifest_path, manifest)
+    started = time.monotonic()
+    listing = rclone.list(dest)
+    progress(f"verifying {len(manifest.entries)} object(s) at {redact(dest)}")
+    with rclone.serve(dest, log_path(manifest_path)) as reader:
+        found = hash_objects(reader, [e.path for e in manifest.entries if e.path in listing.sizes], parallel,
+                             progress, "verify")
+    good: set[str] = set()
+    for entry in manifest.entries:
+        mismatch = _compare(entry, found.get(entry.path))
+        if mismatch is None:
+            good.add(entry.path)
+        else:
+            summary.mismatches.append(mismatch)
+    expected = manifest.by_path()
+    summary.mismatches += [Mismatch(p, "unexpected", found=f"{s} bytes") for p, s in sorted(listing.sizes.items())
+                           if p not in expected]
+    summary.mismatches.sort()
+    summary.verified = len(good)
+    summary.seconds["verify"] = time.monotonic() - started
+    state_file = state_path(manifest_path)
+    if state_file.exists():
+        state = State.load(state_file)
+        if state.dest == dest and state.manifest_sha256 == manifest.sha256:
+            state.verified &= good
+            state.save(state_file)
+    return summary

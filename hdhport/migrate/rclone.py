@@ -1,0 +1,241 @@
+"""rclone, driven as a subprocess: list, copy, and read objects for hashing through `rclone serve http`.
+
+Written for Debian's rclone 1.60.1 and later. Remotes are rclone paths (`remote:container/prefix`, a
+local path, or an on-the-fly `:backend,key=value:path`). Their configuration comes from `--config FILE`,
+else rclone's own RCLONE_CONFIG or default file; any rclone flag can also be set through its RCLONE_*
+environment variable (RCLONE_RETRIES, RCLONE_TRANSFERS, RCLONE_CA_CERT...). Only read operations touch
+the source, and the destination is only ever written by `rclone copy`: never `sync`, `move` or
+`delete`, so nothing is removed anywhere.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from hdhport.errors import InputError, Problem
+
+_DIRECTORY_NOT_FOUND = 3  # rclone's exit code when the listed path does not exist
+_SECRET_QUERY = re.compile(r"(?i)\b(sig|se|sp|sv|ss|srt|st|spr|skoid|sktid|skt|ske|sks|skv|signature|x-amz-signature"
+                           r"|x-amz-credential)=[^&\s\"']+")
+# rclone 1.60's s3 backend refuses to start whenever AWS_CA_BUNDLE is set ("LoadCustomCABundleError:
+# unsupported transport", seen on these machines); rclone's own --ca-cert (RCLONE_CA_CERT) is the way to
+# trust a private CA, so the AWS variable is not passed on.
+_DROPPED_ENV = ("AWS_CA_BUNDLE",)
+
+
+class RcloneError(RuntimeError):
+    """An rclone operation failed; the message is one line, with credentials in URLs redacted."""
+
+
+def redact(text: str) -> str:
+    """Remove SAS signatures and similar credentials rclone may echo in its error messages."""
+    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=REDACTED", text)
+
+
+def _last_error(log: str) -> str:
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    errors = [line for line in lines if "ERROR" in line or "Failed" in line or "CRITICAL" in line]
+    chosen = (errors or lines or ["(rclone printed nothing)"])[-1]
+    return redact(re.sub(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ", "", chosen))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a listing found: size per object path (directory markers are not objects)."""
+
+    sizes: dict[str, int]
+    exists: bool
+
+
+class Rclone:
+    def __init__(self, config: Path | None = None, binary: str = "rclone") -> None:
+        if config is not None and not config.is_file():
+            raise InputError([Problem(str(config), 1, 1, "", "rclone configuration file not found")])
+        self.name, self.config = binary, config
+        self._binary: str | None = None
+        self._remotes: set[str] | None = None
+
+    # ------------------------------------------------------------------ plumbing
+
+    def argv(self, *args: str) -> list[str]:
+        if self._binary is None:
+            self._binary = shutil.which(self.name)
+            if self._binary is None:
+                raise InputError([Problem(self.name, 1, 1, "", "rclone is not installed: install the Debian "
+                                                               "package rclone (`make system-deps`)")])
+        return [self._binary, *args, *(["--config", str(self.config)] if self.config else [])]
+
+    def env(self) -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self.argv(*args), capture_output=True, text=True, env=self.env(), check=False)
+
+    # ------------------------------------------------------------------ checks
+
+    def remotes(self) -> set[str]:
+        if self._remotes is None:
+            done = self._run("listremotes")
+            if done.returncode != 0:
+                raise RcloneError(f"rclone listremotes failed: {_last_error(done.stderr)}")
+            self._remotes = {line.strip().rstrip(":") for line in done.stdout.splitlines() if line.strip()}
+        return self._remotes
+
+    def check_path(self, path: str, what: str) -> None:
+        """Reject a remote the configuration does not define, with the ones it does."""
+        name = remote_name(path)
+        if name is None or name == ":":
+            return  # a local path or an on-the-fly `:backend,...:` remote
+        if name not in self.remotes():
+            known = ", ".join(f"{r}:" for r in sorted(self.remotes())) or "none"
+            where = str(self.config) if self.config else "rclone's default configuration"
+            raise InputError([Problem(what, 1, 1, "", f"unknown rclone remote '{name}:' in {path!r} "
+                                                      f"(configured in {where}: {known})")])
+
+    # ------------------------------------------------------------------ operations
+
+    def list(self, path: str) -> Listing:
+        """Every object under `path`, recursively, with its size."""
+        done = self._run("lsjson", "-R", "--files-only", "--no-mimetype", "--no-modtime", "--fast-list", path)
+        if done.returncode == _DIRECTORY_NOT_FOUND:
+            return Listing({}, exists=False)
+        if done.returncode != 0:
+            raise RcloneError(f"rclone lsjson {redact(path)} failed: {_last_error(done.stderr)}")
+        items = json.loads(done.stdout or "[]")
+        return Listing({str(item["Path"]): int(item["Size"]) for item in items if not item.get("IsDir")}, True)
+
+    def copy(self, source: str, dest: str, paths: Sequence[str], log: Path, transfers: int,
+             max_failures: int = 10) -> None:
+        """`rclone copy` of exactly these objects; re-sends each even if the destination looks the same.
+
+        Stops rclone once `max_failures` objects failed in a row: a destination that went down fails every
+        remaining object, each after rclone's back-off, and a large move would otherwise spend hours on it."""
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".files", delete=False) as listing:
+            # --files-from-raw: no comment or whitespace processing, so names starting with '#' or ';' or
+            # ending in spaces survive (the plain --files-from would drop or trim them).
+            listing.write("".join(f"{p}\n" for p in paths))
+        failures, aborted, last = 0, False, ""
+        try:
+            with log.open("a", encoding="utf-8") as out:
+                process = subprocess.Popen(
+                    self.argv("copy", source, dest, "--files-from-raw", listing.name, "--no-traverse",
+                              # objects listed here are not verified at the destination: a same-size, same-date
+                              # copy there may still be corrupt, so rclone must not skip it.
+                              "--ignore-times", "--transfers", str(transfers), "--checkers", str(transfers),
+                              "--stats", "0", "--log-level", "INFO"),
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=self.env())
+                assert process.stdout is not None
+                for line in process.stdout:
+                    out.write(line)
+                    if "ERROR" in line or "Failed" in line or "CRITICAL" in line:
+                        last = line
+                    if "Failed to copy" in line:
+                        failures += 1
+                        if failures >= max_failures and not aborted:
+                            aborted = True
+                            process.terminate()
+                    elif ": Copied (" in line:
+                        failures = 0
+                returncode = process.wait()
+        finally:
+            os.unlink(listing.name)
+        if aborted:
+            raise RcloneError(f"rclone copy stopped after {failures} objects failed in a row: {_last_error(last)}")
+        if returncode != 0:
+            raise RcloneError(f"rclone copy exited with {returncode}: {_last_error(last)}")
+
+    @contextmanager
+    def serve(self, path: str, log: Path) -> Iterator[HttpReader]:
+        """Serve `path` read-only over HTTP on 127.0.0.1, for hashing every object in one rclone process
+        (one `rclone cat` per object would start a process and authenticate once per object)."""
+        user, password = "hdhport", secrets.token_urlsafe(24)
+        for _attempt in range(5):
+            port = _free_port()
+            with log.open("a", encoding="utf-8") as out:
+                process = subprocess.Popen(
+                    self.argv("serve", "http", path, "--addr", f"127.0.0.1:{port}", "--read-only",
+                              "--user", user, "--pass", password, "--log-level", "NOTICE"),
+                    stdout=out, stderr=subprocess.STDOUT, env=self.env())
+            try:
+                if _wait_listening(process, port):
+                    yield HttpReader(f"http://127.0.0.1:{port}", user, password)
+                    return
+            finally:
+                process.terminate()
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            if "address already in use" not in log.read_text(encoding="utf-8", errors="replace"):
+                break
+        raise RcloneError(f"rclone serve http {redact(path)} did not start: "
+                          f"{_last_error(log.read_text(encoding='utf-8', errors='replace'))}")
+
+
+class HttpReader:
+    """Reads objects from a running `rclone serve http`."""
+
+    def __init__(self, base: str, user: str, password: str) -> None:
+        self.base = base
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        self._headers = {"Authorization": f"Basic {token}"}
+
+    def open(self, path: str) -> IO[bytes] | None:
+        """The object's byte stream, or None when it does not exist."""
+        url = f"{self.base}/{urllib.parse.quote(path, safe='/')}"
+        try:
+            response: IO[bytes] = urllib.request.urlopen(urllib.request.Request(url, headers=self._headers),
+                                                         timeout=120)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise RcloneError(f"reading {path!r} failed: HTTP {exc.code} {exc.reason}") from None
+        except OSError as exc:
+            raise RcloneError(f"reading {path!r} failed: {exc}") from None
+        return response
+
+
+def remote_name(path: str) -> str | None:
+    """The rclone remote of a path (`name` of `name:...`, `:` for an on-the-fly backend), or None if local."""
+    if path.startswith(":"):
+        return ":"
+    head, colon, _ = path.partition(":")
+    if not colon or not re.fullmatch(r"[\w.+@-]([\w.+@ -]*[\w.+@-])?", head):
+        return None
+    return head
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_listening(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False

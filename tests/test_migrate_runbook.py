@@ -1,0 +1,270 @@
+"""`hdhport migrate plan` and the method tables: every carried service gets a method or a stated gap,
+in a sound order, with a duration that follows the stated formula; the gap function the procurement
+diff counts; plan files; and the command line's outputs and bad inputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hdhport import paths
+from hdhport.cli import main
+from hdhport.errors import InputError
+from hdhport.loader import load_specification
+from hdhport.migrate import methods, runbook
+from hdhport.migrate.runbook import build, reversibility_gaps, transfer_hours
+from hdhport.model import Offer, Profile
+
+SPEC = load_specification(paths.CATALOGUE, paths.shipped_profiles())
+CATALOGUE = SPEC.catalogue
+AZURE, OVH = SPEC.profiles["azure-francecentral"], SPEC.profiles["ovhcloud-public-cloud"]
+CARRIED = {s.id for s in CATALOGUE.services if s.data_bearing} | set(methods.CARRIED)
+
+
+def with_offers(profile: Profile, new_id: str, **offers: Offer) -> Profile:
+    return profile.model_copy(update={"id": new_id, "offers": {**profile.offers, **offers}})
+
+
+def offer(kind: str, product: str | None = None, interfaces: tuple[str, ...] = (), reason: str | None = None) -> Offer:
+    return Offer.model_validate({"offer": kind, "product": product, "interfaces": list(interfaces), "reason": reason,
+                                 "source": "test", "date": dt.date(2026, 1, 1)})
+
+
+# ---------------------------------------------------------------------------------------------- the issue's bar
+
+
+@pytest.mark.parametrize(("source", "target"), [(AZURE, OVH), (OVH, AZURE)], ids=["azure-to-ovh", "ovh-to-azure"])
+def test_every_carried_service_has_a_method_or_a_stated_gap(source: Profile, target: Profile) -> None:
+    book = build(CATALOGUE, source, target)
+    assert sorted(s.service.id for s in book.steps) == sorted(CARRIED)
+    for step in book.steps:
+        assert step.status in ("method", "gap"), (step.service.id, step.status, step.reason)
+        if step.status == "method":
+            assert step.method is not None and step.move and step.verification and step.rollback
+        else:
+            assert step.reason and step.gap() is not None
+    assert [g.service for g in book.gaps] == ["etl_orchestration"]
+
+
+def test_the_order_puts_keys_first_and_what_stops_at_the_switch_last() -> None:
+    order = [s.service.id for s in build(CATALOGUE, AZURE, OVH).steps]
+    assert order[:2] == ["key_management", "secrets_store"]
+    assert order.index("vm_image_catalogue") < order.index("cpu_vm")
+    assert order.index("block_disk") < order.index("cpu_vm")  # data disks are there before machines boot
+    assert order.index("relational_database") < order.index("etl_orchestration")
+    assert order[-3:] == ["message_queue", "log_analytics", "audit_log"]
+
+
+def test_each_side_follows_how_hdhport_resolves_the_service() -> None:
+    steps = {s.service.id: s for s in build(CATALOGUE, AZURE, OVH).steps}
+    database = steps["relational_database"]
+    # OVHcloud Public Cloud exposes no Trove, so hdhport builds PostgreSQL on instances: that is the target.
+    assert (database.source.kind, database.target.kind, database.target.way) == ("azure-postgresql", "postgresql",
+                                                                                  "self-hosted")
+    assert database.method is not None and database.method.id == "pg-dump-restore"
+    disk = steps["block_disk"]
+    assert any("qemu-img convert -f vpc -O qcow2" in line for line in disk.move)
+    back = {s.service.id: s for s in build(CATALOGUE, OVH, AZURE).steps}["block_disk"]
+    assert any("subformat=fixed,force_size" in line for line in back.move)
+    keys = steps["key_management"]
+    assert any("BYOK) 'unknown'" in line for line in keys.prechecks)  # OVHcloud's stated custody, not a guess
+
+
+# ---------------------------------------------------------------------------------------------- the tables
+
+
+def test_the_tables_cover_every_carried_service_and_every_catalogue_product() -> None:
+    phased = {sid for _, _, ids in runbook.PHASES for sid in ids}
+    assert CARRIED <= phased and set(methods.CARRIED) <= {s.id for s in CATALOGUE.services}
+    assert CARRIED <= methods.KINDS.keys() and CARRIED <= methods.ROUTES.keys()
+    used = {r.method for routes in methods.ROUTES.values() for r in routes if r.method}
+    assert used == set(methods.METHODS), "a method no route uses, or a route naming no method"
+    for service in CATALOGUE.services:
+        if service.id not in CARRIED:
+            continue
+        for family in ("azure", "openstack"):
+            impl = service.implementation(family)
+            for product in filter(None, (impl.product, impl.fallback)):
+                assert methods.classify(service.id, product, impl.interfaces or service.interfaces), \
+                    (service.id, family, product)
+
+
+def test_every_pair_of_known_kinds_has_a_route() -> None:
+    for service_id, kinds in methods.KINDS.items():
+        for source in kinds:
+            for target in kinds:
+                choice = methods.choose(service_id, source.id, target.id)
+                assert choice.route is not None, (service_id, source.id, target.id)
+                assert choice.method is not None or choice.gap
+
+
+def test_every_text_fills_in_with_product_names() -> None:
+    texts = [t for m in methods.METHODS.values() for part in (m.prechecks, m.move, m.verification, m.cutover,
+                                                              m.rollback, m.caveats) for t in part]
+    texts += [t for routes in methods.ROUTES.values() for r in routes for t in (*r.prechecks, *r.move, *r.caveats)]
+    for text in texts:
+        filled = text.format(source="SOURCE {x}", target="TARGET")
+        assert "{" not in filled.replace("SOURCE {x}", "") and filled.strip()
+
+
+def test_the_volume_split_adds_up_and_lands_on_methods_that_move_bulk() -> None:
+    assert math.isclose(sum(runbook.VOLUME_SHARES.values()), 1.0)
+    steps = {s.service.id: s for s in build(CATALOGUE, AZURE, OVH).steps}
+    for service_id in runbook.VOLUME_SHARES:
+        step = steps[service_id]
+        assert step.method is None or step.method.passes > 0, service_id
+
+
+# ---------------------------------------------------------------------------------------------- duration
+
+
+def test_the_duration_follows_the_stated_formula() -> None:
+    assert math.isclose(transfer_hours(1, 100, 10), 100 * 8000 / (10 * 0.7 * 3600))
+    assert math.isclose(transfer_hours(1, 100, 10), 31.746, rel_tol=1e-4)
+    book = build(CATALOGUE, AZURE, OVH, volume_tb=200, bandwidth_gbps=40)
+    steps = {s.service.id: s for s in book.steps}
+    objects = steps["object_storage"]
+    assert math.isclose(objects.volume_tb, 60) and objects.method is not None
+    assert math.isclose(objects.hours, transfer_hours(objects.method.passes, 60, 40))
+    assert math.isclose(book.totals()["transfer_hours"], sum(s.hours for s in book.steps if s.method), abs_tol=0.01)
+    faster = build(CATALOGUE, AZURE, OVH, volume_tb=200, bandwidth_gbps=80)
+    assert math.isclose(faster.totals()["transfer_hours"], book.totals()["transfer_hours"] / 2, abs_tol=0.01)
+    assert book.assumed == [] and build(CATALOGUE, AZURE, OVH).assumed == ["volume_tb", "bandwidth_gbps"]
+
+
+# ---------------------------------------------------------------------------------------------- gaps
+
+
+def test_reversibility_gaps_for_a_bidder_that_does_not_say() -> None:
+    scaleway = SPEC.profiles["scaleway"]
+    gaps = reversibility_gaps(CATALOGUE, AZURE, scaleway)
+    assert not any(g.status == "gap" for g in gaps)  # nothing stated is no gap, and no method either
+    assert "object_storage" not in {g.service for g in gaps}  # Scaleway states S3: rclone moves it
+    assert {g.service for g in gaps} == CARRIED - {"object_storage"}
+    assert all(g.status == "unknown" for g in gaps)
+
+
+def test_a_stated_gap_at_the_target_is_a_reversibility_gap() -> None:
+    target = with_offers(SPEC.profiles["scaleway"], "no-database",
+                         relational_database=offer("gap", reason="no managed PostgreSQL in this offer"))
+    found = {g.service: g for g in reversibility_gaps(CATALOGUE, AZURE, target)}
+    gap = found["relational_database"]
+    assert (gap.status, gap.source, gap.target) == ("gap", "Azure Database for PostgreSQL flexible server", None)
+    assert gap.reason == "the target has no relational database (postgresql): no managed PostgreSQL in this offer"
+
+
+def test_an_unrecognised_product_asks_for_its_interfaces_and_a_stated_one_is_enough() -> None:
+    vague = with_offers(SPEC.profiles["scaleway"], "vague", message_queue=offer("native", "Acme Bus"))
+    step = {s.service.id: s for s in build(CATALOGUE, AZURE, vague).steps}["message_queue"]
+    assert step.status == "unknown" and "stating the open interfaces it speaks" in step.reason
+    stated = with_offers(vague, "stated", message_queue=offer("native", "Acme Bus", ("amqp-1.0",)))
+    step = {s.service.id: s for s in build(CATALOGUE, AZURE, stated).steps}["message_queue"]
+    assert step.status == "method" and step.method is not None and step.method.id == "drain-and-switch"
+
+
+def test_a_service_absent_at_the_source_has_nothing_to_move() -> None:
+    source = with_offers(SPEC.profiles["scaleway"], "small-source", file_share=offer("gap", reason="not offered"))
+    step = {s.service.id: s for s in build(CATALOGUE, source, AZURE).steps}["file_share"]
+    assert step.status == "nothing-to-move" and step.gap() is None
+
+
+# ---------------------------------------------------------------------------------------------- plan files
+
+
+def plan_file(directory: Path, profile: str, stack: str, resolution: str = "native") -> Path:
+    data = {"version": 1, "stack": stack, "profile": profile, "summary": {"enclaves": ["project-001", "project-002"]},
+            "services": [{"id": "object_storage", "resolution": resolution, "product": "OpenStack Swift",
+                          "reason": "native OpenStack Swift"}],
+            "resources": [{"type": "hdh:storage:ObjectStorage"}] * 3 + [{"type": "openstack:x/y:Z"}]}
+    path = directory / stack / "plan.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_plan_gives_resolutions_and_instance_counts(tmp_path: Path) -> None:
+    platform = plan_file(tmp_path, "ovhcloud-public-cloud", "ovhcloud-public-cloud")
+    plan_file(tmp_path, "ovhcloud-public-cloud", "ovhcloud-public-cloud-enclaves-01")
+    plans = runbook.load_plans(tmp_path)
+    assert list(plans) == ["ovhcloud-public-cloud"] and plans["ovhcloud-public-cloud"].file == str(platform)
+    book = build(CATALOGUE, AZURE, OVH, plans=plans)
+    target = {s.service.id: s for s in book.steps}["object_storage"].target
+    assert (target.basis, target.instances, target.kind) == (f"plan {platform}", 3, "swift")
+    assert book.plans == {"ovhcloud-public-cloud": str(platform)}
+
+
+def test_a_broken_plan_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "plan.json").write_text("{", encoding="utf-8")
+    with pytest.raises(InputError, match="not an hdhport plan"):
+        runbook.load_plans(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------- command line
+
+
+def test_markdown_runbook_both_ways(cli: Any) -> None:
+    for source, target in (("azure-francecentral", "ovhcloud-public-cloud"),
+                           ("ovhcloud-public-cloud", "azure-francecentral")):
+        result = cli("migrate", "plan", "--from", source, "--to", target)
+        assert result.code == 0, result.err
+        for heading in ("## Summary", "## Assumptions", "## Reversibility gaps", "## Steps", "- Formula: hours ="):
+            assert heading in result.out
+        assert all(f"`{sid}`" in result.out for sid in CARRIED)
+        assert "**etl_orchestration** (gap)" in result.out
+
+
+def test_json_runbook_and_out_file(cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "runbook.json"
+    result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", "--format",
+                 "json", "--volume-tb", "42", "--bandwidth-gbps", "2.5", "--out", str(out))
+    assert result.code == 0 and result.out == f"{out}: 25 steps, 24 with a method, 1 gap(s), 0 unknown\n"
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["format"] == "hdhport-migration-runbook/1"
+    assert (document["assumptions"]["volume_tb"], document["assumptions"]["bandwidth_gbps"]) == (42, 2.5)
+    assert document["assumptions"]["defaults_used"] == []
+    assert document["totals"]["gaps"] == len(document["gaps"]) == 1
+    assert [s["order"] for s in document["steps"]] == list(range(1, 26))
+
+
+def test_a_bidder_file_can_be_the_target(cli: Any, tmp_path: Path) -> None:
+    text = (paths.PROFILES_DIR / "scaleway.yaml").read_text(encoding="utf-8").replace("id: scaleway", "id: my-bid", 1)
+    bid = tmp_path / "offer.yaml"
+    bid.write_text(text, encoding="utf-8")
+    result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", str(bid), "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["to"]["id"] == "my-bid"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--to", "nope"], "--to:1:1: unknown profile 'nope'; expected a profile file or one of azure-francecentral,"),
+    (["--to", "azure-francecentral"], "--to:1:1: 'azure-francecentral' is also the source: choose two profiles"),
+    (["--to", "ovhcloud-public-cloud", "--plan-dir", "/nonexistent"], "/nonexistent:1:1: --plan-dir: not a directory"),
+])
+def test_bad_input_exits_2_with_one_line(cli: Any, args: list[str], message: str) -> None:
+    result = cli("migrate", "plan", "--from", "azure-francecentral", *args)
+    assert result.code == 2 and result.err.startswith(message) and len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--volume-tb", "-3"], "argument --volume-tb: expected a number above 0, got '-3'"),
+    (["--bandwidth-gbps", "fast"], "argument --bandwidth-gbps: expected a number, got 'fast'"),
+    (["--format", "html"], "argument --format: invalid choice: 'html'"),
+])
+def test_bad_options_exit_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", *args])
+    assert exited.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_plan_dir_without_either_profile_is_bad_input(cli: Any, tmp_path: Path) -> None:
+    plan_file(tmp_path, "scaleway", "scaleway")
+    result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", "--plan-dir",
+                 str(tmp_path))
+    assert result.code == 2 and "no plan.json for azure-francecentral or ovhcloud-public-cloud here (found: scaleway)" \
+        in result.err
