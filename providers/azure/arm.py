@@ -7,6 +7,7 @@ services in a real run), so everything derived from them is an Output.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import pulumi
@@ -120,3 +121,16 @@ def send_audit_logs(owner: ServiceComponent, role: str, resource_uri: pulumi.Inp
         workspace_id=owner.placement.log_workspace_id, log_analytics_destination_type="Dedicated",
         logs=[monitor.DiagnosticsLogSettingsArgs(category_group=category_group, enabled=True)],
         opts=owner.child())
+
+
+def edge_public_ip(owner: ServiceComponent, role: str,
+                   zones: Sequence[str] | None = None) -> network.PublicIPAddress:
+    """A static Standard public IPv4 for one of the platform's edge services (bastion, firewall egress,
+    NAT, VPN tunnel): the only public addresses the policies accept, by the owner's hdh-service tag."""
+    return network.PublicIPAddress(
+        owner.role(role), resource_group_name=owner.placement.scope, location=owner.placement.region,
+        sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD,
+                                           tier=network.PublicIPAddressSkuTier.REGIONAL),
+        public_ip_allocation_method=network.IPAllocationMethod.STATIC,
+        public_ip_address_version=network.IPVersion.I_PV4, zones=list(zones) if zones else None,
+        tags=owner.tags, opts=owner.child())

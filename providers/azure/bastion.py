@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import network
 
-from providers.azure.arm import send_audit_logs
+from providers.azure.arm import edge_public_ip, send_audit_logs
 from providers.azure.iaas import DENY_PRIORITY
 from providers.azure.subnets import dedicated_subnet
 from providers.base import ServiceComponent
@@ -68,13 +68,7 @@ class Bastion(ServiceComponent):
             self.role("nsg"), resource_group_name=group, location=region, security_rules=BASTION_RULES,
             tags=self.tags, opts=self.child())
         subnet = dedicated_subnet(self, "bastion", network_security_group_id=nsg.id)
-        public_ip = network.PublicIPAddress(
-            self.role("pip"), resource_group_name=group, location=region,
-            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD,
-                                               tier=network.PublicIPAddressSkuTier.REGIONAL),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            public_ip_address_version=network.IPVersion.I_PV4,
-            tags=self.tags, opts=self.child())
+        public_ip = edge_public_ip(self, "pip")
         bastion = network.BastionHost(
             self.role("host"), resource_group_name=group, location=region,
             sku=network.SkuArgs(name=network.BastionHostSkuName.STANDARD), scale_units=2,

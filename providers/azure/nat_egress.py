@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import monitor, network
 
+from providers.azure.arm import edge_public_ip
 from providers.base import ServiceComponent
 
 
@@ -25,12 +26,7 @@ class NatEgress(ServiceComponent):
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         p = self.placement
         # Source address of outbound connections only; a NAT gateway refuses unsolicited inbound traffic.
-        address = network.PublicIPAddress(
-            self.role("egress-ip"), resource_group_name=p.scope, location=p.region,
-            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD,
-                                               tier=network.PublicIPAddressSkuTier.REGIONAL),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            public_ip_address_version=network.IPVersion.I_PV4, tags=self.tags, opts=self.child())
+        address = edge_public_ip(self, "egress-ip")
         gateway = network.NatGateway(
             self.role("gateway"), resource_group_name=p.scope, location=p.region,
             sku=network.NatGatewaySkuArgs(name=network.NatGatewaySkuName.STANDARD),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
-from providers.azure.arm import key_vault_uri, send_audit_logs
+from providers.azure.arm import edge_public_ip, key_vault_uri, send_audit_logs
 from providers.azure.subnets import dedicated_subnet, host
 from providers.base import ServiceComponent
 from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR
@@ -66,12 +66,7 @@ class PerimeterFirewall(ServiceComponent):
         p = self.placement
         subnet = dedicated_subnet(self, "firewall")
         # Egress address of the platform (SNAT); nothing inbound is ever translated to the inside.
-        egress_ip = network.PublicIPAddress(
-            self.role("egress-ip"), resource_group_name=p.scope, location=p.region,
-            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD,
-                                               tier=network.PublicIPAddressSkuTier.REGIONAL),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            public_ip_address_version=network.IPVersion.I_PV4, zones=ZONES, tags=self.tags, opts=self.child())
+        egress_ip = edge_public_ip(self, "egress-ip", ZONES)
 
         policy_name = f"afwp-{self.name}"
         policy = network.FirewallPolicy(

@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import network
 
-from providers.azure.arm import send_audit_logs
+from providers.azure.arm import edge_public_ip, send_audit_logs
 from providers.azure.subnets import dedicated_subnet
 from providers.base import ServiceComponent
 
@@ -81,12 +81,7 @@ class SiteToSiteVpn(ServiceComponent):
 
         subnet = dedicated_subnet(self, "vpn-gateway")
         # The tunnel's outer address: only IKE (UDP 500/4500) and ESP are answered on it.
-        tunnel_ip = network.PublicIPAddress(
-            self.role("tunnel-ip"), resource_group_name=p.scope, location=p.region,
-            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD,
-                                               tier=network.PublicIPAddressSkuTier.REGIONAL),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            public_ip_address_version=network.IPVersion.I_PV4, zones=ZONES, tags=self.tags, opts=self.child())
+        tunnel_ip = edge_public_ip(self, "tunnel-ip", ZONES)
         gateway = network.VirtualNetworkGateway(
             self.role("gateway"), resource_group_name=p.scope, location=p.region,
             gateway_type=network.VirtualNetworkGatewayType.VPN, vpn_type=network.VpnType.ROUTE_BASED,
