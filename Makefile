@@ -17,7 +17,7 @@ AZURITE := .tools/node_modules/.bin/azurite-blob
 DIFF_DEMO := --all --baseline azure-francecentral
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps integration-deps demo test test-unit test-integration typecheck schemas golden screenshot clean
+.PHONY: help install system-deps integration-deps demo test test-unit test-integration typecheck schemas golden screenshot bench clean
 
 help: ## list every target with what it does
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -57,7 +57,7 @@ test-integration: install integration-deps ## run only the tests against real se
 	$(PY) -m pytest -m integration
 
 typecheck: install ## type-check the package against the SDKs' own type information (mypy --strict)
-	$(PY) -m mypy hdhport providers infra policies
+	$(PY) -m mypy hdhport providers infra policies bench
 
 schemas: install ## regenerate the published JSON Schemas in schemas/
 	$(HDH) schema catalog > schemas/catalog.schema.json
@@ -69,6 +69,9 @@ golden: install ## rewrite golden snapshots (tests/golden) and expected messages
 
 screenshot: install system-deps ## regenerate docs/img/diff-report.png (the README's picture of the HTML diff report) in headless Chromium
 	HDHPORT_SCREENSHOT=docs/img/diff-report.png $(PY) -m pytest -q -m integration tests/test_procurement_html.py -k screenshot
+
+bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json (~10 min)
+	$(PY) -m bench.run
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build *.egg-info

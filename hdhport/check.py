@@ -141,6 +141,7 @@ class Gate:
         agreement = registry.agreement(self.spec.catalogue)
         missing = set(agreement.missing)
         unexpected = set(agreement.unexpected)
+        implemented = registry.keys()
         for service in self.spec.catalogue.services:
             for family in (*registry.API_FAMILIES, registry.SELF_HOSTED):
                 key = (service.id, family)
@@ -155,7 +156,7 @@ class Gate:
                                      f"the registry has a '{family}' implementation the catalogue does not declare",
                                      "declare it in services_catalog.yaml or remove it from the registry",
                                      *where, "registry-agreement"))
-                elif key in registry.keys():
+                elif key in implemented:
                     self.add(Finding("registry", "implemented", family, service.id, True))
             for family in registry.API_FAMILIES:
                 bad = unresolved(service.implementation(family).resources)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -228,6 +229,20 @@ def catalogue_from(doc: Document) -> Catalogue:
 
 
 def load_catalogue(path: Path) -> Catalogue:
+    """The catalogue in `path`, parsed and validated once per process while the file is unchanged.
+
+    One process reads it many times: every stack of a plan (`--enclave-stacks` makes one per batch of
+    projects), every stack the CI gate plans. The model is frozen, so one copy can be shared.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return catalogue_from(load_document(path))  # load_document names the file in the error
+    return _catalogue_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue_of(path: Path, mtime_ns: int, size: int) -> Catalogue:
     return catalogue_from(load_document(path))
 
 

@@ -146,10 +146,12 @@ def to_dot(document: dict[str, Any], families: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(result: PlanResult, out: Path, families: dict[str, str]) -> list[Path]:
-    """Write the plan files into `out`; returns what was written."""
+def write(result: PlanResult, out: Path, families: dict[str, str],
+          document: dict[str, Any] | None = None) -> list[Path]:
+    """Write the plan files into `out` (from `document`, when the caller has already built it); returns
+    what was written."""
     out.mkdir(parents=True, exist_ok=True)
-    document = to_document(result)
+    document = document if document is not None else to_document(result)
     written = []
     for name, text in (("plan.json", json.dumps(document, indent=1, ensure_ascii=False, default=str) + "\n"),
                        ("plan.md", to_markdown(document, families)),

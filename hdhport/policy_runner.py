@@ -71,11 +71,13 @@ def evaluate(resources: Sequence[PlannedResource], policies: Sequence[Any] | Non
                 controls=tuple(policy.tags or ()), service=_service(target, by_urn) if target else None))
         return report
 
+    # One set of options per resource, not one per resource and policy: the policies only read them.
+    options = {r.urn: _options(r) for r in custom}
     for policy in chosen:
         if isinstance(policy, ResourceValidationPolicy):
             for resource in custom:
                 args = ResourceValidationArgs(resource.type, resource.inputs, resource.urn, resource.name,
-                                              _options(resource), None)
+                                              options[resource.urn], None)
                 _call(policy.validate, args, reporter(policy, resource))
     stack_policies = [p for p in chosen if not isinstance(p, ResourceValidationPolicy)]
     if stack_policies:

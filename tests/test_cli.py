@@ -93,7 +93,9 @@ def test_bad_flag_is_one_line_and_exit_2() -> None:
     assert len(run.stderr.strip().splitlines()) == 1 and "invalid choice: 'pdf'" in run.stderr
 
 
-@pytest.mark.parametrize("argv", [["validate"], ["catalog", "list"], ["profile", "list"], ["schema", "profile"]])
+@pytest.mark.parametrize("argv", [["validate"], ["catalog", "list"], ["profile", "list"], ["schema", "profile"],
+                                  ["diff", "--all", "--format", "json"], ["bid", "template"],
+                                  ["migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud"]])
 def test_specification_commands_import_no_cloud_sdk(argv: list[str]) -> None:
     code = ("import sys, contextlib, io\nfrom hdhport.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()): rc = main(%r)\n"

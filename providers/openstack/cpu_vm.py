@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pulumi
-from pulumi_openstack import blockstorage, compute, images, networking
+from pulumi_openstack import blockstorage, compute, networking
 
 from providers.enclave import ENCLAVE_INGRESS
-from providers.openstack.common import OpenStackService, subnet_cidr
+from providers.openstack.common import OpenStackService, image_id, subnet_cidr
 from providers.selfhosted.iaas import SERVICES_CIDR
 
 #: Mounts the data volume (the second virtio disk, attached at boot) without ever reformatting it.
@@ -80,14 +80,14 @@ class CpuVm(OpenStackService):
             self.role("data"), name=self.scoped(f"{self.machine}-data"), description=f"data disk of {self.description}",
             size=self.sizing.data_disk_gb, volume_type=self.encrypted_volume_type(), enable_online_resize=True,
             volume_retype_policy="never", metadata=self.tags, opts=self.keep())
-        image = images.get_image_output(name=self.sizing.image, most_recent=True)
+        image = image_id(self.sizing.image)
         compute.Instance(
             self.role("instance"), name=self.scoped(self.machine), flavor_name=self.flavor(),
             key_pair=keypair.name, config_drive=True, user_data=CLOUD_CONFIG,
             networks=[compute.InstanceNetworkArgs(port=port.id)],
             block_devices=[
                 compute.InstanceBlockDeviceArgs(
-                    source_type="image", uuid=image.id, destination_type="volume", boot_index=0,
+                    source_type="image", uuid=image, destination_type="volume", boot_index=0,
                     volume_size=self.boot_disk_gb, volume_type=self.encrypted_volume_type(),
                     delete_on_termination=False),
                 compute.InstanceBlockDeviceArgs(

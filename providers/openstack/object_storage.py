@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import pulumi
-from pulumi_openstack import identity, objectstorage
+from pulumi_openstack import objectstorage
 
-from providers.openstack.common import OpenStackService, project_id, s3_base_url
+from providers.openstack.common import OpenStackService, auth_scope, project_id, s3_base_url
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ObjectStorage(OpenStackService):
         return None
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        scope = identity.get_auth_scope_output(name="hdh")
+        scope = auth_scope()
         # `<project>:<user>`: the platform's own identity (whose application credentials the
         # workloads use); `<project>:*` would also let reader-only users of the project in.
         owner = pulumi.Output.concat(project_id(self.placement.scope), ":", scope.user_id)

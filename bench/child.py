@@ -1,0 +1,125 @@
+"""One measurement in a fresh process, printed as one JSON line on stdout.
+
+    python -m bench.child plan STACK ENCLAVES [--dump FILE]     the toolkit's offline plan
+    python -m bench.child floor FILE sdk|generic [--verify]      the floor for a dumped plan
+
+The clock starts before the first heavy import, so imports (hdhport, pulumi, the SDK submodules) count
+on both sides; it stops when the last registration is done, before anything is written. Peak memory
+is the process's ru_maxrss: the resident set the kernel saw at its highest, C allocations, imported
+modules and interpreter included, which is what "needs 2 GiB" means to whoever runs the plan.
+tracemalloc would see only Python allocations and would slow the run it measures several times over.
+"""
+from __future__ import annotations
+
+import time
+
+STARTED, STARTED_CPU = time.perf_counter(), time.process_time()
+
+import argparse  # noqa: E402 - after the clock starts, on purpose
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from dataclasses import asdict  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+def _measured(**extra: Any) -> dict[str, Any]:
+    """Wall time since the clock started, CPU time of the whole process, and its peak resident set."""
+    return {"seconds": time.perf_counter() - STARTED, "cpu_seconds": time.process_time() - STARTED_CPU,
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}  # Linux: KiB
+
+
+def plan(stack: str, enclaves: int, dump: str | None) -> dict[str, Any]:
+    from hdhport import planner
+
+    config = planner.stack_config(stack)
+    config["hdh:enclaves"] = enclaves
+    result = planner.run(stack, config)
+    measured = _measured(resources=sum(1 for r in result.resources if r.custom), registrations=len(result.resources))
+    if dump:
+        with open(dump, "w", encoding="utf-8") as out:
+            json.dump({"stack": stack, "config": config, "stack_outputs": result.stack_outputs,
+                       "resources": [asdict(r) for r in result.resources]}, out)
+    return measured
+
+
+def floor(recording_file: str, mode: str, verify: bool, tuned: bool) -> dict[str, Any]:
+    global STARTED, STARTED_CPU
+    with open(recording_file, encoding="utf-8") as source:
+        recording = json.load(source)
+    # The recording and the mock engine's answers and settings (hdhport.planner) are the floor's input,
+    # not its work: the clock starts after them.
+    import hdhport.planner  # noqa: F401
+
+    STARTED, STARTED_CPU = time.perf_counter(), time.process_time()
+    from bench.floor import program
+
+    stack, config = recording["stack"], recording["config"]
+    if verify:
+        return _verify(recording, program(recording, mode))
+    count = _run_on_mocks(program(recording, mode), stack, config, tuned)
+    return _measured(registrations=count)
+
+
+def _run_on_mocks(program: Any, stack: str, config: dict[str, Any], tuned: bool) -> int:
+    """The planner's mock engine and settings with nothing recorded: every registration only counted."""
+    from pulumi.runtime import mocks
+
+    from hdhport.planner import answering_engine, run_on_mocks
+
+    registered = [0]
+
+    class Counting(mocks.MockMonitor):
+        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+            if request.type != "pulumi:pulumi:Stack":
+                registered[0] += 1
+            return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+
+    engine = answering_engine()
+    run_on_mocks(program, stack, config, engine, Counting(engine), tuned=tuned)
+    return registered[0]
+
+
+def _verify(recording: dict[str, Any], program: Any) -> dict[str, Any]:
+    """Record the floor with the planner's own recorder and compare it with the plan, resource by resource."""
+    from hdhport import planner
+
+    replayed = planner.record(program, recording["stack"], recording["config"])
+    fields = ("type", "name", "parent", "custom", "protect", "retain_on_delete", "inputs", "outputs")
+    expected = {r["urn"]: r for r in recording["resources"]}
+    got = {r.urn: asdict(r) for r in replayed.resources}
+    differences = [f"{urn}: only in the plan" for urn in expected.keys() - got.keys()]
+    differences += [f"{urn}: only in the floor" for urn in got.keys() - expected.keys()]
+    for urn in expected.keys() & got.keys():
+        differences += [f"{urn}: {name} differs" for name in fields if expected[urn][name] != got[urn][name]]
+        if sorted(expected[urn]["dependencies"]) != sorted(got[urn]["dependencies"]):
+            differences.append(f"{urn}: dependencies differ")
+    if replayed.stack_outputs != recording["stack_outputs"]:
+        differences.append("stack outputs differ")
+    return {"identical": not differences, "registrations": len(got), "differences": differences[:20],
+            "difference_count": len(differences)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.child")
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("plan")
+    p.add_argument("stack")
+    p.add_argument("enclaves", type=int)
+    p.add_argument("--dump")
+    f = sub.add_parser("floor")
+    f.add_argument("recording")
+    f.add_argument("mode", choices=("sdk", "generic"))
+    f.add_argument("--verify", action="store_true")
+    f.add_argument("--stock", action="store_true",
+                   help="the SDK's defaults (aliases, collector) instead of the planner's engine settings")
+    args = parser.parse_args(argv)
+    if args.what == "plan":
+        measured = plan(args.stack, args.enclaves, args.dump)
+    else:
+        measured = floor(args.recording, args.mode, args.verify, not args.stock)
+    sys.stdout.write(json.dumps(measured) + "\n")
+
+
+if __name__ == "__main__":
+    main()
