@@ -6,7 +6,9 @@ let a machine without the servers pass for one that has them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 import pytest
 
@@ -18,56 +20,62 @@ from servers import swift as swift_module
 INSTALL = "run `make test-integration`, which installs it (Debian packages and npm)"
 
 
+class Server(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def _require(missing: Sequence[str], what: str) -> None:
+    if missing:
+        pytest.fail(f"{what} needs {', '.join(missing)}: {INSTALL}")
+
+
+@contextlib.contextmanager
+def _running(*servers: Server) -> Iterator[None]:
+    """Start the servers in order; stop every one whose start was attempted (a half-started server
+    holds processes too), last first, however the session ends."""
+    attempted: list[Server] = []
+    try:
+        for server in servers:
+            attempted.append(server)
+            server.start()
+        yield
+    finally:
+        for server in reversed(attempted):
+            server.stop()
+
+
 @pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[azurite_module.Azurite]:
     executable = azurite_module.binary()
     if executable is None or not executable.exists():
         pytest.fail(f"Azurite is missing (.tools/node_modules/.bin/azurite-blob): {INSTALL}")
     server = azurite_module.Azurite(tmp_path_factory.mktemp("azurite"), executable)
-    try:
-        server.start()
+    with _running(server):
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
 def swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[swift_module.Swift]:
-    missing = swift_module.missing_binaries()
-    if missing:
-        pytest.fail(f"Swift all-in-one needs {', '.join(missing)}: {INSTALL}")
+    _require(swift_module.missing_binaries(), "Swift all-in-one")
     server = swift_module.Swift(tmp_path_factory.mktemp("swift"))
-    try:
-        server.start()
+    with _running(server):
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
 def rabbitmq(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rabbitmq_module.RabbitMQ]:
-    missing = rabbitmq_module.missing_binaries()
-    if missing:
-        pytest.fail(f"RabbitMQ needs {', '.join(missing)}: {INSTALL}")
+    _require(rabbitmq_module.missing_binaries(), "RabbitMQ")
     server = rabbitmq_module.RabbitMQ(tmp_path_factory.mktemp("rabbitmq"))
-    try:
-        server.start()
+    with _running(server):
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
 def postgres_pair() -> Iterator[tuple[postgres_module.Postgres, postgres_module.Postgres]]:
     """Two independent clusters on two ports: the source and the target of a move."""
-    missing = postgres_module.missing_binaries()
-    if missing:
-        pytest.fail(f"PostgreSQL needs {', '.join(missing)}: {INSTALL}")
+    _require(postgres_module.missing_binaries(), "PostgreSQL")
     source, target = postgres_module.Postgres("source"), postgres_module.Postgres("target")
-    try:
-        source.start()
-        target.start()
+    with _running(source, target):
         yield source, target
-    finally:
-        target.stop()
-        source.stop()
