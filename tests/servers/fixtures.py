@@ -21,7 +21,7 @@ INSTALL = "run `make test-integration`, which installs it (Debian packages and n
 
 
 class Server(Protocol):
-    def start(self) -> None: ...
+    def start(self) -> float: ...  # seconds it took to answer
 
     def stop(self) -> None: ...
 
