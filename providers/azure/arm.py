@@ -15,6 +15,7 @@ from pulumi_azure_native import authorization, managedidentity, monitor, network
 
 from providers.base import ServiceComponent
 from providers.contract import safe_name
+from providers.lookups import once
 
 #: Built-in role "Key Vault Crypto Service Encryption User": wrap/unwrap with a key, nothing else.
 CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
@@ -65,24 +66,28 @@ def global_name(prefix: str, logical: str, limit: int, separator: str = "-") -> 
     return f"{stem.replace('-', separator)}{separator}{digest}"
 
 
+def client_config() -> pulumi.Output[authorization.GetClientConfigResult]:
+    """Who the deployment runs as: tenant, subscription, client and object ids (asked once per run)."""
+    return once(("azure", "client_config"), authorization.get_client_config_output)
+
+
 def identity_of(owner: ServiceComponent,
                 identity_id: pulumi.Input[str]) -> pulumi.Output[managedidentity.GetUserAssignedIdentityResult]:
-    """The user-assigned identity behind `identity_id` (its principal and client ids)."""
-    return managedidentity.get_user_assigned_identity_output(
+    """The user-assigned identity behind `identity_id` (its principal and client ids), asked once per run."""
+    return once(("azure", "identity", identity_id, owner.placement.scope), lambda: managedidentity.get_user_assigned_identity_output(
         resource_group_name=id_part(identity_id, "resourceGroups", owner.placement.scope),
-        resource_name=id_part(identity_id, "userAssignedIdentities"),
-        opts=pulumi.InvokeOutputOptions(parent=owner))
+        resource_name=id_part(identity_id, "userAssignedIdentities")))
 
 
 def role_definition(owner: ServiceComponent, role_guid: str) -> pulumi.Output[str]:
     """The full id of a built-in role in the current subscription."""
-    client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=owner))
+    client = client_config()
     return client.subscription_id.apply(
         lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}")
 
 
 def resource_group_id(owner: ServiceComponent) -> pulumi.Output[str]:
-    client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=owner))
+    client = client_config()
     return pulumi.Output.all(client.subscription_id, owner.placement.scope).apply(
         lambda parts: f"/subscriptions/{parts[0]}/resourceGroups/{parts[1]}")
 

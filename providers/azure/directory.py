@@ -10,8 +10,9 @@ tenant's OpenID Connect issuer as the endpoint applications are configured with.
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import aadiam, authorization
+from pulumi_azure_native import aadiam
 
+from providers.azure.arm import client_config
 from providers.base import ServiceComponent
 
 #: Directory changes (users, groups, roles, apps) and SCIM provisioning from the institutions' directories.
@@ -29,7 +30,7 @@ class Directory(ServiceComponent):
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        client = client_config()
         aadiam.DiagnosticSetting(
             self.role("audit-export"), name="hdh-directory-audit", workspace_id=self.placement.log_workspace_id,
             logs=[aadiam.LogSettingsArgs(category=category, enabled=True) for category in CATEGORIES],

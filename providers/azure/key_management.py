@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pulumi
-from pulumi_azure_native import authorization, keyvault
+from pulumi_azure_native import keyvault
 
-from providers.azure.arm import (CRYPTO_SERVICE_ENCRYPTION_USER, global_name, grant, identity_of, private_endpoint,
-                                 send_audit_logs)
+from providers.azure.arm import (CRYPTO_SERVICE_ENCRYPTION_USER, client_config, global_name, grant, identity_of,
+                                 private_endpoint, send_audit_logs)
 from providers.base import ServiceComponent
 
 
@@ -30,7 +30,7 @@ class KeyManagement(ServiceComponent):
     PROVIDES: ClassVar[tuple[str, ...]] = ("key_ref", "key_vault_id")
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        client = client_config()
         vault = keyvault.Vault(
             self.role("vault"), resource_group_name=self.placement.scope, location=self.placement.region,
             vault_name=global_name("kv", self.name, 24),

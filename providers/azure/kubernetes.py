@@ -3,9 +3,9 @@ disks and Cilium network policy."""
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import authorization, containerservice, managedidentity
+from pulumi_azure_native import containerservice, managedidentity
 
-from providers.azure.arm import grant, send_audit_logs
+from providers.azure.arm import client_config, grant, send_audit_logs
 from providers.base import ServiceComponent
 from providers.contract import safe_name
 
@@ -41,7 +41,7 @@ class Kubernetes(ServiceComponent):
             tags=self.tags)
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        client = client_config()
         # The control plane's own identity, granted only what it needs: join nodes and internal load
         # balancers to the subnet, and read the disk encryption set it names.
         identity = managedidentity.UserAssignedIdentity(

@@ -3,8 +3,9 @@ who is told about findings, and the continuous export that sends findings to the
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import authorization, security
+from pulumi_azure_native import security
 
+from providers.azure.arm import client_config
 from providers.base import ServiceComponent
 
 #: Defender CSPM extensions: agentless scanning of disks, Kubernetes and registries, and sensitive-data
@@ -38,7 +39,7 @@ class PostureManagement(ServiceComponent):
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        client = client_config()
         subscription = client.subscription_id.apply(lambda sub: f"/subscriptions/{sub}")
         security.Pricing(
             self.role("cspm"), scope_id=subscription, pricing_name="CloudPosture",

@@ -4,9 +4,9 @@ way to sign in (no password exists)."""
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import authorization, dbforpostgresql, managedidentity
+from pulumi_azure_native import dbforpostgresql, managedidentity
 
-from providers.azure.arm import global_name, send_audit_logs
+from providers.azure.arm import client_config, global_name, send_audit_logs
 from providers.azure.private_link import private_link
 from providers.base import ServiceComponent
 
@@ -41,7 +41,7 @@ class RelationalDatabase(ServiceComponent):
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         p = self.placement
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        client = client_config()
         # Server names are DNS labels under postgres.database.azure.com, shared by every tenant.
         server_name = global_name("psql-hdh", self.name, 63)
         server = dbforpostgresql.Server(

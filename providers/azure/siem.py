@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_azure_native import authorization, securityinsights
+from pulumi_azure_native import securityinsights
 
 from hdhport.eu import EU_MEMBER_STATES
-from providers.azure.arm import id_part
+from providers.azure.arm import client_config, id_part
 from providers.base import ServiceComponent
 
 #: Fixed namespace for the ids of rules and connectors: the same workspace gets the same ids on every run.
@@ -140,7 +140,7 @@ class Siem(ServiceComponent):
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        client = client_config()
         workspace_id = pulumi.Output.from_input(self.placement.log_workspace_id)
         # The workspace may live in another resource group than the platform's: both come from its id.
         group = id_part(workspace_id, "resourceGroups", self.placement.scope)

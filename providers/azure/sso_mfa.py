@@ -10,8 +10,9 @@ Conditional Access result, lands in the workspace the SIEM's detection rules rea
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import aadiam, authorization
+from pulumi_azure_native import aadiam
 
+from providers.azure.arm import client_config
 from providers.base import ServiceComponent
 
 #: Every kind of sign-in: users interactively (MFA prompts), tokens refreshed by clients, applications and
@@ -30,7 +31,7 @@ class SsoMfa(ServiceComponent):
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        client = client_config()
         aadiam.DiagnosticSetting(
             self.role("signin-export"), name="hdh-sign-ins", workspace_id=self.placement.log_workspace_id,
             logs=[aadiam.LogSettingsArgs(category=category, enabled=True) for category in CATEGORIES],

@@ -7,9 +7,9 @@ The customer-managed keys live in key_management's vault, never in these: see se
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import authorization, keyvault
+from pulumi_azure_native import keyvault
 
-from providers.azure.arm import global_name, send_audit_logs
+from providers.azure.arm import client_config, global_name, send_audit_logs
 from providers.azure.private_link import private_link
 from providers.base import ServiceComponent
 
@@ -22,7 +22,7 @@ def private_vault(owner: ServiceComponent, prefix: str, sku: keyvault.SkuName) -
     No trusted-services bypass: the consumers of secrets and certificates (applications, VMs, the WAF
     gateway) are in the VNet and come through the private endpoint; no Azure service needs a side door.
     """
-    client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=owner))
+    client = client_config()
     vault = keyvault.Vault(
         owner.role("vault"), resource_group_name=owner.placement.scope, location=owner.placement.region,
         vault_name=global_name(prefix, owner.name, 24),

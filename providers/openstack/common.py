@@ -12,16 +12,14 @@ router and the egress router, so outbound and return traffic both cross the peri
 from __future__ import annotations
 
 import ipaddress
-import weakref
-from collections.abc import Callable
 from functools import cached_property
-from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pulumi
 from pulumi_openstack import identity, images, networking
 
 from providers.base import ServiceComponent
+from providers.lookups import once
 from providers.openstack.settings import OpenStackSettings
 from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR
 
@@ -84,34 +82,14 @@ class OpenStackService(ServiceComponent):
         return self.placement.key_ref if self.spec.data_bearing else None
 
 
-#: Data-source answers of the running program, keyed by its root stack resource: a look-up with the
-#: same arguments is made once per `pulumi up` or plan, however many services and enclaves ask (a
-#: 500-project platform would otherwise ask Keystone, Glance and Neutron the same thing thousands of
-#: times). Weak keys: the answers go with the run.
-_LOOKUPS: weakref.WeakKeyDictionary[pulumi.Resource, dict[tuple[object, ...], Any]] = weakref.WeakKeyDictionary()
-_T = TypeVar("_T")
-
-
-def _once(key: tuple[object, ...], lookup: Callable[[], _T]) -> _T:
-    from pulumi.runtime.settings import get_root_resource
-
-    root = get_root_resource()
-    if root is None:
-        return lookup()
-    answers = _LOOKUPS.setdefault(root, {})
-    if key not in answers:
-        answers[key] = lookup()
-    return answers[key]  # type: ignore[no-any-return]
-
-
 def auth_scope() -> pulumi.Output[identity.GetAuthScopeResult]:
     """Who the credentials are: their project and user."""
-    return _once(("auth_scope",), lambda: identity.get_auth_scope_output(name="hdh"))
+    return once(("auth_scope",), lambda: identity.get_auth_scope_output(name="hdh"))
 
 
 def image_id(name: str) -> pulumi.Output[str]:
     """The most recent image of that name (the machines' boot image)."""
-    return _once(("image", name), lambda: images.get_image_output(name=name, most_recent=True).id)
+    return once(("image", name), lambda: images.get_image_output(name=name, most_recent=True).id)
 
 
 def project_id(scope: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -138,7 +116,7 @@ def platform_router_port(network_id: pulumi.Input[str], subnet_id: pulumi.Input[
 
 def subnet_cidr(subnet_id: pulumi.Input[str]) -> pulumi.Output[str]:
     """The address range of a subnet (the services subnet, or an enclave's own)."""
-    return _once(("subnet_cidr", subnet_id), lambda: networking.get_subnet_output(subnet_id=subnet_id).cidr)
+    return once(("subnet_cidr", subnet_id), lambda: networking.get_subnet_output(subnet_id=subnet_id).cidr)
 
 
 def s3_base_url() -> pulumi.Output[str]:
@@ -147,4 +125,4 @@ def s3_base_url() -> pulumi.Output[str]:
         endpoint = identity.get_endpoint_output(service_type="object-store", interface="public")
         return endpoint.url.apply(lambda url: "{0.scheme}://{0.netloc}".format(urlsplit(url)))
 
-    return _once(("s3_base_url",), lookup)
+    return once(("s3_base_url",), lookup)
