@@ -135,6 +135,7 @@ def test_example_pipelines_are_valid_yaml_running_the_gate_and_keeping_both_repo
     assert isinstance(pipeline, dict)
     assert "hdhport check --all --junit out/check/junit.xml --sarif out/check/hdhport.sarif" in text
     assert "out/check/" in text
+    assert "make bench" in text and "bench/results.json" in text  # the scheduled benchmark keeps its figures
 
 
 def test_ci_entry_point_runs_the_tests_then_the_gate() -> None:
