@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,9 @@ def _plan(args: argparse.Namespace) -> int:
             ways = ", ".join(f"{k} {v}" for k, v in sorted(summary["by_resolution"].items()))
             print(f"{name}: {summary['resources']} resources, {len(summary['enclaves'])} enclaves"
                   + (f"; services: {ways}" if ways else "") + f" -> {', '.join(str(p) for p in written)}")
+            # As `pulumi preview` shows its diagnostics: once each, however many enclaves repeat one.
+            for warning, times in Counter(result.warnings).items():
+                print(f"{name}: warning: {warning}" + (f" ({times} times)" if times > 1 else ""), file=sys.stderr)
     print(f"planned {len(results)} stack(s) offline in {elapsed:.1f} s (no cloud call was made)")
     return EXIT_OK
 

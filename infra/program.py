@@ -111,6 +111,7 @@ def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platfo
     if gaps and not config.allow_gaps:
         raise GapError(profile.id, gaps)
     sizing = sizing_for(config, profile, [resolutions[s.id] for s in wanted])
+    warn_unmet_bootstrap(resolutions, [s.id for s in wanted])
     platform = Platform(profile, resolutions)
     placement = Placement(api_family=profile.api_family, region=config.region,
                           admin_ssh_public_key=config.admin_ssh_public_key)
@@ -131,6 +132,14 @@ def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platfo
         platform.enclaves = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing)
     export(platform, placement)
     return platform
+
+
+def warn_unmet_bootstrap(resolutions: dict[str, Resolution], built: list[str]) -> None:
+    """Say, before building, what the self-hosted machines will wait for at boot on this profile."""
+    from providers.selfhosted.bootstrap import unmet
+
+    for message in unmet(resolutions, built):
+        pulumi.log.warn(message)
 
 
 def export(platform: Platform, placement: Placement) -> None:

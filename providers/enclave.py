@@ -88,6 +88,9 @@ def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Prof
     placement = Placement(api_family=profile.api_family, region=config.region,
                           admin_ssh_public_key=config.admin_ssh_public_key, **fields)
     resolutions = {r.service: r for r in resolve(catalogue, profile)}
+    from infra.program import warn_unmet_bootstrap
+
+    warn_unmet_bootstrap(resolutions, list(ENCLAVE_SERVICES))
     first = _first_index(config)
     built = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing, first)
     pulumi.export("enclaves", {name: {sid: c.outputs["endpoint"] for sid, c in parts.items()}

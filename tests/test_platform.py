@@ -149,6 +149,17 @@ def test_plan_command_writes_json_markdown_and_graph(cli, tmp_path: Path) -> Non
     assert "no cloud call was made" in result.out
 
 
+def test_plan_command_shows_the_programs_warnings_once_each(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    result = cli("plan", "--profile", "ovhcloud-public-cloud", "--enclaves", "2", "--out", str(tmp_path))
+    assert result.code == 0, result.err
+    warnings = json.loads((tmp_path / "plan.json").read_text())["warnings"]
+    assert any("secrets_store is OpenStack Barbican" in w for w in warnings)
+    shown = [line.removeprefix("ovhcloud-public-cloud: warning: ") for line in result.err.splitlines()]
+    assert shown == list(dict.fromkeys(warnings))  # every warning, in order, each once
+
+
 def test_plan_command_reports_bad_stack_config_as_bad_input(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("plan", "--profile", "openstack-reference", "--enclaves", "99999", "--out", str(tmp_path))
     assert result.code == 2

@@ -408,3 +408,37 @@ def test_the_mirror_and_the_cidrs_reach_every_template_through_render_cloud_init
     text = rendered("message_queue", "azure")
     assert f"{MIRROR}/debian-snapshot/" in text and "HDH_API_FAMILY=azure" in text
     assert sys.version_info >= (3, 11)
+
+
+# ------------------------------------------------------------------ what the machines need at boot
+
+def _resolutions(profile_id: str) -> dict[str, Any]:
+    from hdhport.loader import load_specification
+    from hdhport.resolve import resolve
+
+    spec = load_specification(paths.CATALOGUE, paths.shipped_profiles())
+    return {r.service: r for r in resolve(spec.catalogue, spec.profiles[profile_id])}
+
+
+def test_a_plan_says_what_the_machines_will_wait_for_where_the_profile_resolves_it_natively() -> None:
+    from providers.selfhosted.bootstrap import unmet
+
+    resolutions = _resolutions("ovhcloud-public-cloud")
+    messages = unmet(resolutions, list(resolutions))
+    assert [m.split(" call ")[1].split(" ")[0] for m in messages] == ["OpenBao's", "step-ca's", "platform"]
+    assert "but secrets_store is OpenStack Barbican (secrets) (native) on this profile" in messages[0]
+    assert "https://secrets-store.hdh.internal:8200" in messages[0]
+    assert "certificate-management.hdh.internal/acme/hdh/directory" in messages[1]
+    assert messages[0].startswith("the machines of 36 self-hosted services call")
+    assert unmet(resolutions, ["object_storage", "key_management"]) == []  # no machine, nothing to wait for
+
+
+def test_only_the_private_names_are_left_when_secrets_and_certificates_are_self_hosted() -> None:
+    from hdhport.resolve import Resolution
+    from providers.selfhosted.bootstrap import unmet
+
+    resolutions = {sid: Resolution(sid, "self-hosted", "selfhosted", "x", "test")
+                   for sid in ("waf_gateway", "secrets_store", "certificate_management")}
+    (message,) = unmet(resolutions, ["waf_gateway"])
+    assert message.startswith("the machines of 1 self-hosted service (waf_gateway) call platform services")
+    assert "<service>.hdh.internal" in message and "no private_dns implementation publishes" in message
