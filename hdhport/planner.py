@@ -109,9 +109,17 @@ def config_for_profile(profile: str) -> tuple[str, dict[str, Any]]:
                    "hdh:adminSshPublicKey": EXAMPLE_SSH_KEY}
 
 
-def _as_outputs(inputs: dict[str, Any]) -> dict[str, Any]:
+#: Output-only properties the program reads, per resource type, answered "<computed>" as a preview shows
+#: them (an echo of the inputs would leave them out, and whatever reads them would see nothing).
+COMPUTED_OUTPUTS: dict[str, dict[str, Any]] = {
+    "azure-native:containerservice:ManagedCluster": {"oidcIssuerProfile": {"issuerURL": COMPUTED}},
+}
+
+
+def _as_outputs(inputs: dict[str, Any], type_: str = "") -> dict[str, Any]:
     """Echo inputs as outputs, where the engine's shapes differ reshaped the way the cloud answers:
-    Azure takes user-assigned identities as a list of ids and returns them as a map keyed by id."""
+    Azure takes user-assigned identities as a list of ids and returns them as a map keyed by id; the
+    output-only properties of COMPUTED_OUTPUTS are added."""
     def reshape(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: ({i: {} for i in v if isinstance(i, str)}  # unknown ids (previews) have no key yet
@@ -121,7 +129,16 @@ def _as_outputs(inputs: dict[str, Any]) -> dict[str, Any]:
             return [reshape(v) for v in value]
         return value
 
-    return reshape(inputs)  # type: ignore[no-any-return]
+    outputs: dict[str, Any] = reshape(inputs)
+    return _merged(outputs, COMPUTED_OUTPUTS[type_]) if type_ in COMPUTED_OUTPUTS else outputs
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        inner = merged.get(key)
+        merged[key] = _merged(inner, value) if isinstance(value, dict) and isinstance(inner, dict) else value
+    return merged
 
 
 def _engine_value(value: Any) -> str:
@@ -192,7 +209,7 @@ def answering_engine(on_inputs: Callable[[Any], object] | None = None) -> Any:
         def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
             if on_inputs is not None:
                 on_inputs(args.inputs)
-            return f"{args.name}-id", _as_outputs(dict(args.inputs))
+            return f"{args.name}-id", _as_outputs(dict(args.inputs), args.typ)
 
         def call(self, args: mocks.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
             # The engine iterates the failures: an empty list, never None.

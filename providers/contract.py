@@ -40,6 +40,9 @@ class Placement:
     """How disks get the customer key (Azure DiskEncryptionSet id / Cinder encrypted volume type)."""
     log_workspace_id: pulumi.Input[str] = ""
     """Where diagnostics go (Azure Log Analytics workspace id; "" when logs are shipped by agents)."""
+    oidc_issuer: pulumi.Input[str] = ""
+    """OpenID Connect issuer of the Kubernetes service's service-account tokens (the AKS cluster's issuer
+    URL), which workload_identity trusts; "" where the cluster publishes none or is not built yet."""
     admin_ssh_public_key: str = ""
     """Operators' SSH public key for the VMs (reached through the bastion only)."""
 

@@ -25,6 +25,7 @@ PLACEMENTS = {
         identity_id="/subscriptions/s/resourceGroups/rg-hdh-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-hdh",
         disk_encryption_ref="/subscriptions/s/resourceGroups/rg-hdh-platform/providers/Microsoft.Compute/diskEncryptionSets/des-hdh",
         log_workspace_id="/subscriptions/s/resourceGroups/rg-hdh-platform/providers/Microsoft.OperationalInsights/workspaces/log-hdh",
+        oidc_issuer="https://francecentral.oic.prod-aks.azure.com/tenant/cluster/",
         admin_ssh_public_key=EXAMPLE_SSH_KEY,
     ),
     "openstack": Placement(

@@ -94,6 +94,20 @@ def test_every_deployable_profile_plans(stack: str) -> None:
     assert set(result.stack_outputs["enclaves"]) == {"project-001"}
 
 
+def test_azure_workload_identity_trusts_the_aks_clusters_service_account_tokens() -> None:
+    result = planned("azure-francecentral")
+    (cluster,) = [r for r in result.resources if r.type == "azure-native:containerservice:ManagedCluster"]
+    (identity,) = [r for r in result.resources if r.type == "azure-native:managedidentity:UserAssignedIdentity"
+                   and r.name == "workload-identity-identity"]
+    (credential,) = [r for r in result.resources
+                     if r.type == "azure-native:managedidentity:FederatedIdentityCredential"]
+    assert credential.inputs["issuer"] == planner.COMPUTED  # the cluster's issuer URL, known once it exists
+    assert credential.inputs["subject"] == "system:serviceaccount:hdh-platform:workload"
+    assert credential.inputs["audiences"] == ["api://AzureADTokenExchange"]
+    assert credential.inputs["resourceName"] == identity.inputs["resourceName"]
+    assert {cluster.urn, identity.urn} <= set(credential.dependencies)
+
+
 @pytest.mark.parametrize("stack", DEPLOYABLE)
 def test_every_resource_is_tagged_or_inside_a_tagged_component(stack: str) -> None:
     result = planned(stack)

@@ -2,6 +2,8 @@
 disks and Cilium network policy."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pulumi
 from pulumi_azure_native import containerservice, managedidentity
 
@@ -25,7 +27,12 @@ class Kubernetes(ServiceComponent):
     The API server's KMS etcd encryption is not enabled: AKS requires a versioned key id there, which
     would pin a key version the platform rotates yearly; application secrets stay in Key Vault and reach
     pods through the secrets-store CSI driver and workload identity instead.
+
+    Provides the cluster's OIDC issuer URL to the services built after it: workload_identity (later in
+    the catalogue) federates its identities with this cluster's service accounts.
     """
+
+    PROVIDES: ClassVar[tuple[str, ...]] = ("oidc_issuer",)
 
     def _pool(self, name: str, mode: containerservice.AgentPoolMode, low: int, high: int,
               taints: list[str]) -> containerservice.ManagedClusterAgentPoolProfileArgs:
@@ -116,4 +123,6 @@ class Kubernetes(ServiceComponent):
             # The autoscaler owns the node count.
             opts=self.child(ignore_changes=["count"]))
         send_audit_logs(self, "audit", cluster.id)
+        self.provide(oidc_issuer=cluster.oidc_issuer_profile.apply(
+            lambda profile: (profile.issuer_url or "") if profile else ""))
         return cluster.private_fqdn.apply(lambda fqdn: f"https://{fqdn}:443"), self.placement.key_ref

@@ -8,6 +8,9 @@ from pulumi_azure_native import managedidentity
 from providers.base import ServiceComponent
 from providers.contract import safe_name
 
+#: The audience Entra ID requires in a token exchanged for a managed identity's.
+TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+
 
 class WorkloadIdentity(ServiceComponent):
     """workload_identity with Azure managed identities: one user-assigned identity for the platform's
@@ -17,18 +20,27 @@ class WorkloadIdentity(ServiceComponent):
     Workloads on Azure compute (VMs, scale sets, batch pools) get short-lived Entra ID tokens for this
     identity from the instance metadata endpoint; there is no secret to store or rotate.
 
-    Not built: federated identity credentials. A federated credential names the issuer URL of an external
-    OpenID Connect provider whose tokens are exchanged for this identity's (Entra ID itself is refused as an
-    issuer). On this platform that issuer is the AKS cluster's (kubernetes service, OIDC issuer and
-    workload identity enabled), whose URL is known only once the cluster exists and is not carried by the
-    placement the services share. When the placement carries it, each identity gets one credential with
-    subject `system:serviceaccount:<project or hdh-platform>:workload` and the audience
-    `api://AzureADTokenExchange`, so that only that namespace's service account can act as the identity.
+    Pods of the AKS cluster act as the identity through a federated credential: the cluster's OIDC
+    issuer (placement `oidc_issuer`, provided by kubernetes) and the subject
+    `system:serviceaccount:<project or hdh-platform>:workload`, with the audience
+    `api://AzureADTokenExchange`, so that only that namespace's `workload` service account can exchange
+    its token for this identity's. Where no cluster publishes an issuer, no credential is made.
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        owner = self.enclave or "platform"
+        name = f"id-{safe_name(self.enclave or 'platform', 40)}-workload"
         identity = managedidentity.UserAssignedIdentity(
             self.role("identity"), resource_group_name=self.placement.scope, location=self.placement.region,
-            resource_name_=f"id-{safe_name(owner, 40)}-workload", tags=self.tags, opts=self.child())
+            resource_name_=name, tags=self.tags, opts=self.child())
+        if self.placement.oidc_issuer:
+            managedidentity.FederatedIdentityCredential(
+                self.role("federated"), resource_group_name=self.placement.scope, resource_name_=name,
+                federated_identity_credential_resource_name="aks-workload", issuer=self.placement.oidc_issuer,
+                subject=f"system:serviceaccount:{self.namespace}:workload", audiences=[TOKEN_EXCHANGE_AUDIENCE],
+                opts=self.child(depends_on=[identity]))
         return identity.id, None
+
+    @property
+    def namespace(self) -> str:
+        """The Kubernetes namespace whose `workload` service account may act as this identity."""
+        return safe_name(self.enclave, 63) if self.enclave else "hdh-platform"
