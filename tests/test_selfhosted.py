@@ -442,3 +442,14 @@ def test_only_the_private_names_are_left_when_secrets_and_certificates_are_self_
     (message,) = unmet(resolutions, ["waf_gateway"])
     assert message.startswith("the machines of 1 self-hosted service (waf_gateway) call platform services")
     assert "<service>.hdh.internal" in message and "no private_dns implementation publishes" in message
+
+
+def test_the_vpn_gateway_forwards_the_premises_into_the_platform_from_its_own_address() -> None:
+    from providers.selfhosted.service import render_cloud_init
+    from providers.testing import PLACEMENTS
+
+    config = render_cloud_init("site_to_site_vpn", PLACEMENTS["openstack"])
+    premises = "172.16.0.0/12, 192.168.0.0/16"
+    assert f"remote_ts = {premises}" in config  # what the tunnel carries...
+    # ...is what gets this gateway's address as its source on the way in, and nothing else.
+    assert re.findall(r"ip saddr \{ ([^}]*) \} ip daddr (\S+) masquerade", config) == [(premises, "10.20.0.0/16")]
