@@ -43,6 +43,8 @@ class Finding:
     column: int = 1
     rule: str = ""
     resource: str = ""
+    warning: bool = False
+    """Passes, but says what a deployment would leave undone (a warning of the planned program)."""
 
 
 @dataclass
@@ -55,6 +57,10 @@ class Report:
     @property
     def failures(self) -> list[Finding]:
         return [f for f in self.findings if not f.ok]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.ok and f.warning]
 
     @property
     def ok(self) -> bool:
@@ -188,6 +194,10 @@ class Gate:
                 self.report.profile_seconds[stack] = time.perf_counter() - started
             self.plans[stack] = result
             self.report.resources[stack] = sum(1 for r in result.resources if r.custom)
+            for warning in dict.fromkeys(result.warnings):  # once each, in the program's order
+                self.add(Finding("plan", "warning", profile, "-", True, warning,
+                                 "see the warning; it does not fail the gate", f"Pulumi.{stack}.yaml", 1, 1,
+                                 "plan-warning", warning=True))
             for service_id, resolution in result.stack_outputs.get("resolutions", {}).items():
                 if resolution["way"] == "gap":
                     where = self.locate.profile(profile, "offers", service_id)

@@ -50,6 +50,7 @@ def _check(args: argparse.Namespace) -> int:
                           "profile_seconds": {k: round(v, 3) for k, v in report.profile_seconds.items()},
                           "resources": report.resources,
                           "failures": [vars(f) for f in report.failures],
+                          "warnings": [vars(f) for f in report.warnings],
                           "checks": len(report.findings)}, indent=1))
     else:
         _print_table(report, wall)
@@ -62,6 +63,8 @@ def _print_table(report: Any, wall: float) -> None:
               f"{failure.profile} {failure.service}: {failure.message}")
         if failure.remediation:
             print(f"     fix: {failure.remediation}")
+    for warning in report.warnings:
+        print(f"WARN {warning.file}: [{warning.phase}/{warning.check}] {warning.profile}: {warning.message}")
     rows = [[phase, f"{seconds:.2f}", sum(1 for f in report.findings if f.phase == phase),
              sum(1 for f in report.failures if f.phase == phase)] for phase, seconds in report.phase_seconds.items()]
     print(text_table(["phase", "seconds", "checks", "failures"], rows))

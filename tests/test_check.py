@@ -40,6 +40,23 @@ def test_junit_has_one_case_per_check_profile_and_service(tmp_path: Path) -> Non
     assert ("hdhport.policies.azure-francecentral", "all-policies[object_storage]") in names
 
 
+def test_the_programs_warnings_are_reported_without_failing_the_gate(tmp_path: Path) -> None:
+    from hdhport.ci_reports import junit, sarif
+
+    report = shipped()
+    warnings = {(w.profile, w.message) for w in report.warnings}
+    assert report.ok and all(w.ok and w.rule == "plan-warning" for w in report.warnings)
+    assert any(profile == "ovhcloud-public-cloud" and "secrets_store is OpenStack Barbican" in message
+               for profile, message in warnings)
+    assert len(warnings) == len(report.warnings)  # each once per profile
+    document = json.loads(sarif(report))
+    jsonschema.Draft4Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text())).validate(document)
+    levels = {r["message"]["text"]: r["level"] for r in document["runs"][0]["results"]}
+    assert len(levels) == len(report.warnings) and set(levels.values()) == {"warning"}
+    outs = [o.text for o in ET.fromstring(junit(report)).findall(".//testcase[@name='warning[-]']/system-out")]
+    assert sorted(outs) == sorted(w.message for w in report.warnings)
+
+
 def _run_gate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.run([sys.executable, "-m", "hdhport.cli", "check", *args], cwd=root, env=env,
