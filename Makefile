@@ -70,7 +70,7 @@ golden: install ## rewrite golden snapshots (tests/golden) and expected messages
 screenshot: install system-deps ## regenerate docs/img/diff-report.png (the README's picture of the HTML diff report) in headless Chromium
 	HDHPORT_SCREENSHOT=docs/img/diff-report.png $(PY) -m pytest -q -m integration tests/test_procurement_html.py -k screenshot
 
-bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json (~10 min)
+bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json (~15 min)
 	$(PY) -m bench.run
 
 clean: ## remove the virtualenv and caches
