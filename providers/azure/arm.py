@@ -79,17 +79,21 @@ def identity_of(owner: ServiceComponent,
         resource_name=id_part(identity_id, "userAssignedIdentities")))
 
 
+def subscription_id() -> pulumi.Output[str]:
+    """The current subscription's resource id (`/subscriptions/<id>`): the scope of subscription settings."""
+    return client_config().subscription_id.apply(lambda sub: f"/subscriptions/{sub}")
+
+
 def role_definition(owner: ServiceComponent, role_guid: str) -> pulumi.Output[str]:
     """The full id of a built-in role in the current subscription."""
-    client = client_config()
-    return client.subscription_id.apply(
-        lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}")
+    return subscription_id().apply(
+        lambda sub: f"{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}")
 
 
 def resource_group_id(owner: ServiceComponent) -> pulumi.Output[str]:
-    client = client_config()
-    return pulumi.Output.all(client.subscription_id, owner.placement.scope).apply(
-        lambda parts: f"/subscriptions/{parts[0]}/resourceGroups/{parts[1]}")
+    """The resource id of the platform's resource group (the placement's scope)."""
+    return pulumi.Output.all(subscription_id(), owner.placement.scope).apply(
+        lambda parts: f"{parts[0]}/resourceGroups/{parts[1]}")
 
 
 def grant(owner: ServiceComponent, role: str, scope: pulumi.Input[str], role_guid: str,

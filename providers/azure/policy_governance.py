@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import authorization
 
-from providers.azure.arm import client_config
+from providers.azure.arm import subscription_id
 from providers.base import ServiceComponent
 
 #: Where the platform may create resources: France only (HDH keeps health data in France). `global` stays
@@ -147,8 +147,7 @@ class PolicyGovernance(ServiceComponent):
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = client_config()
-        subscription = client.subscription_id.apply(lambda sub: f"/subscriptions/{sub}")
+        subscription = subscription_id()
         allowed = sorted({*FRANCE_REGIONS, self.placement.region})
         definitions: list[authorization.PolicyDefinition] = []
         references: list[authorization.PolicyDefinitionReferenceArgs] = []

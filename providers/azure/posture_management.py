@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import security
 
-from providers.azure.arm import client_config
+from providers.azure.arm import subscription_id
 from providers.base import ServiceComponent
 
 #: Defender CSPM extensions: agentless scanning of disks, Kubernetes and registries, and sensitive-data
@@ -39,8 +39,7 @@ class PostureManagement(ServiceComponent):
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = client_config()
-        subscription = client.subscription_id.apply(lambda sub: f"/subscriptions/{sub}")
+        subscription = subscription_id()
         security.Pricing(
             self.role("cspm"), scope_id=subscription, pricing_name="CloudPosture",
             pricing_tier=security.PricingTier.STANDARD,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization
 
-from providers.azure.arm import client_config
+from providers.azure.arm import resource_group_id
 from providers.base import ServiceComponent
 from providers.contract import safe_name
 
@@ -93,9 +93,7 @@ class Rbac(ServiceComponent):
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        client = client_config()
-        scope = pulumi.Output.all(client.subscription_id, self.placement.scope).apply(
-            lambda parts: f"/subscriptions/{parts[0]}/resourceGroups/{parts[1]}")
+        scope = resource_group_id(self)
         suffix = f" ({self.enclave})" if self.enclave else ""
         definitions = []
         for role in ROLES:
