@@ -16,8 +16,18 @@ class ServerError(RuntimeError):
     """A server did not start or answer; the message carries the tail of its log."""
 
 
-def free_port(low: int = 20000, high: int = 44000) -> int:
-    """A TCP port nobody listens on now; below 45000 so RabbitMQ's distribution port (+20000) stays valid."""
+def _ephemeral_start() -> int:
+    """Where the kernel starts handing out ports to outgoing connections (Linux: 32768 by default)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port(low: int = 10000) -> int:
+    """A TCP port nobody listens on now, below the ephemeral range: a port an outgoing connection can take
+    at any moment (any process's) would make a server that binds it later fail at random."""
+    high = _ephemeral_start()
     for _ in range(200):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             port = int.from_bytes(os.urandom(2), "big") % (high - low) + low

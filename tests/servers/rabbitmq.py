@@ -27,6 +27,7 @@ class RabbitMQ:
         self.root = root
         self.port = free_port()
         self.epmd_port = free_port()
+        self.dist_port = free_port()  # the node's distribution port (Erlang's default: the AMQP port + 20000)
         self.process: Process | None = None
 
     @property
@@ -43,7 +44,7 @@ class RabbitMQ:
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.root / "enabled_plugins"),
             "RABBITMQ_MNESIA_BASE": str(self.root / "mnesia"),
             "RABBITMQ_LOG_BASE": str(self.root / "log"),
-            "RABBITMQ_DIST_PORT": str(self.port + 20000),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
             "ERL_EPMD_ADDRESS": LOOPBACK,
             "ERL_EPMD_PORT": str(self.epmd_port),
             "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
