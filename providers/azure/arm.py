@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import pulumi
-from pulumi_azure_native import authorization, managedidentity, monitor, network
+from pulumi_azure_native import authorization, managedidentity, monitor, network, security
 
 from providers.base import ServiceComponent
 from providers.contract import safe_name
@@ -82,6 +82,17 @@ def identity_of(owner: ServiceComponent,
 def subscription_id() -> pulumi.Output[str]:
     """The current subscription's resource id (`/subscriptions/<id>`): the scope of subscription settings."""
     return client_config().subscription_id.apply(lambda sub: f"/subscriptions/{sub}")
+
+
+def defender_plan(owner: ServiceComponent, role: str, plan: str, extensions: Sequence[security.ExtensionArgs],
+                  sub_plan: str | None = None, enforce: bool = True) -> security.Pricing:
+    """A Microsoft Defender plan at the Standard tier. Plans are subscription settings: one service owns
+    each, and every VM, image and account of the platform and of the enclaves falls under it. `enforce`
+    keeps resource groups and resources from opting out."""
+    return security.Pricing(
+        owner.role(role), scope_id=subscription_id(), pricing_name=plan, pricing_tier=security.PricingTier.STANDARD,
+        sub_plan=sub_plan, enforce=security.Enforce.TRUE if enforce else None, extensions=list(extensions),
+        opts=owner.child())
 
 
 def role_definition(owner: ServiceComponent, role_guid: str) -> pulumi.Output[str]:

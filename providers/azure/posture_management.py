@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import security
 
-from providers.azure.arm import subscription_id
+from providers.azure.arm import defender_plan, subscription_id
 from providers.base import ServiceComponent
 
 #: Defender CSPM extensions: agentless scanning of disks, Kubernetes and registries, and sensitive-data
@@ -40,12 +40,9 @@ class PostureManagement(ServiceComponent):
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         subscription = subscription_id()
-        security.Pricing(
-            self.role("cspm"), scope_id=subscription, pricing_name="CloudPosture",
-            pricing_tier=security.PricingTier.STANDARD,
-            extensions=[security.ExtensionArgs(name=name, is_enabled=security.IsEnabled.TRUE)
-                        for name in CSPM_EXTENSIONS],
-            opts=self.child())
+        defender_plan(self, "cspm", "CloudPosture", enforce=False,
+                      extensions=[security.ExtensionArgs(name=name, is_enabled=security.IsEnabled.TRUE)
+                                  for name in CSPM_EXTENSIONS])
         # No e-mail address is known to the program (and none is invented): Defender writes to the holders
         # of the subscription's Owner role, who are by construction the platform's security officers.
         security.SecurityContact(
