@@ -29,6 +29,10 @@ _ACCEPTED_TAGS.add("!")  # the non-specific tag of quoted scalars
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+_OPENING = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+            yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+_CLOSING = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
 
 @dataclass
 class Document:
@@ -123,6 +127,60 @@ def _decode(raw: bytes, name: str) -> str:
         raise InputError([Problem(name, line, column, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")]) from None
 
 
+def _too_deep(name: str, where: tuple[int, int]) -> Problem:
+    return Problem(name, *where, "", f"nesting deeper than {MAX_DEPTH} levels")
+
+
+def _nesting_beyond_limit(text: str, end: int) -> tuple[int, int] | None:
+    """Where nesting first goes deeper than MAX_DEPTH before offset `end`, if it does.
+
+    Asked only after the YAML library failed. Events reach `parse_text` late for flow collections (the
+    scanner looks up to 1,024 characters ahead for a possible key), and libyaml 0.2.6 and later, which
+    PyYAML 6.0.4's wheels carry, refuse deep flow nesting in that scanner, in their own words, before any
+    event comes out. So the tokens are counted again with PyYAML's pure-Python scanner, which has no depth
+    limit, and the refusal is hdhport's, at the same place, whatever the library version.
+    """
+    scanner = yaml.SafeLoader(text)
+    depth = 0
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()  # type: ignore[no-untyped-call]
+            if token.start_mark.index > end:
+                return None
+            if isinstance(token, _OPENING):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _mark(token.start_mark)
+            elif isinstance(token, _CLOSING):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # a real syntax error before any excess nesting: the library's report stands
+    finally:
+        scanner.dispose()
+    return None
+
+
+_FLOW_CONTEXTS = {"while parsing a flow sequence": ("[", "]"), "while parsing a flow mapping": ("{", "}")}
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """hdhport's words for the syntax errors people make, the library's for the rest.
+
+    libyaml and the pure-Python parser word the same error differently (and may change it in any release),
+    so the common cases are said here from where the error is: a tab, an unclosed flow collection.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+        return "a tab where YAML expects spaces; YAML indents with spaces only"
+    brackets = _FLOW_CONTEXTS.get(str(exc.context or ""))
+    if brackets is not None and exc.context_mark is not None:
+        line, column = _mark(exc.context_mark)
+        opening, closing = brackets
+        return (f"the '{opening}' opened on line {line}, column {column} is not closed by '{closing}', "
+                "or two of its items have no comma between them")
+    return " ".join(str(part) for part in (exc.context, exc.problem) if part) or "not valid YAML"
+
+
 def parse_text(text: str, name: str) -> Document:
     """Parse YAML text into a Document or raise InputError listing every problem found."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
@@ -202,8 +260,7 @@ def parse_text(text: str, name: str) -> Document:
                 attach(value, event.start_mark)
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(stack) >= MAX_DEPTH:
-                    raise InputError([Problem(name, *_mark(event.start_mark), "",
-                                              f"nesting deeper than {MAX_DEPTH} levels")])
+                    raise InputError([_too_deep(name, _mark(event.start_mark))])
                 check_tag(event)
                 container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
                 path = child_path()
@@ -216,10 +273,11 @@ def parse_text(text: str, name: str) -> Document:
                 stack.pop()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        if mark is not None and text[mark.index:mark.index + 1] == "\t":
-            message += " (a tab; YAML indents with spaces only)"
-        raise InputError(problems + [Problem(name, *_mark(mark), "", f"invalid YAML: {message}")]) from None
+        deep = _nesting_beyond_limit(text, mark.index if mark is not None else len(text))
+        if deep is not None:
+            raise InputError(problems + [_too_deep(name, deep)]) from None
+        raise InputError(problems + [Problem(name, *_mark(mark), "", f"invalid YAML: {_syntax_message(exc, text)}")]) \
+            from None
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1

@@ -134,7 +134,7 @@ def test_a_malformed_qualification_date_fails_the_specification(copy: Path) -> N
     run = _run_gate(copy, "--profile", "openstack-reference", "--junit", "out.xml")
     assert run.returncode == 1
     assert "providers/profiles/outscale.yaml:" in run.stdout
-    assert "qualifications.secnumcloud.qualified_on: Input should be a valid date (got str '2025-13-45')" in run.stdout
+    assert "qualifications.secnumcloud.qualified_on: expected a date written YYYY-MM-DD (got '2025-13-45')" in run.stdout
     failures = ET.parse(copy / "out.xml").getroot().findall(".//failure")
     assert any("2025-13-45" in (f.get("message") or "") for f in failures)
 
@@ -153,6 +153,7 @@ def test_example_pipelines_are_valid_yaml_running_the_gate_and_keeping_both_repo
     assert "hdhport check --all --junit out/check/junit.xml --sarif out/check/hdhport.sarif" in text
     assert "out/check/" in text
     assert "make bench" in text and "bench/results.json" in text  # the scheduled benchmark keeps its figures
+    assert "make drift" in text  # the scheduled run on the newest releases, beside the locked gate
 
 
 def test_ci_entry_point_runs_the_tests_then_the_gate() -> None:

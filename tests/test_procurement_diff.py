@@ -201,10 +201,10 @@ def test_weights_override_only_what_the_buyer_changes(cli: Any, tmp_path: Path) 
      "reversibility, deployability"),
     ("criteria:\n  coverage: 50\n", "{file}:1:1: criteria: these add up to 115; they must add up to 100"),
     ("coverage:\n  self_hosted: 1.5\n",
-     "{file}:2:3: coverage.self_hosted: Input should be less than or equal to 1 (got float 1.5)"),
+     "{file}:2:3: coverage.self_hosted: expected a number at most 1 (got 1.5)"),
     ("sovereignty:\n  secnumcloud_min_version: 3.2\n",
-     "{file}:2:3: sovereignty.secnumcloud_min_version: Input should be a valid string (got float 3.2)"),
-    ("requirement:\n  must: yes\n", "{file}:2:3: requirement.must: Input should be a valid number (got str 'yes')"),
+     "{file}:2:3: sovereignty.secnumcloud_min_version: expected text (got 3.2)"),
+    ("requirement:\n  must: yes\n", "{file}:2:3: requirement.must: expected a number (got 'yes')"),
 ])
 def test_bad_weights_are_located_errors(cli: Any, tmp_path: Path, text: str, expected: str) -> None:
     weights = _weights_file(tmp_path, text)
