@@ -4,31 +4,53 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HDH := $(VENV)/bin/hdhport
 STAMP := $(VENV)/.installed-stamp
-# Debian packages the tests use (package:command that proves it is there)
-SYSTEM_PACKAGES := chromium:chromium cloud-init:cloud-init graphviz:dot nftables:nft
-# The real servers and tools of the migration tests: Swift all-in-one (with memcached for tempauth),
-# rclone, RabbitMQ (AMQP 1.0 plugin included), PostgreSQL 15, and npm for Azurite
-SYSTEM_PACKAGES += swift:swift-ring-builder swift-proxy:swift-proxy-server swift-object:swift-object-server \
-  swift-container:swift-container-server swift-account:swift-account-server memcached:memcached rclone:rclone \
-  rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server postgresql:/usr/lib/postgresql/15/bin/initdb npm:npm
-# Azurite (Azure Storage emulator) from npm, in a project-local folder that git ignores
+PIP := $(PY) -m pip --disable-pip-version-check --quiet
+# The locks (requirements/): every Python package of the venv, runtime and dev, at an exact version with its
+# hashes, for CPython 3.11 on Linux; pyproject.toml keeps the ranges for people who install hdhport as a library.
+LOCK := requirements/lock.txt
+BUILD_LOCK := requirements/build.txt
+COMPAT_LOCK := requirements/compat-pyyaml.txt
+COMPAT := $(VENV)/compat/pyyaml
+NPM_LOCK := requirements/npm/package-lock.json
+COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --python-platform linux \
+  --custom-compile-command "make lock"
+# Debian packages the tests use, with the command that proves each is there and the version it was tested with
+DEBIAN_PACKAGES := requirements/debian-packages.txt
+SYSTEM_PACKAGES = $(shell awk '!/^\#/ && NF {print $$1 ":" $$2}' $(DEBIAN_PACKAGES))
+# Azurite (Azure Storage emulator) from npm, exactly as requirements/npm/package-lock.json says, in a
+# project-local folder that git ignores
 AZURITE := .tools/node_modules/.bin/azurite-blob
 # The procurement diff the demo writes: every shipped profile against today's platform
 DIFF_DEMO := --all --baseline azure-francecentral
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps integration-deps demo test test-unit test-integration typecheck schemas golden screenshot bench clean
+.PHONY: help install lock drift system-deps integration-deps demo test test-unit test-integration typecheck schemas golden screenshot bench clean
 
 help: ## list every target with what it does
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Installed exactly as locked: the installer and build back-ends first (so the one package published only as
+# source builds against locked tools, not whatever PyPI serves that day), then every pin with its hash, then
+# hdhport itself; a package the lock no longer lists is removed, so the venv is what a fresh clone gets.
+$(STAMP): pyproject.toml $(LOCK) $(BUILD_LOCK) $(COMPAT_LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --require-hashes --no-deps -r $(BUILD_LOCK)
+	$(PIP) install --require-hashes --no-deps --no-build-isolation -r $(LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
+	$(PY) scripts/prune_venv.py $(LOCK)
+	rm -rf $(COMPAT) && $(PIP) install --require-hashes --no-deps --target $(COMPAT) -r $(COMPAT_LOCK)
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install hdhport with its dependencies (idempotent)
+install: $(STAMP) ## create .venv and install hdhport with its dependencies exactly as locked (idempotent)
+
+lock: install ## refresh the locks after editing pyproject.toml or requirements/ (pins still allowed are kept); UPGRADE=1 takes the newest
+	$(COMPILE) $(if $(UPGRADE),--upgrade) pyproject.toml requirements/tools.in --extra dev --extra migrate -o $(LOCK)
+	$(COMPILE) requirements/build.in --constraint $(LOCK) -o $(BUILD_LOCK)
+	$(COMPILE) requirements/compat-pyyaml.in -o $(COMPAT_LOCK)
+	cd requirements/npm && npm $(if $(UPGRADE),update,install) --package-lock-only --no-audit --no-fund --loglevel=error
+
+drift: install integration-deps ## the tests on the newest versions pyproject.toml allows (no lock, in .venv-drift); names the release that breaks them (TESTS=... for a subset)
+	$(PY) scripts/drift.py $(TESTS)
 
 system-deps: ## install the Debian packages the tests use (Chromium, cloud-init, graphviz, the migration servers...), only those missing
 	scripts/system-deps.sh $(SYSTEM_PACKAGES)
@@ -44,8 +66,11 @@ demo: install system-deps ## the main job on the embedded default: validate, cat
 
 integration-deps: system-deps $(AZURITE) ## install the real servers the integration tests start (Debian packages, Azurite from npm)
 
-$(AZURITE):
-	npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3
+$(AZURITE): requirements/npm/package.json $(NPM_LOCK)
+	mkdir -p .tools
+	cp requirements/npm/package.json $(NPM_LOCK) .tools/
+	npm ci --prefix .tools --no-audit --no-fund --loglevel=error
+	touch $(AZURITE)
 
 test: install integration-deps typecheck ## run the whole test suite (unit, property-based, integration against real servers, type-check)
 	$(PY) -m pytest

@@ -2,12 +2,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import tracemalloc
+from pathlib import Path
 
 import pytest
+import yaml
 
+import hdhport.yamlsource
 from hdhport.errors import InputError
 from hdhport.yamlsource import parse_text
+
+ROOT = Path(__file__).resolve().parent.parent
+# PyYAML 6.0.2, the last before libyaml's own nesting limit, installed apart by `make install`
+COMPAT_PYYAML = ROOT / ".venv" / "compat" / "pyyaml"
+# Both parsers PyYAML ships: libyaml (what hdhport uses when the wheel carries it) and pure Python.
+LOADERS = [pytest.param(getattr(yaml, "CSafeLoader", None), id="libyaml"), pytest.param(yaml.SafeLoader, id="python")]
+
+
+@pytest.fixture(params=LOADERS)
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
+    chosen = request.param
+    assert chosen is not None, f"PyYAML {yaml.__version__} here has no libyaml binding; the lock's wheel has one"
+    monkeypatch.setattr(hdhport.yamlsource, "_Loader", chosen)
+    return chosen  # type: ignore[no-any-return]
 
 
 def test_positions_are_kept_per_key_and_item() -> None:
@@ -49,11 +69,46 @@ def test_alias_bomb_is_refused_without_expanding_it() -> None:
     assert peak < 5 * 1024 * 1024
 
 
-@pytest.mark.parametrize("opening,closing", [("[", "]"), ("{a: ", "}")])
-def test_deep_nesting_is_refused_not_recursed(opening: str, closing: str) -> None:
+DEEP = [("[", "]", "deep.yaml:1:67: nesting deeper than 64 levels"),
+        ("{a: ", "}", "deep.yaml:1:256: nesting deeper than 64 levels")]
+
+
+@pytest.mark.parametrize("opening,closing,expected", DEEP)
+def test_deep_nesting_is_refused_not_recursed(opening: str, closing: str, expected: str, loader: type) -> None:
     text = "x: " + opening * 100_000 + closing * 100_000 + "\n"
-    with pytest.raises(InputError, match="nesting deeper than 64 levels"):
+    with pytest.raises(InputError) as caught:
         parse_text(text, "deep.yaml")
+    assert [str(p) for p in caught.value.problems] == [expected]
+
+
+def test_deep_nesting_is_refused_in_the_same_words_under_pyyaml_6_0_2() -> None:
+    """PyYAML 6.0.4 refuses deep flow nesting itself, in its own words; 6.0.2 does not: same message under both."""
+    assert (COMPAT_PYYAML / "yaml").is_dir(), f"{COMPAT_PYYAML} is missing: run `make install`"
+    script = ("import yaml; from hdhport.errors import InputError; from hdhport.yamlsource import parse_text\n"
+              "print(yaml.__version__, yaml.__with_libyaml__)\n"
+              f"for opening, closing, _ in {DEEP!r}:\n"
+              "    try: parse_text('x: ' + opening * 100_000 + closing * 100_000 + '\\n', 'deep.yaml')\n"
+              "    except InputError as exc: print(exc.problems[0])\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(COMPAT_PYYAML), str(ROOT)])}
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert run.stdout.splitlines() == ["6.0.2 True"] + [expected for _, _, expected in DEEP]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("version: 1\nservices: [a, b\nvocabulary: {}\n",
+     "f.yaml:3:11: invalid YAML: the '[' opened on line 2, column 11 is not closed by ']', "
+     "or two of its items have no comma between them"),
+    ("a: {b: 1\nc: 2\n",
+     "f.yaml:2:2: invalid YAML: the '{' opened on line 1, column 4 is not closed by '}', "
+     "or two of its items have no comma between them"),
+    ("version: 1\nservices:\n\t- id: x\n",
+     "f.yaml:3:1: invalid YAML: a tab where YAML expects spaces; YAML indents with spaces only"),
+])
+def test_common_syntax_errors_are_said_in_hdhports_words_by_either_parser(text: str, expected: str,
+                                                                           loader: type) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_text(text, "f.yaml")
+    assert [str(p) for p in caught.value.problems] == [expected]
 
 
 @pytest.mark.parametrize("text", [
