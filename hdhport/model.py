@@ -161,6 +161,9 @@ class Region(Sourced):
     name: Text
     country: CountryCode
     city: Text | None = None
+    api_names: list[Text] = Field(default_factory=list, description=(
+        "The names the cloud's own API gives this region (OpenStack Keystone region ids such as GRA11); "
+        "a stack's provider region must be one of them. Empty when nobody has published them."))
 
 
 class OpenStackApis(Sourced):

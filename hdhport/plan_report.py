@@ -66,7 +66,7 @@ def to_document(result: PlanResult) -> dict[str, Any]:
         "resources": [{
             "urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent, "custom": r.custom,
             "protect": r.protect, "retain_on_delete": r.retain_on_delete, "read": r.read,
-            "dependencies": r.dependencies, "inputs": r.inputs,
+            "ignore_changes": r.ignore_changes, "dependencies": r.dependencies, "inputs": r.inputs,
             **({"outputs": r.outputs} if not r.custom else {}),
         } for r in result.resources],
     }

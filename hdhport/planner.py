@@ -46,6 +46,7 @@ class PlannedResource:
     inputs: dict[str, Any]
     outputs: dict[str, Any] = field(default_factory=dict)  # components: what register_outputs declared
     read: bool = False  # read from the cloud (StackReference, get), not created
+    ignore_changes: list[str] = field(default_factory=list)  # inputs a later run leaves as first created
 
 
 @dataclass
@@ -175,7 +176,7 @@ def record(program: Callable[[], object], stack: str, config: dict[str, Any]) ->
                     urn=response.urn, type=request.type, name=request.name, parent=request.parent,
                     custom=bool(request.custom), protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete), dependencies=list(request.dependencies),
-                    inputs=clean(inputs))
+                    inputs=clean(inputs), ignore_changes=list(request.ignoreChanges))
             return response
 
         def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
@@ -213,7 +214,8 @@ def answering_engine(on_inputs: Callable[[Any], object] | None = None) -> Any:
 
         def call(self, args: mocks.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
             # The engine iterates the failures: an empty list, never None.
-            return MOCK_CALLS.get(args.token, {}), []
+            answer = MOCK_CALLS.get(args.token, {})
+            return (answer() if callable(answer) else answer), []
 
     return AnswerEverything()
 
@@ -337,7 +339,15 @@ def _collecting_logger(sink: list[str]) -> logging.Logger:
 
 
 #: Answers to the data-source look-ups the program makes (what a logged-in CLI would return).
-MOCK_CALLS: dict[str, dict[str, Any]] = {
+def _stack_config_list(namespace: str, key: str, default: list[str]) -> list[str]:
+    """A list from the configuration of the stack being planned (for answers that echo it)."""
+    import pulumi
+
+    value = pulumi.Config(namespace).get_object(key)
+    return value if isinstance(value, list) else default
+
+
+MOCK_CALLS: dict[str, dict[str, Any] | Callable[[], dict[str, Any]]] = {
     "azure-native:authorization:getClientConfig": {
         "clientId": "00000000-0000-0000-0000-000000000001",
         "objectId": "00000000-0000-0000-0000-000000000002",
@@ -349,8 +359,15 @@ MOCK_CALLS: dict[str, dict[str, Any]] = {
         "clientId": "00000000-0000-0000-0000-000000000006",
         "tenantId": "00000000-0000-0000-0000-000000000004",
     },
-    "openstack:identity/getAuthScope:getAuthScope": {"projectId": "project-hdh-id", "userId": "user-hdh-deployer-id"},
-    "openstack:identity/getEndpoint:getEndpoint": {"url": "https://object-store.example:8080/v1/AUTH_project-hdh-id"},
+    "openstack:identity/getAuthScope:getAuthScope": lambda: {
+        "projectId": "project-hdh-id", "userId": "user-hdh-deployer-id", "region": "",
+        # Offline, the deploying user holds the roles the stack gives workloads; a real preview checks it.
+        "roles": [{"roleId": f"role-{name}-id", "roleName": name}
+                  for name in _stack_config_list("hdh", "workloadRoles", ["member"])],
+        "serviceCatalogs": [{"id": "swift-id", "name": "swift", "type": "object-store", "endpoints": [
+            {"id": "swift-public-id", "interface": "public", "region": "", "regionId": "",
+             "url": "https://object-store.example:8080/v1/AUTH_project-hdh-id"}]}],
+    },
     "openstack:identity/getRole:getRole": {"id": "role-standard-id"},
     "openstack:networking/getNetwork:getNetwork": {"id": "external-network-id"},
     "openstack:networking/getPort:getPort": {"id": "platform-router-port-id", "deviceId": "platform-router-id"},

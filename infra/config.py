@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pulumi
+
 from hdhport import paths
 from hdhport.eu import EU_MEMBER_STATES
 from hdhport.model import Catalogue, Profile
@@ -150,6 +152,14 @@ def check_against(config: StackConfig, catalogue: Catalogue, profile: Profile) -
         if unknown:
             raise ConfigError("hdh:services", f"unknown service '{unknown[0]}'; see `hdhport catalog list`")
     settings = _settings_module(profile.api_family)
+    provider_region = getattr(settings, "PROVIDER_REGION_KEY", None)
+    if provider_region is not None and region.api_names:
+        namespace, key = provider_region.split(":")
+        given = pulumi.Config(namespace).get(key)
+        if given not in region.api_names:
+            raise ConfigError(provider_region, f"{'is not set' if given is None else repr(given) + ' is not'} "
+                                               f"a name {profile.id} gives region {region.id}; expected one of "
+                                               f"{', '.join(region.api_names)}")
     if settings is not None and hasattr(settings, "validate"):
         settings.validate()  # the family's own keys, checked before any resource too
     if config.platform_stack and config.enclave_stacks:

@@ -66,8 +66,10 @@ def _run_gate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     target = tmp_path / "repo"
-    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(".venv", ".git", "out", "__pycache__", ".mypy_cache",
-                                                                  ".pytest_cache", ".hypothesis", "node_modules"))
+    # What git ignores is left behind: the venvs, caches and .tools (a built engine, a running cloud's sockets).
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(".venv", ".venv-drift", ".git", "out", "__pycache__",
+                                                                  ".mypy_cache", ".pytest_cache", ".hypothesis",
+                                                                  "node_modules", ".tools"))
     return target
 
 

@@ -44,7 +44,8 @@ def snapshot(service: str, family: str, api: str) -> str:
         return names[::-1]
 
     entries = sorted(({"type": r.type, "name": r.name, "parents": chain(r.parent), "custom": r.custom,
-                       "protect": r.protect, "retain_on_delete": r.retain_on_delete, "inputs": _compact(r.inputs)}
+                       "protect": r.protect, "retain_on_delete": r.retain_on_delete, "inputs": _compact(r.inputs),
+                       **({"ignore_changes": r.ignore_changes} if r.ignore_changes else {})}
                       for r in result.resources), key=lambda e: (e["type"], e["name"]))
     return json.dumps(entries, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

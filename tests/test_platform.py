@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,9 @@ def _config(**overrides: object) -> dict[str, object]:
     ({"hdh:services": ["object_storage", "teleporter"]}, "hdh:services", "unknown service 'teleporter'"),
     ({"hdh:gpuFlavor": None}, "hdh:gpuFlavor", "declares no default"),
     ({"hdh:firstEnclaveIndex": -1}, "hdh:firstEnclaveIndex", "expected 0 to"),
+    ({"hdh:workloadRoles": ["member", "admin"]}, "hdh:workloadRoles", "never carries the admin role"),
+    ({"hdh:workloadCredentialExpiry": "2027-12-31"}, "hdh:workloadCredentialExpiry", "expected a UTC time"),
+    ({"hdh:imageId": "Debian 12"}, "hdh:imageId", "expected an image id"),
 ])
 def test_bad_stack_config_fails_before_any_resource_naming_the_key(
         overrides: dict[str, object], key: str, fragment: str) -> None:
@@ -187,3 +191,110 @@ def test_plan_command_fails_on_gaps_listing_them(cli, tmp_path: Path) -> None:  
     document = __import__("json").loads((tmp_path / "plan.json").read_text())
     gaps = [s for s in document["services"] if s["resolution"] == "gap"]
     assert gaps and all("lacks" in s["reason"] or "needs" in s["reason"] for s in gaps)
+
+
+def _ovh(**overrides: object) -> dict[str, object]:
+    config = planner.stack_config("ovhcloud-public-cloud") | {"hdh:enclaves": 0, "hdh:services": ["workload_identity"]}
+    config.update(overrides)
+    return {k: v for k, v in config.items() if v is not None}
+
+
+@pytest.mark.parametrize("region,fragment", [
+    ("GRA", "'GRA' is not a name ovhcloud-public-cloud gives region gra; expected one of GRA5, GRA7, GRA9, GRA11"),
+    (None, "is not set a name ovhcloud-public-cloud gives region gra"),
+])
+def test_the_providers_region_must_be_a_name_the_cloud_gives_the_stacks_region(region: str | None,
+                                                                               fragment: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        planner.run("ovh", _ovh(**{"openstack:region": region}))
+    assert caught.value.key == "openstack:region" and fragment in str(caught.value)
+
+
+def test_a_region_whose_api_names_nobody_published_is_not_checked() -> None:
+    result = planner.run("ovh", _ovh(**{"hdh:region": "rbx", "openstack:region": "anything"}))
+    assert "workload_identity" in result.stack_outputs["services"]
+
+
+def _credential(result: PlanResult) -> dict[str, object]:
+    (credential,) = [r for r in result.resources if r.type == "openstack:identity/applicationCredential:ApplicationCredential"]
+    return {"roles": credential.inputs["roles"], "expiresAt": credential.inputs["expiresAt"],
+            "ignore": credential.ignore_changes}
+
+
+def test_a_workload_credential_expires_a_year_after_creation_and_keeps_that_date() -> None:
+    # SOURCE_DATE_EPOCH is 2026-01-01 in the tests (conftest); no literal date lives in the program.
+    assert _credential(planner.run("ovh", _ovh())) == {
+        "roles": ["member"], "expiresAt": "2027-01-01T23:59:59Z", "ignore": ["expiresAt"]}
+    fixed = planner.run("ovh", _ovh(**{"hdh:workloadCredentialExpiry": "2026-09-30T23:59:59Z",
+                                       "hdh:workloadRoles": ["objectstore_operator"]}))
+    assert _credential(fixed) == {"roles": ["objectstore_operator"], "expiresAt": "2026-09-30T23:59:59Z", "ignore": []}
+
+
+def _scope(region: str, roles: list[str], endpoints: list[tuple[str, str, str]]) -> Any:
+    from pulumi_openstack.identity import GetAuthScopeResult, outputs
+
+    catalogue = [outputs.GetAuthScopeServiceCatalogResult(
+        id="swift", name="swift", type="object-store",
+        endpoints=[outputs.GetAuthScopeServiceCatalogEndpointResult(id=f"e{i}", interface=interface, region=where,
+                                                                    region_id=where, url=url)
+                   for i, (where, interface, url) in enumerate(endpoints)])]
+    return GetAuthScopeResult(
+        domain_id="", domain_name="", id="hdh", name="hdh", project_domain_id="default", project_domain_name="Default",
+        project_id="p", project_name="hdh", region=region, service_catalogs=catalogue, set_token_id=None,
+        token_id="", user_domain_id="default", user_domain_name="Default", user_id="u", user_name="deployer",
+        roles=[outputs.GetAuthScopeRoleResult(role_id=f"{name}-id", role_name=name) for name in roles])
+
+
+def test_a_workload_role_the_deploying_user_does_not_hold_stops_the_run_naming_the_roles_it_holds() -> None:
+    from providers.openstack.common import roles_held
+
+    scope = _scope("GRA11", ["objectstore_operator", "reader"], [])
+    assert roles_held(("objectstore_operator",), scope) == ["objectstore_operator"]
+    with pytest.raises(ValueError, match=r"does not hold member in its project \(it holds objectstore_operator, reader\)"):
+        roles_held(("member",), scope)
+
+
+def test_the_s3_endpoint_comes_from_the_credentials_catalogue_in_their_region() -> None:
+    from providers.openstack.common import object_store_root
+
+    endpoints = [("SBG5", "public", "https://storage.sbg.example/v1/AUTH_p"),
+                 ("GRA11", "internal", "http://10.0.0.1:8080/v1/AUTH_p"),
+                 ("GRA11", "public", "https://storage.gra.example/v1/AUTH_p")]
+    assert object_store_root(_scope("GRA11", [], endpoints)) == "https://storage.gra.example"
+    with pytest.raises(ValueError, match="no public object-store endpoint in region 'RBX-A'"):
+        object_store_root(_scope("RBX-A", [], endpoints))
+
+
+def test_every_self_hosted_disk_that_holds_state_is_protected_not_only_health_data() -> None:
+    volumes = {r.name: r for r in planned("ovhcloud-public-cloud").resources
+               if r.type == "openstack:blockstorage/volume:Volume"}
+    for kept in ("audit-log-wazuh-0-data", "directory-keycloak-0-data", "message-queue-rabbitmq-2-data",
+                 "siem-wazuh-0-data", "managed-ad-samba-1-data"):
+        assert volumes[kept].protect and volumes[kept].retain_on_delete, kept
+    for cache in ("antimalware-clamav-0-data", "waf-gateway-waf-1-data", "ddos-protection-edge-0-data"):
+        assert not volumes[cache].protect, cache
+
+
+def test_without_a_pinned_image_a_newer_image_never_replaces_a_running_machine() -> None:
+    (vm,) = [r for r in planned("ovhcloud-public-cloud").resources
+             if r.type == "openstack:compute/instance:Instance" and r.name == "cpu-vm-instance"]
+    assert vm.ignore_changes == ["blockDevices[0].uuid"] and vm.protect
+    config = planner.stack_config("ovhcloud-public-cloud") | {
+        "hdh:enclaves": 0, "hdh:services": ["disk_encryption", "cpu_vm"],
+        "hdh:imageId": "0b7f5a3e-8c1d-4e2f-9a6b-3c4d5e6f7a8b"}
+    (pinned,) = [r for r in planner.run("ovh", config).resources if r.type == "openstack:compute/instance:Instance"]
+    assert pinned.ignore_changes == []
+    assert pinned.inputs["blockDevices"][0]["uuid"] == "0b7f5a3e-8c1d-4e2f-9a6b-3c4d5e6f7a8b"
+
+
+def test_an_openstack_enclave_is_routed_from_the_platform_but_lets_nothing_out() -> None:
+    resources = planned("ovhcloud-public-cloud").resources
+    (subnet,) = [r for r in resources if r.type == "openstack:networking/subnet:Subnet"
+                 and r.name == "project-001-segment-subnet"]
+    (routed,) = [r for r in resources if r.type == "openstack:networking/routerInterface:RouterInterface"
+                 and r.name == "project-001-segment-router"]
+    assert subnet.inputs["gatewayIp"] == "10.64.0.1" and not subnet.inputs.get("noGateway")
+    assert routed.inputs["routerId"] == "platform-router-id"  # the platform router, where the bastion's subnet is
+    egress = [r.inputs for r in resources if r.type == "openstack:networking/secGroupRule:SecGroupRule"
+              and r.parent.endswith("project-001-segment-sg") and r.inputs["direction"] == "egress"]
+    assert [rule["remoteIpPrefix"] for rule in egress] == [subnet.inputs["cidr"]]

@@ -7,7 +7,7 @@ import pulumi
 from pulumi_azure_native import consumption, monitor
 
 from providers.azure.arm import resource_group_id
-from providers.azure.clock import today
+from providers.clock import today
 from providers.base import ServiceComponent
 
 #: Monthly amounts in the billing currency: a starting point for the finance officer, who sets the real

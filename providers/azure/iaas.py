@@ -146,8 +146,8 @@ class AzureIaas:
                 network_security_group=network.NetworkSecurityGroupArgs(id=group.id),
                 enable_ip_forwarding=False, tags=self.tags, opts=parent)
             disk = managed_disk(f"{host}-data", self.placement, request.data_disk_gb, self.tags,
-                                pulumi.ResourceOptions(parent=owner, protect=request.data_bearing,
-                                                       retain_on_delete=request.data_bearing))
+                                pulumi.ResourceOptions(parent=owner, protect=request.keeps_state,
+                                                       retain_on_delete=request.keeps_state))
             vm = compute.VirtualMachine(
                 host, resource_group_name=self.placement.scope, location=self.placement.region,
                 vm_name=safe_name(host, 64),

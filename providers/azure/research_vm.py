@@ -52,6 +52,6 @@ def build_research_vm(owner: ServiceComponent, flavor: str, *, scale_set: bool) 
         role="vm", flavor=flavor, image=owner.sizing.image,
         user_data=CLOUD_CONFIG.format(service=owner.spec.id, enclave=owner.enclave or "platform"),
         ingress=RESEARCH_INGRESS, subnet_id=owner.placement.subnet_id,
-        data_disk_gb=owner.sizing.data_disk_gb, data_bearing=owner.spec.data_bearing)
+        data_disk_gb=owner.sizing.data_disk_gb, keeps_state=owner.spec.data_bearing)
     servers = AzureIaas(owner.placement, owner.tags).servers(owner, owner.name, request, scale_set=scale_set)
     return servers.private_ips[0].apply(lambda ip: f"ssh://{ADMIN_USER}@{ip}")

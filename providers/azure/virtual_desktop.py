@@ -14,7 +14,7 @@ import secrets
 import pulumi
 from pulumi_azure_native import compute, desktopvirtualization, network
 
-from providers.azure.clock import today
+from providers.clock import today
 from providers.azure.private_link import private_link
 from providers.base import ServiceComponent
 

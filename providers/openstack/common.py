@@ -110,8 +110,11 @@ def platform_router_port(network_id: pulumi.Input[str], subnet_id: pulumi.Input[
     virtual_network hands on the subnet only once the router interface exists, so deriving an
     argument from subnet_id makes the look-up wait for the port on a first `pulumi up`.
     """
-    gateway = pulumi.Output.from_input(subnet_id).apply(lambda _: GATEWAY_IP)
-    return networking.get_port_output(network_id=network_id, fixed_ip=gateway)
+    def lookup() -> pulumi.Output[networking.GetPortResult]:
+        gateway = pulumi.Output.from_input(subnet_id).apply(lambda _: GATEWAY_IP)
+        return networking.get_port_output(network_id=network_id, fixed_ip=gateway)
+
+    return once(("platform_router_port", network_id, subnet_id), lookup)
 
 
 def subnet_cidr(subnet_id: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -119,10 +122,43 @@ def subnet_cidr(subnet_id: pulumi.Input[str]) -> pulumi.Output[str]:
     return once(("subnet_cidr", subnet_id), lambda: networking.get_subnet_output(subnet_id=subnet_id).cidr)
 
 
-def s3_base_url() -> pulumi.Output[str]:
-    """Swift's s3api answers at the root of the object-store endpoint, path-style (https://host/bucket)."""
-    def lookup() -> pulumi.Output[str]:
-        endpoint = identity.get_endpoint_output(service_type="object-store", interface="public")
-        return endpoint.url.apply(lambda url: "{0.scheme}://{0.netloc}".format(urlsplit(url)))
+def object_store_root(scope: identity.GetAuthScopeResult) -> str:
+    """The root URL of the public object-store endpoint, in the credentials' region, from their catalogue."""
+    for service in scope.service_catalogs:
+        if service.type != "object-store":
+            continue
+        for endpoint in service.endpoints:
+            if endpoint.interface == "public" and (not scope.region or endpoint.region == scope.region):
+                return "{0.scheme}://{0.netloc}".format(urlsplit(endpoint.url))
+    raise ValueError(f"the credentials' service catalogue has no public object-store endpoint in region "
+                     f"{scope.region!r}: is Swift offered there?")
 
-    return once(("s3_base_url",), lookup)
+
+def s3_base_url() -> pulumi.Output[str]:
+    """Swift's s3api answers at the root of the object-store endpoint, path-style (https://host/bucket).
+
+    The endpoint comes from the credentials' own service catalogue, in the provider's region: listing
+    Keystone's endpoints (identity.getEndpoint) needs admin rights, which a cloud's tenant (an OVHcloud
+    project user) does not have.
+    """
+    return once(("s3_base_url",), lambda: auth_scope().apply(object_store_root))
+
+
+def roles_held(roles: tuple[str, ...], scope: identity.GetAuthScopeResult) -> list[str]:
+    """`roles`, if the credentials hold every one of them in their project.
+
+    Keystone refuses to delegate a role its creator does not hold (an application credential with
+    `member` from an OVHcloud user who holds OVHcloud's own roles): said here, before anything is created.
+    """
+    held = {role.role_name for role in scope.roles}
+    missing = [role for role in roles if role not in held]
+    if missing:
+        raise ValueError(f"hdh:workloadRoles: the deploying user does not hold {', '.join(missing)} in its "
+                         f"project (it holds {', '.join(sorted(held)) or 'no role'}); set hdh:workloadRoles "
+                         "to roles it holds")
+    return list(roles)
+
+
+def holding(roles: tuple[str, ...]) -> pulumi.Output[list[str]]:
+    """`roles`, once the deploying credentials are known to hold them (see roles_held)."""
+    return auth_scope().apply(lambda scope: roles_held(roles, scope))

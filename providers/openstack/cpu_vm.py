@@ -80,7 +80,8 @@ class CpuVm(OpenStackService):
             self.role("data"), name=self.scoped(f"{self.machine}-data"), description=f"data disk of {self.description}",
             size=self.sizing.data_disk_gb, volume_type=self.encrypted_volume_type(), enable_online_resize=True,
             volume_retype_policy="never", metadata=self.tags, opts=self.keep())
-        image = image_id(self.sizing.image)
+        pinned = self.settings.image_id
+        image = pinned or image_id(self.sizing.image)
         compute.Instance(
             self.role("instance"), name=self.scoped(self.machine), flavor_name=self.flavor(),
             key_pair=keypair.name, config_drive=True, user_data=CLOUD_CONFIG,
@@ -95,5 +96,8 @@ class CpuVm(OpenStackService):
                     delete_on_termination=False),
             ],
             scheduler_hints=[compute.InstanceSchedulerHintArgs(group=spread.id)],
-            stop_before_destroy=True, metadata=self.tags, tags=self.tag_list, opts=self.keep())
+            stop_before_destroy=True, metadata=self.tags, tags=self.tag_list,
+            # Without a pinned image, the newest one of that name boots new machines; a later image never
+            # replaces a running (protected) one.
+            opts=self.keep(ignore_changes=[] if pinned else ["blockDevices[0].uuid"]))
         return port.all_fixed_ips.apply(lambda ips: ips[0] if ips else ""), self.data_key_ref()

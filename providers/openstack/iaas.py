@@ -2,12 +2,14 @@
 Nova instances, Cinder volumes encrypted through the operator's encrypted volume type."""
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 
 import pulumi
 from pulumi_openstack import blockstorage, compute, networking
 
 from providers.contract import Placement
+from providers.openstack.common import platform_router_port
 from providers.selfhosted.iaas import PLATFORM_CIDR, Ingress, Segment, ServerRequest, Servers
 
 
@@ -75,8 +77,8 @@ class OpenStackIaas:
                 f"{host}-data", name=f"{host}-data", size=request.data_disk_gb,
                 volume_type=self.placement.disk_encryption_ref or None,
                 description=f"data disk of {host}", metadata=_metadata(self.tags),
-                opts=pulumi.ResourceOptions(parent=owner, protect=request.data_bearing,
-                                            retain_on_delete=request.data_bearing))
+                opts=pulumi.ResourceOptions(parent=owner, protect=request.keeps_state,
+                                            retain_on_delete=request.keeps_state))
             compute.VolumeAttach(f"{host}-data-attach", instance_id=instance.id, volume_id=volume.id,
                                  opts=pulumi.ResourceOptions(parent=owner))
             servers.ids.append(instance.id)
@@ -85,9 +87,17 @@ class OpenStackIaas:
 
     def segment(self, owner: pulumi.ComponentResource, name: str, cidr: str,
                 ingress: Sequence[Ingress]) -> Segment:
+        """The enclave's subnet, routed by the platform router: the bastion's SSH and the desktop gateway's
+        RDP reach its machines, and their replies return; its firewall lets nothing else out (egress only
+        to the subnet itself), so the route is the way in, never a way to the internet."""
         subnet = networking.Subnet(
             f"{name}-subnet", name=name, network_id=self.placement.network_id, cidr=cidr, ip_version=4,
-            enable_dhcp=True, no_gateway=True, tags=_tag_list(self.tags),
+            enable_dhcp=True, gateway_ip=str(ipaddress.IPv4Network(cidr)[1]), tags=_tag_list(self.tags),
+            opts=pulumi.ResourceOptions(parent=owner))
+        router = platform_router_port(self.placement.network_id, self.placement.subnet_id)
+        routed = networking.RouterInterface(
+            f"{name}-router", router_id=router.device_id, subnet_id=subnet.id,
             opts=pulumi.ResourceOptions(parent=owner))
         group = self.firewall(owner, name, ingress, egress_cidr=cidr)
-        return Segment(subnet_id=subnet.id, firewall_id=group.id, cidr=cidr)
+        # Machines are placed once the subnet is routed, like the platform's own (virtual_network).
+        return Segment(subnet_id=routed.subnet_id, firewall_id=group.id, cidr=cidr)

@@ -21,19 +21,24 @@ CONFIG_KEYS = frozenset({
     "databaseOwnerPassword", "kubernetesImage", "kubernetesVersion", "vpnSharedKey", "vpnPeerAddress",
     "vpnPeerId", "vpnPeerCidrs", "tlsContainerRef", "tlsCertificate", "tlsPrivateKey", "tlsIntermediates",
     "loadBalancerBackends", "archiveStoragePolicy", "applicationSecrets", "workloadCredentialExpiry",
-    "identityAdmin",
+    "workloadRoles", "identityAdmin", "imageId",
 })
+
+#: The provider's region setting, checked against the names the profile gives the stack's region.
+PROVIDER_REGION_KEY = "openstack:region"
 
 #: Debian's own build of its generic cloud image; air-gapped sites point hdh:imageSourceUrl at their mirror.
 DEBIAN_12_IMAGE = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2"
-#: A fixed date, not "now + 1 year": a moving expiry would replace the credential on every `pulumi up`.
-#: Rotating is changing this date (or hdh:workloadCredentialExpiry) and running `pulumi up`.
-WORKLOAD_CREDENTIAL_EXPIRY = "2027-12-31T23:59:59Z"
+#: Lifetime of a workload credential when hdh:workloadCredentialExpiry does not fix its end.
+WORKLOAD_CREDENTIAL_DAYS = 365
+#: Keystone's default project role: enough for Swift (as an operator role) and Barbican; never admin.
+WORKLOAD_ROLES = ("member",)
 APPLICATION_SECRETS = ("database-owner-password", "oidc-client-secret", "smtp-relay-password")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:@/-]{0,254}$")
 _SECRET_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _VERSION = re.compile(r"^v?\d+(\.\d+){0,2}$")
 
 
@@ -79,10 +84,15 @@ class OpenStackSettings:
     """Swift storage policy of the archive container (the operator's cold tier)."""
     application_secrets: tuple[str, ...]
     """Names of the application secrets the secrets store holds (payloads uploaded by pipelines)."""
-    workload_credential_expiry: str
-    """When workload application credentials expire (UTC, ISO 8601)."""
+    workload_credential_expiry: str | None
+    """When workload application credentials expire (UTC, ISO 8601); None = a year after each is created."""
+    workload_roles: tuple[str, ...]
+    """Keystone roles a workload credential carries: roles the deploying user holds, never admin."""
     identity_admin: bool
     """Whether the platform team may create Keystone roles, groups and projects (domain admin)."""
+    image_id: str | None
+    """Glance id of the machines' boot image, pinned; None = the newest image of the profile's image name
+    when a machine is created (later images never replace a running machine)."""
 
     @classmethod
     def read(cls) -> OpenStackSettings:
@@ -107,8 +117,10 @@ class OpenStackSettings:
             load_balancer_backends=_addresses(config, "loadBalancerBackends"),
             archive_storage_policy=_name(config, "archiveStoragePolicy", "archive"),
             application_secrets=_secret_names(config, "applicationSecrets"),
-            workload_credential_expiry=_timestamp(config, "workloadCredentialExpiry", WORKLOAD_CREDENTIAL_EXPIRY),
+            workload_credential_expiry=_optional_timestamp(config, "workloadCredentialExpiry"),
+            workload_roles=_roles(config, "workloadRoles"),
             identity_admin=_bool(config, "identityAdmin", True),
+            image_id=_optional_uuid(config, "imageId"),
         )
 
 
@@ -141,11 +153,27 @@ def _version(config: pulumi.Config, key: str, default: str) -> str:
     return value
 
 
-def _timestamp(config: pulumi.Config, key: str, default: str) -> str:
-    value = config.get(key) or default
-    if not _TIMESTAMP.match(value):
-        raise ConfigError(f"hdh:{key}", f"expected a UTC time such as {default!r}, got {value!r}")
+def _optional_timestamp(config: pulumi.Config, key: str) -> str | None:
+    value = config.get(key)
+    if value is not None and not _TIMESTAMP.match(value):
+        raise ConfigError(f"hdh:{key}", f"expected a UTC time such as '2027-06-30T23:59:59Z', got {value!r}")
     return value
+
+
+def _optional_uuid(config: pulumi.Config, key: str) -> str | None:
+    value = config.get(key)
+    if value is not None and not _UUID.match(value):
+        raise ConfigError(f"hdh:{key}", f"expected an image id such as 0b7f5a3e-8c1d-4e2f-9a6b-3c4d5e6f7a8b, got {value!r}")
+    return value
+
+
+def _roles(config: pulumi.Config, key: str) -> tuple[str, ...]:
+    values = _strings(config, key) if config.get(key) is not None else list(WORKLOAD_ROLES)
+    if not values or any(not _NAME.match(v) for v in values):
+        raise ConfigError(f"hdh:{key}", f"expected a non-empty list of Keystone role names, got {values!r}")
+    if "admin" in values:
+        raise ConfigError(f"hdh:{key}", "a workload credential never carries the admin role")
+    return tuple(values)
 
 
 def _bool(config: pulumi.Config, key: str, default: bool) -> bool:

@@ -38,7 +38,9 @@ class ServerRequest:
     ingress: Sequence[Ingress]
     subnet_id: pulumi.Input[str]
     data_disk_gb: int
-    data_bearing: bool
+    keeps_state: bool
+    """Whether the data disk holds what must outlive the machine (health data, audit trails, identities,
+    secrets, queues...): protected and retained on delete."""
     count: int = 1
 
 

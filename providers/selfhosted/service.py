@@ -64,7 +64,7 @@ class SelfHostedService(ServiceComponent):
             ingress=spec.ingress,
             subnet_id=self.placement.subnet_id,
             data_disk_gb=spec.data_disk_gb,
-            data_bearing=self.spec.data_bearing,
+            keeps_state=self.spec.data_bearing or not spec.stateless,
             count=spec.count,
         )
         servers = iaas.servers(self, self.name, request)

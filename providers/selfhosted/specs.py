@@ -209,6 +209,10 @@ class TemplateSpec:
     gpu: bool = False
     provides: Mapping[str, str] = field(default_factory=dict)
     """Placement fields this service hands on (foundation fallbacks), with {endpoint}."""
+    stateless: bool = False
+    """Its disk holds nothing a rebuilt machine could not recreate (caches, spools, configuration the
+    program renders): not protected. Every other self-hosted disk is, health data or not: audit trails,
+    directories, secrets, certificates' authority, queues, catalogues, reports."""
 
 
 def _tcp(port: int, description: str, source: str = PLATFORM_CIDR) -> Ingress:
@@ -233,17 +237,18 @@ COMMON_INGRESS = (
 
 
 def _spec(role: str, ingress: tuple[Ingress, ...], endpoint: str, data_disk_gb: int = 100, count: int = 1,
-          gpu: bool = False, provides: Mapping[str, str] | None = None) -> TemplateSpec:
+          gpu: bool = False, provides: Mapping[str, str] | None = None, stateless: bool = False) -> TemplateSpec:
     # The template is named after the service id; SPECS fills it in.
     return TemplateSpec(template="", role=role, ingress=tuple(ingress) + COMMON_INGRESS, endpoint=endpoint,
-                        data_disk_gb=data_disk_gb, count=count, gpu=gpu, provides=dict(provides or {}))
+                        data_disk_gb=data_disk_gb, count=count, gpu=gpu, provides=dict(provides or {}),
+                        stateless=stateless)
 
 
 _SPECS: dict[str, TemplateSpec] = {
     "alerting": _spec("alertmanager", (_tcp(9093, "Alertmanager API and UI over TLS"),),
                       "https://{host}:9093", data_disk_gb=20),
     "antimalware": _spec("clamav", (_tcp(11344, "ICAP over TLS (c-icap with ClamAV)"),),
-                         "icaps://{host}:11344/avscan", data_disk_gb=20),
+                         "icaps://{host}:11344/avscan", data_disk_gb=20, stateless=True),
     "archive_storage": _spec("minio", _both(9000, "S3 API over TLS"), "https://{host}:9000", data_disk_gb=2000),
     "audit_log": _spec("wazuh", (*_both(1514, "Wazuh agent events"), *_both(1515, "Wazuh agent enrolment (TLS)"),
                                  *_both(6514, "syslog over TLS"), _tcp(55000, "Wazuh API over TLS")),
@@ -270,7 +275,7 @@ _SPECS: dict[str, TemplateSpec] = {
     "ddos_protection": _spec("edge", (_tcp(443, "HTTPS entry point (to the WAF)"),
                                       _udp(500, "IKE entry point (to the VPN)"),
                                       _udp(4500, "IPsec NAT-T entry point (to the VPN)")),
-                             "{host}", data_disk_gb=10),
+                             "{host}", data_disk_gb=10, stateless=True),
     "directory": _spec("keycloak", (_tcp(8443, "Keycloak OIDC and SAML over TLS"),),
                        "https://{host}:8443/realms/hdh", data_disk_gb=50),
     "disk_encryption": _spec("tang", _both(443, "Tang key exchange over TLS"), "https://{host}",
@@ -288,7 +293,7 @@ _SPECS: dict[str, TemplateSpec] = {
                                  _udp(8472, "flannel VXLAN between nodes")),
                         "https://{host}:6443", data_disk_gb=100, count=3),
     "load_balancer": _spec("haproxy", (_tcp(443, "HTTPS frontend"), _tcp(8404, "HAProxy stats over TLS")),
-                           "https://{host}", data_disk_gb=10, count=2),
+                           "https://{host}", data_disk_gb=10, count=2, stateless=True),
     "log_analytics": _spec("opensearch", (_tcp(9200, "OpenSearch REST API over TLS"),
                                           _tcp(9300, "OpenSearch transport over TLS"),
                                           *_both(6514, "syslog over TLS (Fluent Bit)"),
@@ -311,7 +316,7 @@ _SPECS: dict[str, TemplateSpec] = {
                           data_disk_gb=200),
     "nat_egress": _spec("nat", (_tcp(443, "forwarded HTTPS to approved sources"),
                                 _tcp(80, "forwarded HTTP to approved sources")),
-                        "{host}", data_disk_gb=10),
+                        "{host}", data_disk_gb=10, stateless=True),
     "notebook_server": _spec("jupyterhub", (_tcp(443, "JupyterHub over TLS"),), "https://{host}/hub/",
                              data_disk_gb=500),
     "object_storage": _spec("minio", _both(9000, "S3 API over TLS"), "https://{host}:9000", data_disk_gb=500),
@@ -339,7 +344,7 @@ _SPECS: dict[str, TemplateSpec] = {
                             _tcp(55000, "Wazuh API over TLS"), _tcp(443, "Wazuh dashboard over TLS")),
                   "https://{host}", data_disk_gb=500),
     "site_to_site_vpn": _spec("strongswan", (_udp(500, "IKEv2"), _udp(4500, "IPsec NAT-T")), "ipsec://{host}",
-                              data_disk_gb=10),
+                              data_disk_gb=10, stateless=True),
     "spark_engine": _spec("spark", (*_both(7077, "Spark master (authenticated, encrypted RPC)"),
                                     _tcp(7078, "Spark worker RPC"), _tcp(7079, "Spark block manager"),
                                     _tcp(8480, "Spark master UI over TLS")),
@@ -350,7 +355,7 @@ _SPECS: dict[str, TemplateSpec] = {
                              data_disk_gb=200),
     "vulnerability_scanning": _spec("openvas", (_tcp(443, "Greenbone Security Assistant over TLS"),),
                                     "https://{host}", data_disk_gb=100),
-    "waf_gateway": _spec("waf", (_tcp(443, "HTTPS front door"),), "https://{host}", data_disk_gb=20, count=2),
+    "waf_gateway": _spec("waf", (_tcp(443, "HTTPS front door"),), "https://{host}", data_disk_gb=20, count=2, stateless=True),
     "workflow_automation": _spec("nodered", (_tcp(1880, "Node-RED over TLS"),), "https://{host}:1880",
                                  data_disk_gb=20),
 }

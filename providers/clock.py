@@ -1,4 +1,5 @@
-"""The date Azure schedules start from, for the few APIs that insist on one (budgets, registration tokens).
+"""The date a deployment starts from, for the few APIs that insist on one (Azure budgets and registration
+tokens, OpenStack credential expiry).
 
 Today in UTC, or the day of SOURCE_DATE_EPOCH when it is set, the reproducible-builds convention, so a
 plan or a golden snapshot can be made the same on any day. Resources taking such a date keep the first
