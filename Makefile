@@ -24,7 +24,7 @@ AZURITE := .tools/node_modules/.bin/azurite-blob
 DIFF_DEMO := --all --baseline azure-francecentral
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock drift system-deps integration-deps demo test test-unit test-integration typecheck schemas golden screenshot bench clean
+.PHONY: help install lock drift engine cloud cloud-smoke cloud-test cloud-down system-deps integration-deps demo test test-unit test-integration typecheck schemas golden screenshot bench clean
 
 help: ## list every target with what it does
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -76,7 +76,7 @@ test: install integration-deps typecheck ## run the whole test suite (unit, prop
 	$(PY) -m pytest
 
 test-unit: install ## run the tests that need no real server
-	$(PY) -m pytest -m "not integration"
+	$(PY) -m pytest -m "not integration and not cloud"
 
 test-integration: install integration-deps ## run only the tests against real servers (Azurite, Swift, RabbitMQ, PostgreSQL, Chromium)
 	$(PY) -m pytest -m integration
@@ -97,6 +97,21 @@ screenshot: install system-deps ## regenerate docs/img/diff-report.png (the READ
 
 bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json (~15 min)
 	$(PY) -m bench.run
+
+engine: install ## build the Pulumi CLI from the Go module proxy at pinned versions into .tools/engine (cold ~26 min, warm seconds); see scripts/engine/README.md
+	scripts/engine/build.sh
+
+cloud: ## start a real OpenStack Zed on 127.0.0.1 shaped like OVHcloud (GRA11, non-admin user, OVH volume types) in .tools/cloud; see scripts/cloud/README.md
+	scripts/cloud/up.sh
+
+cloud-smoke: ## create, show and delete every kind of resource on the local cloud as its non-admin user
+	scripts/cloud/smoke.sh
+
+cloud-test: install ## hdhport preflight of the shipped OVHcloud stack against the local cloud, as its non-admin user (after make cloud)
+	$(PY) -m pytest -m cloud
+
+cloud-down: ## stop every process of the local cloud by its recorded id
+	scripts/cloud/down.sh
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build *.egg-info

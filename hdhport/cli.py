@@ -25,8 +25,8 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 # Modules adding command groups: each has `register(commands)` and imports its heavy parts lazily,
 # inside its handlers, so `hdhport --help` and the specification commands stay fast.
-_COMMAND_MODULES: tuple[str, ...] = ("hdhport.plan_cli", "hdhport.check_cli", "hdhport.procurement.cli",
-                                      "hdhport.migrate.cli")
+_COMMAND_MODULES: tuple[str, ...] = ("hdhport.plan_cli", "hdhport.check_cli", "hdhport.preflight_cli",
+                                      "hdhport.procurement.cli", "hdhport.migrate.cli")
 
 
 class _Parser(argparse.ArgumentParser):
