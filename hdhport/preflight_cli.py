@@ -34,6 +34,7 @@ def _preflight(args: argparse.Namespace) -> int:
     from hdhport.render import text_table
     from hdhport.resolve import resolve
     from infra.config import ConfigError
+    from providers.openstack.settings import ARCHIVE_STORAGE_POLICY, ENCRYPTED_VOLUME_TYPE, WORKLOAD_ROLES
 
     origin = f"Pulumi.{args.stack}.yaml"
     config = planner.stack_config(args.stack)
@@ -50,10 +51,11 @@ def _preflight(args: argparse.Namespace) -> int:
     resolutions = resolve(spec.catalogue, profile)
     native = {r.service for r in resolutions if r.way == "native"}
     settings = {
-        "workload_roles": _list(config.get("hdh:workloadRoles"), ["member"]),
-        "encrypted_volume_type": (config.get("hdh:encryptedVolumeType") or "LUKS") if "disk_encryption" in native else None,
+        "workload_roles": _list(config.get("hdh:workloadRoles"), list(WORKLOAD_ROLES)),
+        "encrypted_volume_type": (config.get("hdh:encryptedVolumeType") or ENCRYPTED_VOLUME_TYPE)
+        if "disk_encryption" in native else None,
         "external_network": config.get("hdh:externalNetwork"),
-        "archive_storage_policy": (config.get("hdh:archiveStoragePolicy") or "archive")
+        "archive_storage_policy": (config.get("hdh:archiveStoragePolicy") or ARCHIVE_STORAGE_POLICY)
         if "archive_storage" in native else None,
     }
     try:

@@ -29,6 +29,9 @@ PROVIDER_REGION_KEY = "openstack:region"
 
 #: Debian's own build of its generic cloud image; air-gapped sites point hdh:imageSourceUrl at their mirror.
 DEBIAN_12_IMAGE = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2"
+#: The reference cloud's names, used when the stack names none (`hdhport preflight` asks the real cloud for them).
+ENCRYPTED_VOLUME_TYPE = "LUKS"
+ARCHIVE_STORAGE_POLICY = "archive"
 #: Lifetime of a workload credential when hdh:workloadCredentialExpiry does not fix its end.
 WORKLOAD_CREDENTIAL_DAYS = 365
 #: Keystone's default project role: enough for Swift (as an operator role) and Barbican; never admin.
@@ -98,7 +101,7 @@ class OpenStackSettings:
     def read(cls) -> OpenStackSettings:
         config = pulumi.Config("hdh")
         return cls(
-            encrypted_volume_type=_name(config, "encryptedVolumeType", "LUKS"),
+            encrypted_volume_type=_name(config, "encryptedVolumeType", ENCRYPTED_VOLUME_TYPE),
             share_type=_optional_name(config, "shareType"),
             external_network=_optional_name(config, "externalNetwork"),
             image_source_url=_url(config, "imageSourceUrl", DEBIAN_12_IMAGE),
@@ -115,7 +118,7 @@ class OpenStackSettings:
             tls_private_key=config.get_secret("tlsPrivateKey"),
             tls_intermediates=config.get_secret("tlsIntermediates"),
             load_balancer_backends=_addresses(config, "loadBalancerBackends"),
-            archive_storage_policy=_name(config, "archiveStoragePolicy", "archive"),
+            archive_storage_policy=_name(config, "archiveStoragePolicy", ARCHIVE_STORAGE_POLICY),
             application_secrets=_secret_names(config, "applicationSecrets"),
             workload_credential_expiry=_optional_timestamp(config, "workloadCredentialExpiry"),
             workload_roles=_roles(config, "workloadRoles"),

@@ -233,6 +233,11 @@ def ensure_volume_types(sess):
             got = {k: enc.get(k) for k in LUKS}
             if got != LUKS:
                 sys.exit(f'FAILED: encryption of {name} is {got}')
+    # Cinder's db sync makes a `__DEFAULT__` type; OVHcloud has none (its default is classic)
+    if '__DEFAULT__' in have:
+        r = sess.delete(f'/types/{have["__DEFAULT__"]["id"]}', raise_exc=False, **ep(sess, 'volumev3'))
+        if r.status_code >= 300:
+            log(f'could not delete __DEFAULT__ volume type: HTTP {r.status_code}')
     log('volume types: ' + ', '.join(n + (' (luks aes-xts-plain64/256 front-end)' if e else '')
                                      for n, _, e in VOLUME_TYPES) + '; default: classic')
 
