@@ -13,12 +13,13 @@ breaks, 1 when something does. The fix is in hdhport, then `make lock UPGRADE=1`
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
 import venv
 from pathlib import Path
+
+from prune_venv import PIN, canonical  # the lock's reading, shared with make install's pruning
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements" / "lock.txt"
@@ -28,11 +29,6 @@ PY = DRIFT / "bin" / "python"
 PYTEST = [str(PY), "-m", "pytest", "-q", "-p", "no:cacheprovider",
           "--deselect", "tests/test_lock.py::test_the_venv_holds_exactly_the_locked_versions"]
 MYPY = [str(PY), "-m", "mypy", "hdhport", "providers", "infra", "policies", "bench"]
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
-
-
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def locked() -> dict[str, tuple[str, list[str]]]:
@@ -40,7 +36,7 @@ def locked() -> dict[str, tuple[str, list[str]]]:
     pins: dict[str, tuple[str, list[str]]] = {}
     current: list[str] | None = None
     for line in LOCK.read_text(encoding="utf-8").splitlines():
-        match = _PIN.match(line)
+        match = PIN.match(line)
         if match:
             current = [line]
             pins[canonical(match.group(1))] = (match.group(2), current)

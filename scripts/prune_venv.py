@@ -14,7 +14,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==")
+#: A pinned line of the lock: name and version (hash lines follow it).
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
 _KEEP = {"hdhport"}
 
 
@@ -23,7 +24,7 @@ def canonical(name: str) -> str:
 
 
 def pinned(lock: Path) -> set[str]:
-    return {canonical(m.group(1)) for line in lock.read_text(encoding="utf-8").splitlines() if (m := _PIN.match(line))}
+    return {canonical(m.group(1)) for line in lock.read_text(encoding="utf-8").splitlines() if (m := PIN.match(line))}
 
 
 def main(lock: Path) -> int:
