@@ -98,7 +98,7 @@ screenshot: install system-deps ## regenerate docs/img/diff-report.png (the READ
 bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json (~15 min)
 	$(PY) -m bench.run
 
-engine: install ## build the Pulumi CLI from the Go module proxy at pinned versions into .tools/engine (cold ~26 min, warm seconds); see scripts/engine/README.md
+engine: install ## build the Pulumi CLI and the bridged OpenStack provider 5.5.3 from the Go module proxy at pinned versions into .tools/engine, then smoke-test both (cold ~31 min: CLI ~26, provider ~5; warm ~5 s); see scripts/engine/README.md
 	scripts/engine/build.sh
 
 cloud: ## start a real OpenStack Zed on 127.0.0.1 shaped like OVHcloud (GRA11, non-admin user, OVH volume types) in .tools/cloud; see scripts/cloud/README.md

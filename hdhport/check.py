@@ -3,7 +3,8 @@
 Phases: specification (catalogue and profiles valid), registry (catalogue and code agree both ways,
 every resource token exists), plan (every deployable profile plans offline), equivalence (same outputs
 contract, same controls, open interfaces), policies (the CrossGuard pack over every planned resource),
-sovereignty (SecNumCloud profiles depend on nothing outside the EU jurisdiction).
+consistency (the program does not refuse itself: its own Azure Policy Deny rules against its own planned
+resources), sovereignty (SecNumCloud profiles depend on nothing outside the EU jurisdiction).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from hdhport.errors import InputError
 from hdhport.loader import Specification, load_specification
 from hdhport.yamlsource import Document, load_document
 
-PHASES = ("specification", "registry", "plan", "equivalence", "policies", "sovereignty")
+PHASES = ("specification", "registry", "plan", "equivalence", "policies", "consistency", "sovereignty")
 DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-bare-metal-pod-snc", "openstack-reference")
 #: Hosts a SecNumCloud platform may depend on: its own private zone, private addresses, loopback.
 ALLOWED_HOST = re.compile(r"^(([a-z0-9-]+\.)*hdh\.internal|localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|"
@@ -124,6 +125,7 @@ class Gate:
         self.timed("plan", self.check_plans)
         self.timed("equivalence", self.check_equivalence)
         self.timed("policies", self.check_policies)
+        self.timed("consistency", self.check_consistency)
         self.timed("sovereignty", self.check_sovereignty)
         return self.report
 
@@ -254,6 +256,33 @@ class Gate:
             for service in result.stack_outputs.get("services") or {}:
                 if service not in failed_services:
                     self.add(Finding("policies", "all-policies", profile, service, True))
+
+    def check_consistency(self) -> None:
+        from hdhport.azure_policy import refusals
+        from hdhport.policy_runner import service_of
+
+        assert self.spec and self.locate
+        for stack, result in self.plans.items():
+            profile = str(result.stack_outputs.get("profile", stack))
+            family = self.spec.profiles[profile].api_family if profile in self.spec.profiles else None
+            if family != "azure":
+                continue
+            refused, unknown = refusals(result.resources)
+            by_urn = result.by_urn()
+            for refusal in refused:
+                service = service_of(refusal.resource, by_urn) or "-"
+                self.add(Finding("consistency", "own-azure-policy", profile, service, False,
+                                 f"{refusal.resource.name} ({refusal.arm_type}) is refused by the platform's own "
+                                 f"Deny rule {refusal.policy} (RequestDisallowedByPolicy once it is assigned)",
+                                 "change the resource, or state the exception in the rule (policy_governance)",
+                                 *self.locate.service(service, family), "own-azure-policy", refusal.resource.urn))
+            for reason in unknown:
+                self.add(Finding("consistency", "own-azure-policy", profile, "policy_governance", False,
+                                 f"rule not evaluable offline: {reason}",
+                                 "use the part of the policy language hdhport/azure_policy.py evaluates",
+                                 *self.locate.service("policy_governance", family), "own-azure-policy"))
+            if not refused and not unknown:
+                self.add(Finding("consistency", "own-azure-policy", profile, "policy_governance", True))
 
     def check_sovereignty(self) -> None:
         assert self.spec and self.locate

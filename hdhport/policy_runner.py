@@ -40,7 +40,7 @@ def _call(validate: Any, args: Any, report: Any) -> None:
             raise TypeError("hdhport's policies are synchronous")
 
 
-def _service(resource: PlannedResource, by_urn: dict[str, PlannedResource]) -> str | None:
+def service_of(resource: PlannedResource, by_urn: dict[str, PlannedResource]) -> str | None:
     """The catalogue service owning a resource: the hdh component at the top of its parent chain."""
     current: PlannedResource | None = resource
     top = None
@@ -68,7 +68,7 @@ def evaluate(resources: Sequence[PlannedResource], policies: Sequence[Any] | Non
             violations.append(Violation(
                 policy=policy.name, urn=target.urn if target else (urn or ""), name=target.name if target else "",
                 type=target.type if target else "", message=message, remediation=policy.remediation_steps or "",
-                controls=tuple(policy.tags or ()), service=_service(target, by_urn) if target else None))
+                controls=tuple(policy.tags or ()), service=service_of(target, by_urn) if target else None))
         return report
 
     # One set of options per resource, not one per resource and policy: the policies only read them.

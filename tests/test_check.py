@@ -26,7 +26,9 @@ def shipped() -> Report:
 def test_the_gate_passes_on_the_shipped_files() -> None:
     report = shipped()
     assert [f"{f.phase}/{f.check} {f.profile} {f.service}: {f.message}" for f in report.failures] == []
-    assert set(report.phase_seconds) == {"specification", "registry", "plan", "equivalence", "policies", "sovereignty"}
+    assert set(report.phase_seconds) == {"specification", "registry", "plan", "equivalence", "policies",
+                                         "consistency", "sovereignty"}
+    assert any(f.phase == "consistency" and f.check == "own-azure-policy" and f.ok for f in report.findings)
 
 
 def test_junit_has_one_case_per_check_profile_and_service(tmp_path: Path) -> None:
@@ -113,6 +115,17 @@ def test_a_vm_outside_the_eu_fails_the_policies(copy: Path) -> None:
     run = _run_gate(copy, "--profile", "azure-francecentral")
     assert run.returncode == 1
     assert "[policies/allowed-regions]" in run.stdout and "location 'eastus' is outside the EU" in run.stdout
+
+
+def test_a_resource_the_programs_own_azure_policy_refuses_fails_the_consistency_check(copy: Path) -> None:
+    # Without the stated exception, the virtual desktop's control plane in West Europe is refused by the
+    # program's own residency rule: the first `pulumi up` after the assignment would stop there.
+    _mutate(copy / "providers" / "azure" / "policy_governance.py",
+            '{"field": "location", "in": sorted(METADATA_LOCATIONS)}', '{"field": "location", "in": []}')
+    run = _run_gate(copy, "--profile", "azure-francecentral")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "[consistency/own-azure-policy] azure-francecentral virtual_desktop:" in run.stdout
+    assert "is refused by the platform's own Deny rule hdh-allowed-locations" in run.stdout
 
 
 def test_a_secret_in_a_cloud_init_template_fails_the_policies(copy: Path) -> None:

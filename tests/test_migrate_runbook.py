@@ -141,12 +141,18 @@ def test_the_duration_follows_the_stated_formula() -> None:
 
 
 def test_reversibility_gaps_for_a_bidder_that_does_not_say() -> None:
-    scaleway = SPEC.profiles["scaleway"]
-    gaps = reversibility_gaps(CATALOGUE, AZURE, scaleway)
-    assert not any(g.status == "gap" for g in gaps)  # nothing stated is no gap, and no method either
-    assert "object_storage" not in {g.service for g in gaps}  # Scaleway states S3: rclone moves it
-    assert {g.service for g in gaps} == CARRIED - {"object_storage"}
-    assert all(g.status == "unknown" for g in gaps)
+    silent = SPEC.profiles["numspot"]
+    gaps = reversibility_gaps(CATALOGUE, AZURE, silent)
+    assert {g.service for g in gaps} == CARRIED  # nothing stated: every carried service is to be told
+    assert all(g.status == "unknown" for g in gaps)  # nothing stated is no gap, and no method either
+
+
+def test_reversibility_gaps_to_scaleway_name_the_one_real_rewrite() -> None:
+    found = {g.service: g for g in reversibility_gaps(CATALOGUE, AZURE, SPEC.profiles["scaleway"])}
+    assert "object_storage" not in found and "relational_database" not in found  # S3 and PostgreSQL: tools move them
+    assert [service for service, gap in found.items() if gap.status == "gap"] == ["etl_orchestration"]
+    assert "every pipeline is rewritten" in (found["etl_orchestration"].reason or "")
+    assert found["key_management"].status == "unknown" and "scaleway-api" in (found["key_management"].reason or "")
 
 
 def test_a_stated_gap_at_the_target_is_a_reversibility_gap() -> None:

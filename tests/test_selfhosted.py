@@ -30,7 +30,7 @@ from hdhport import paths, registry
 from hdhport.loader import load_catalogue
 from providers.contract import Placement
 from providers.selfhosted import registry as selfhosted_registry
-from providers.selfhosted.iaas import PLATFORM_CIDR
+from providers.selfhosted.iaas import PLATFORM_CIDR, sources
 from providers.selfhosted.service import TEMPLATES_DIR, guest_disk_encryption, render_cloud_init
 from providers.selfhosted.specs import DEBIAN, MIRROR, PRIVATE_ZONE, PRODUCTS, SITE, SPECS
 from providers.testing import PLACEMENTS
@@ -115,11 +115,16 @@ def test_every_service_needing_a_self_hosted_implementation_has_spec_template_an
     assert all(spec.template == f"{service}.yaml.j2" for service, spec in SPECS.items())
 
 
+#: Where each API family's administrative sessions come from (what ADMIN_SOURCE stands for there).
+_ADMIN_SOURCES = [registry.iaas_for(family).admin_sources for family in registry.API_FAMILIES]
+
+
 def test_specs_open_private_ranges_only_and_quorum_systems_run_three() -> None:
     for service, spec in SPECS.items():
         for rule in spec.ingress:
-            network = ipaddress.ip_network(rule.source)
-            assert network.is_private and network.prefixlen > 0, f"{service}: ingress from {rule.source}"
+            for cidr in {c for admin in _ADMIN_SOURCES for c in sources(rule, admin)}:
+                network = ipaddress.ip_network(cidr)
+                assert network.is_private and network.prefixlen > 0, f"{service}: ingress from {cidr}"
             assert 0 < rule.port < 65536 and rule.protocol in ("tcp", "udp"), f"{service}: {rule}"
         assert spec.data_disk_gb > 0 and spec.count >= 1, service
         assert spec.endpoint.count("{host}") == 1, f"{service}: endpoint {spec.endpoint!r} names no host"
@@ -366,7 +371,9 @@ def test_host_firewall_admits_only_the_spec_ingress() -> None:
     for service, spec in SPECS.items():
         files = dict(_checkable(service, "openstack"))
         accepted = re.findall(r"ip saddr (\S+) (tcp|udp) dport (\d+) accept", files["/etc/nftables.conf"])
-        assert sorted(accepted) == sorted((r.source, r.protocol, str(r.port)) for r in spec.ingress), service
+        admin = registry.iaas_for("openstack").admin_sources
+        assert sorted(accepted) == sorted((source, r.protocol, str(r.port))
+                                          for r in spec.ingress for source in sources(r, admin)), service
         enclave = dict(_checkable(service, "openstack-enclave-guest-luks"))["/etc/nftables.conf"]
         assert SITE.enclaves_cidr not in enclave, f"{service}: an enclave's machine admits every enclave"
     assert PLATFORM_CIDR in dict(_checkable("message_queue", "azure"))["/etc/nftables.conf"]

@@ -58,17 +58,39 @@ def key_name(key_ref: pulumi.Input[str]) -> pulumi.Output[str]:
 def global_name(prefix: str, logical: str, limit: int, separator: str = "-") -> str:
     """A name for resources whose name is a public DNS label (storage accounts, key vaults, registries).
 
-    Deterministic (a digest of project, stack and logical name) so plans are stable, and unlikely to
-    collide with another tenant's; only lowercase letters, digits and `separator`, within `limit`.
+    Deterministic (a digest of subscription, project, stack and logical name) so that every run of one
+    deployment gives the same names; the subscription id makes them unique per deployment: the project,
+    stack and component names are public (shipped stack files), so a digest of those alone would be the
+    same for everyone deploying a shipped stack (StorageAccountAlreadyTaken, VaultAlreadyExists). Only
+    lowercase letters, digits and `separator`, within `limit`.
     """
-    digest = hashlib.sha256(f"{pulumi.get_project()}/{pulumi.get_stack()}/{logical}".encode()).hexdigest()[:6]
+    seed = f"{deployment_subscription()}/{pulumi.get_project()}/{pulumi.get_stack()}/{logical}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:6]
     stem = safe_name(f"{prefix}{separator}{logical}", limit - len(digest) - len(separator), separator or "-")
     return f"{stem.replace('-', separator)}{separator}{digest}"
 
 
+def deployment_subscription() -> str:
+    """The subscription the deployment runs in, as a plain string (asked once per run, before any resource
+    is named): what tells one deployment of a shipped stack from another."""
+    return str(client_config_now().subscription_id)
+
+
+def tenant_unique(name: str) -> str:
+    """`name` made unique in the Entra tenant (custom role names are unique per tenant, not per subscription):
+    suffixed with the stack and the subscription's first block."""
+    return f"{name} [{pulumi.get_stack()}/{deployment_subscription().split('-')[0]}]"
+
+
+def client_config_now() -> authorization.GetClientConfigResult:
+    """Who the deployment runs as: tenant, subscription, client and object ids, asked once per run and
+    waited for, since globally unique names (global_name) need the subscription before any resource exists."""
+    return once(("azure", "client_config"), authorization.get_client_config)
+
+
 def client_config() -> pulumi.Output[authorization.GetClientConfigResult]:
-    """Who the deployment runs as: tenant, subscription, client and object ids (asked once per run)."""
-    return once(("azure", "client_config"), authorization.get_client_config_output)
+    """client_config_now() as an Output, for arguments of resources."""
+    return pulumi.Output.from_input(client_config_now())
 
 
 def identity_of(owner: ServiceComponent,

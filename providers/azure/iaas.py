@@ -12,10 +12,14 @@ from pulumi_azure_native import compute, network
 
 from providers.azure.arm import id_part
 from providers.contract import Placement, safe_name
-from providers.selfhosted.iaas import PLATFORM_CIDR, Ingress, Segment, ServerRequest, Servers
+from providers.azure.subnets import RESERVED, created, in_turn
+from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
 
 ADMIN_USER = "hdhadmin"
 DENY_PRIORITY = 4096  # the last priority a rule can take: everything not allowed above is refused
+#: Where administrative sessions come from on Azure: Azure Bastion connects from its own subnet, outside the
+#: services subnet, where a self-hosted bastion and the virtual desktop hosts live.
+ADMIN_SOURCES = (SERVICES_CIDR, RESERVED["bastion"].cidr)
 
 
 def _image(urn: str) -> compute.ImageReferenceArgs:
@@ -27,11 +31,12 @@ def _image(urn: str) -> compute.ImageReferenceArgs:
     return compute.ImageReferenceArgs(publisher=publisher, offer=offer, sku=sku, version=version)
 
 
-def _private(cidr: str) -> str:
-    network_range = ipaddress.ip_network(cidr, strict=False)
-    if not network_range.is_private:
-        raise ValueError(f"ingress from {cidr}: only private ranges may be allowed in")
-    return cidr
+def _private(rule: Ingress) -> list[str]:
+    cidrs = sources(rule, ADMIN_SOURCES)
+    for cidr in cidrs:
+        if not ipaddress.ip_network(cidr, strict=False).is_private:
+            raise ValueError(f"ingress from {cidr}: only private ranges may be allowed in")
+    return list(cidrs)
 
 
 def _protocol(rule: Ingress) -> network.SecurityRuleProtocol:
@@ -49,7 +54,10 @@ def security_rules(ingress: Sequence[Ingress], egress: Sequence[str] = (),
     rules = [
         network.SecurityRuleArgs(
             name=f"allow-{rule.protocol}-{rule.port}-{index}", priority=100 + index, direction=inbound,
-            access=allow, protocol=_protocol(rule), source_address_prefix=_private(rule.source),
+            access=allow, protocol=_protocol(rule),
+            # One source as a prefix, several as a prefix list: one rule, one priority, whatever the count.
+            source_address_prefix=_private(rule)[0] if len(_private(rule)) == 1 else None,
+            source_address_prefixes=_private(rule) if len(_private(rule)) > 1 else None,
             source_port_range="*", destination_address_prefix="*", destination_port_range=str(rule.port),
             description=rule.description or f"{rule.protocol}/{rule.port}")
         for index, rule in enumerate(ingress)
@@ -100,6 +108,8 @@ def managed_disk(name: str, placement: Placement, size_gb: int, tags: dict[str, 
 
 class AzureIaas:
     """Implements providers.selfhosted.iaas.Iaas with pulumi-azure-native."""
+
+    admin_sources = ADMIN_SOURCES
 
     def __init__(self, placement: Placement, tags: dict[str, str]) -> None:
         self.placement = placement
@@ -195,7 +205,7 @@ class AzureIaas:
         # Out: the segment itself and the platform services (mirror, registry, logs); never another
         # enclave, never the internet.
         group = self.firewall(owner, name, ingress, egress=(cidr, PLATFORM_CIDR))
-        subnet = network.Subnet(
+        subnet = created(network.Subnet(
             f"{name}-subnet",
             resource_group_name=id_part(self.placement.network_id, "resourceGroups", self.placement.scope),
             virtual_network_name=id_part(self.placement.network_id, "virtualNetworks"),
@@ -207,5 +217,5 @@ class AzureIaas:
             # inbound rule from the enclave range, which the isolation policy forbids; other enclaves cannot,
             # since their outbound rules stop at their own segment.
             private_endpoint_network_policies=network.VirtualNetworkPrivateEndpointNetworkPolicies.DISABLED,
-            opts=pulumi.ResourceOptions(parent=owner))
+            opts=pulumi.ResourceOptions(parent=owner, depends_on=in_turn())))
         return Segment(subnet_id=subnet.id, firewall_id=group.id, cidr=cidr)

@@ -8,9 +8,11 @@ import pulumi
 from pulumi_azure_native import network
 
 from providers.azure.arm import edge_public_ip, key_vault_uri, send_audit_logs
+from providers.azure.arm import id_part
 from providers.azure.subnets import dedicated_subnet, host
+from providers.azure.virtual_network import ROUTE_TABLE
 from providers.base import ServiceComponent
-from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR
+from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
 
 #: The intermediate CA the firewall re-signs inspected TLS with, a Key Vault certificate issued by
 #: certificate_management and trusted by the platform's machines.
@@ -41,6 +43,12 @@ EGRESS = (
 #: regional tags keep storage and key traffic in the platform's region.
 GLOBAL_SERVICES = ("AzureActiveDirectory", "AzureMonitor")
 REGIONAL_SERVICES = ("AzureKeyVault", "Storage")
+#: What virtual desktop session hosts must reach to join Entra ID and run the AVD agent (Microsoft's FQDN tag
+#: for Azure Virtual Desktop's required URLs, kept current by Microsoft), from the services subnet only.
+DESKTOP_FQDN_TAGS = ("WindowsVirtualDesktop", "WindowsUpdate", "WindowsDiagnostics")
+#: Two halves of the address space: more specific than the services subnet's 0.0.0.0/0-to-nothing route, so
+#: they take the internet-bound traffic to the firewall while it exists and fall away with it.
+INTERNET_HALVES = ("0.0.0.0/1", "128.0.0.0/1")
 
 
 class PerimeterFirewall(ServiceComponent):
@@ -117,6 +125,14 @@ class PerimeterFirewall(ServiceComponent):
                             protocol_type=network.FirewallPolicyRuleApplicationProtocolType.HTTPS, port=443)],
                         terminate_tls=True)
                         for egress in EGRESS]),
+                network.FirewallPolicyFilterRuleCollectionArgs(
+                    name="virtual-desktop", priority=300, rule_collection_type=filter_collection, action=allow,
+                    rules=[network.ApplicationRuleArgs(
+                        rule_type="ApplicationRule", name="avd-required-urls",
+                        description="Entra join, AVD agent and updates of the virtual desktop session hosts",
+                        source_addresses=[SERVICES_CIDR], fqdn_tags=list(DESKTOP_FQDN_TAGS),
+                        protocols=[network.FirewallPolicyRuleApplicationProtocolArgs(
+                            protocol_type=network.FirewallPolicyRuleApplicationProtocolType.HTTPS, port=443)])]),
             ],
             opts=self.child(depends_on=[policy]))
 
@@ -132,4 +148,13 @@ class PerimeterFirewall(ServiceComponent):
             # A policy being changed cannot be attached: the rules come first.
             opts=self.child(depends_on=[rules]))
         send_audit_logs(self, "audit", firewall.id, category_group="allLogs")
+        # The services subnet's way out, once the firewall runs; one route after the other, as Azure
+        # refuses concurrent writes to one route table.
+        previous: pulumi.Resource = firewall
+        for index, prefix in enumerate(INTERNET_HALVES):
+            previous = network.Route(
+                self.role(f"route-{index}"), resource_group_name=id_part(p.network_id, "resourceGroups", p.scope),
+                route_table_name=ROUTE_TABLE, route_name=f"internet-via-firewall-{index}", address_prefix=prefix,
+                next_hop_type=network.RouteNextHopType.VIRTUAL_APPLIANCE, next_hop_ip_address=PRIVATE_IP,
+                opts=self.child(depends_on=[previous]))
         return firewall.id.apply(lambda _: PRIVATE_IP), None

@@ -17,6 +17,7 @@ import pulumi
 from pulumi_azure_native import authorization
 
 from providers.azure.arm import subscription_id
+from providers.azure.virtual_desktop import METADATA_LOCATIONS
 from providers.base import ServiceComponent
 
 #: Where the platform may create resources: France only (HDH keeps health data in France). `global` stays
@@ -61,7 +62,12 @@ def rules(allowed_locations: list[str]) -> list[Rule]:
              "Health data stays in France: any resource outside the allowed regions is refused.", "Indexed",
              {"if": {"allOf": [
                  {"field": "location", "notIn": "[parameters('listOfAllowedLocations')]"},
-                 {"field": "location", "notEquals": "global"}]},
+                 {"field": "location", "notEquals": "global"},
+                 # The one exception, explicit: Azure Virtual Desktop keeps its control-plane objects (names,
+                 # user principal names; never session data) only in a few regions, none in France, so
+                 # virtual_desktop places them in the EU geography; its session hosts stay in France.
+                 {"not": {"allOf": [{"field": "type", "like": "Microsoft.DesktopVirtualization/*"},
+                                    {"field": "location", "in": sorted(METADATA_LOCATIONS)}]}}]},
               "then": {"effect": "deny"}},
              _locations_parameter(allowed_locations)),
         # Mode Indexed skips resource groups, which carry a location too: a second rule in mode All.
@@ -75,7 +81,11 @@ def rules(allowed_locations: list[str]) -> list[Rule]:
         Rule("hdh-require-cmk", "HDH: data at rest encrypted with the customer-managed key",
              "Storage accounts use a Key Vault key; managed disks and VM disks use a disk encryption set.",
              "Indexed",
-             {"if": {"anyOf": [
+             # Resource groups another Azure service manages (Databricks' workspace group holding DBFS, the
+             # AKS node group holding volumes) are created by that service with its own encryption settings,
+             # which the platform sets on the workspace or cluster (customer key for managed disks and DBFS);
+             # denying them would stop the service from provisioning at all.
+             {"if": {"allOf": [{"value": "[contains(resourceGroup(), 'managedBy')]", "equals": False}, {"anyOf": [
                  {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"},
                             {"not": {"field": "Microsoft.Storage/storageAccounts/encryption.keySource",
                                      "equals": "Microsoft.Keyvault"}}]},
@@ -83,7 +93,7 @@ def rules(allowed_locations: list[str]) -> list[Rule]:
                             {"field": "Microsoft.Compute/disks/encryption.diskEncryptionSetId", "exists": "false"}]},
                  {"allOf": [{"field": "type", "equals": "Microsoft.Compute/virtualMachines"},
                             {"field": "Microsoft.Compute/virtualMachines/storageProfile.osDisk.managedDisk"
-                                      ".diskEncryptionSet.id", "exists": "false"}]}]},
+                                      ".diskEncryptionSet.id", "exists": "false"}]}]}]},
               "then": {"effect": deny}},
              _EFFECT),
         Rule("hdh-deny-public-network-access", "HDH: no public network access to data stores",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization
 
-from providers.azure.arm import resource_group_id
+from providers.azure.arm import resource_group_id, tenant_unique
 from providers.base import ServiceComponent
 from providers.contract import safe_name
 
@@ -97,7 +97,7 @@ class Rbac(ServiceComponent):
         suffix = f" ({self.enclave})" if self.enclave else ""
         definitions = []
         for role in ROLES:
-            name = role.name + suffix
+            name = tenant_unique(role.name + suffix)
             definitions.append(authorization.RoleDefinition(
                 self.role(safe_name(role.name.removeprefix("HDH "), 40)), scope=scope,
                 role_definition_id=scope.apply(functools.partial(_role_id, name=name)),

@@ -6,12 +6,13 @@ import pulumi
 
 from providers.azure.iaas import ADMIN_USER, AzureIaas
 from providers.base import ServiceComponent
-from providers.selfhosted.iaas import SERVICES_CIDR, Ingress, ServerRequest
+from providers.selfhosted.iaas import ADMIN_SOURCE, Ingress, ServerRequest
 
-#: The only ways in: SSH from the bastion and RDP from the virtual desktop gateway (services subnet).
+#: The only ways in: SSH and RDP from the bastion (its own AzureBastionSubnet) and from the virtual desktop
+#: hosts (services subnet); AzureIaas resolves ADMIN_SOURCE to both.
 RESEARCH_INGRESS = (
-    Ingress(port=22, source=SERVICES_CIDR, description="SSH from the bastion"),
-    Ingress(port=3389, source=SERVICES_CIDR, description="RDP from the virtual desktop gateway"),
+    Ingress(port=22, source=ADMIN_SOURCE, description="SSH from the bastion"),
+    Ingress(port=3389, source=ADMIN_SOURCE, description="RDP from the bastion and the virtual desktop hosts"),
 )
 
 # Holds no secret: researchers sign in through the bastion / desktop with their directory identity.

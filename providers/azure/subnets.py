@@ -25,12 +25,14 @@ them for a research-project enclave is refused (enclaves live in their own /24 o
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import network
 
 from providers.base import ServiceComponent
+from providers.lookups import once
 from providers.azure.arm import id_part
 from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR
 
@@ -91,14 +93,32 @@ def _check_table() -> None:
 _check_table()
 
 
+def _subnets_so_far() -> list[network.Subnet]:
+    """The subnets this program run has created, in order: Azure refuses concurrent writes to the subnets of
+    one VNet (AnotherOperationInProgress, pulumi-azure-native #699 and #1024), so each waits for the last.
+    One VNet per program; each run starts its own list."""
+    return once(("azure", "subnets-in-turn"), list)
+
+
+def in_turn(depends_on: Sequence[pulumi.Resource] = ()) -> list[pulumi.Resource]:
+    """What a new subnet of the platform VNet must wait for: `depends_on` and the previous subnet."""
+    return [*depends_on, *_subnets_so_far()[-1:]]
+
+
+def created(subnet: network.Subnet) -> network.Subnet:
+    """Record `subnet` as the one the next subnet of this run waits for."""
+    _subnets_so_far().append(subnet)
+    return subnet
+
+
 def dedicated_subnet(owner: ServiceComponent, purpose: str, *, delegation: str | None = None,
                      network_security_group_id: pulumi.Input[str] | None = None,
                      after: pulumi.Resource | None = None) -> network.Subnet:
     """The reserved subnet for `purpose`, created in the platform VNet and parented to `owner`.
 
     `delegation` hands the subnet to a service (e.g. Microsoft.Databricks/workspaces); `after` orders
-    the creation after another subnet of the same component, because Azure refuses concurrent
-    changes to the subnets of one VNet.
+    the creation after another subnet of the same component. Every subnet also waits for the one created
+    before it (in_turn), because Azure refuses concurrent changes to the subnets of one VNet.
     """
     if owner.enclave is not None:
         raise ValueError(f"{owner.spec.id} needs the dedicated subnet '{purpose}', which exists once per VNet: "
@@ -107,7 +127,7 @@ def dedicated_subnet(owner: ServiceComponent, purpose: str, *, delegation: str |
         raise KeyError(f"no subnet reserved for '{purpose}'; reserved: {', '.join(sorted(RESERVED))}")
     reservation = RESERVED[purpose]
     managed_by_azure = reservation.name in _AZURE_MANAGED
-    return network.Subnet(
+    return created(network.Subnet(
         owner.role(f"subnet-{purpose}"),
         resource_group_name=id_part(owner.placement.network_id, "resourceGroups"),
         virtual_network_name=id_part(owner.placement.network_id, "virtualNetworks"),
@@ -120,4 +140,4 @@ def dedicated_subnet(owner: ServiceComponent, purpose: str, *, delegation: str |
         default_outbound_access=None if managed_by_azure else False,
         private_endpoint_network_policies=(
             None if managed_by_azure else network.VirtualNetworkPrivateEndpointNetworkPolicies.ENABLED),
-        opts=owner.child(depends_on=[after] if after is not None else []))
+        opts=owner.child(depends_on=in_turn([after] if after is not None else []))))

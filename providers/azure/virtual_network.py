@@ -1,5 +1,6 @@
 """The platform's private network on Azure: one VNet holding the platform range and the enclaves'
-range, the platform services subnet with its deny-by-default NSG, and a route table with no way out."""
+range, the platform services subnet with its deny-by-default NSG, and a route table with no way out
+until the perimeter firewall adds its own, more specific, routes."""
 from __future__ import annotations
 
 from typing import ClassVar
@@ -8,8 +9,13 @@ import pulumi
 from pulumi_azure_native import network
 
 from providers.azure.iaas import DENY_PRIORITY
+from providers.azure.subnets import created, in_turn
 from providers.base import ServiceComponent
 from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
+
+#: The services subnet's route table, named so that perimeter_firewall can add its routes to it. Every route
+#: is a resource of its own: a table that also listed routes inline would delete the others on each update.
+ROUTE_TABLE = "rt-platform-services"
 
 
 class VirtualNetwork(ServiceComponent):
@@ -31,12 +37,14 @@ class VirtualNetwork(ServiceComponent):
                 enabled=True, enforcement=network.VirtualNetworkEncryptionEnforcement.ALLOW_UNENCRYPTED),
             tags=self.tags, opts=self.child())
         routes = network.RouteTable(
-            self.role("routes"), resource_group_name=group, location=region,
-            # 0.0.0.0/0 to nothing: no path to the internet even if an address or NAT appears by mistake.
-            # Controlled egress (perimeter_firewall, nat_egress) replaces this route with its appliance.
-            routes=[network.RouteArgs(name="no-internet", address_prefix="0.0.0.0/0",
-                                      next_hop_type=network.RouteNextHopType.NONE)],
+            self.role("routes"), resource_group_name=group, location=region, route_table_name=ROUTE_TABLE,
             disable_bgp_route_propagation=False, tags=self.tags, opts=self.child())
+        # 0.0.0.0/0 to nothing: no path to the internet even if an address or NAT appears by mistake. The
+        # perimeter firewall's two /1 routes are more specific and win while it exists; without it, this stays.
+        network.Route(
+            self.role("no-internet"), resource_group_name=group, route_table_name=routes.name,
+            route_name="no-internet", address_prefix="0.0.0.0/0", next_hop_type=network.RouteNextHopType.NONE,
+            opts=self.child())
         allow, deny = network.SecurityRuleAccess.ALLOW, network.SecurityRuleAccess.DENY
         inbound, outbound = network.SecurityRuleDirection.INBOUND, network.SecurityRuleDirection.OUTBOUND
         anything = network.SecurityRuleProtocol.ASTERISK
@@ -59,7 +67,7 @@ class VirtualNetwork(ServiceComponent):
                 rule("deny-all-inbound", DENY_PRIORITY, inbound, deny, "*", "*", "deny by default"),
                 rule("deny-out-internet", DENY_PRIORITY, outbound, deny, "*", "Internet", "no direct internet egress"),
             ], tags=self.tags, opts=self.child())
-        services = network.Subnet(
+        services = created(network.Subnet(
             self.role("services"), resource_group_name=self.placement.scope, virtual_network_name=vnet.name,
             subnet_name="services", address_prefix=SERVICES_CIDR,
             network_security_group=network.NetworkSecurityGroupArgs(id=services_nsg.id),
@@ -67,6 +75,6 @@ class VirtualNetwork(ServiceComponent):
             default_outbound_access=False,
             # NSG rules and routes apply to private endpoint traffic as well.
             private_endpoint_network_policies=network.VirtualNetworkPrivateEndpointNetworkPolicies.ENABLED,
-            opts=self.child())
+            opts=self.child(depends_on=in_turn())))
         self.provide(network_id=vnet.id, subnet_id=services.id)
         return vnet.id, None

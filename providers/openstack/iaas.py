@@ -10,7 +10,7 @@ from pulumi_openstack import blockstorage, compute, networking
 
 from providers.contract import Placement
 from providers.openstack.common import platform_router_port
-from providers.selfhosted.iaas import PLATFORM_CIDR, Ingress, Segment, ServerRequest, Servers
+from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
 
 
 def _metadata(tags: dict[str, str]) -> dict[str, str]:
@@ -22,8 +22,15 @@ def _tag_list(tags: dict[str, str]) -> list[str]:
     return [f"{k}={v}" for k, v in sorted(tags.items())]
 
 
+#: Where administrative sessions come from on OpenStack: the self-hosted bastion (Guacamole) and desktops
+#: live in the services subnet.
+ADMIN_SOURCES = (SERVICES_CIDR,)
+
+
 class OpenStackIaas:
     """Implements providers.selfhosted.iaas.Iaas with pulumi-openstack."""
+
+    admin_sources = ADMIN_SOURCES
 
     def __init__(self, placement: Placement, tags: dict[str, str]) -> None:
         self.placement = placement
@@ -37,12 +44,14 @@ class OpenStackIaas:
             delete_default_rules=True, stateful=True, tags=_tag_list(self.tags),
             opts=pulumi.ResourceOptions(parent=owner))
         for index, rule in enumerate(ingress):
-            networking.SecGroupRule(
-                f"{name}-in-{rule.protocol}-{rule.port}-{index}", direction="ingress", ethertype="IPv4",
-                protocol=rule.protocol, port_range_min=rule.port, port_range_max=rule.port,
-                remote_ip_prefix=rule.source, security_group_id=group.id,
-                description=rule.description or f"{rule.protocol}/{rule.port}",
-                opts=pulumi.ResourceOptions(parent=group))
+            for number, cidr in enumerate(sources(rule, ADMIN_SOURCES)):
+                networking.SecGroupRule(
+                    f"{name}-in-{rule.protocol}-{rule.port}-{index}" + (f"-{number}" if number else ""),
+                    direction="ingress", ethertype="IPv4",
+                    protocol=rule.protocol, port_range_min=rule.port, port_range_max=rule.port,
+                    remote_ip_prefix=cidr, security_group_id=group.id,
+                    description=rule.description or f"{rule.protocol}/{rule.port}",
+                    opts=pulumi.ResourceOptions(parent=group))
         networking.SecGroupRule(
             f"{name}-out-private", direction="egress", ethertype="IPv4", remote_ip_prefix=egress_cidr,
             security_group_id=group.id, description="egress to the platform's private ranges only",

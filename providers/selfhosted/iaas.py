@@ -15,6 +15,11 @@ import pulumi
 PLATFORM_CIDR = "10.20.0.0/16"  # platform services
 SERVICES_CIDR = "10.20.0.0/20"
 ENCLAVES_CIDR = "10.64.0.0/10"  # one /24 per research project: room for 16,384
+#: An Ingress source standing for "where this family's administrative sessions come from", which only the
+#: family knows: the services subnet (a self-hosted bastion, the virtual desktop hosts) and, where the managed
+#: bastion has a subnet of its own (Azure Bastion's AzureBastionSubnet, outside SERVICES_CIDR), that subnet
+#: too. Each family's firewall resolves it with `sources()`; a literal CIDR would miss one of the two.
+ADMIN_SOURCE = "admin-sessions"
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,11 @@ class Ingress:
     source: str
     protocol: Literal["tcp", "udp"] = "tcp"
     description: str = ""
+
+
+def sources(rule: Ingress, admin_sources: Sequence[str]) -> tuple[str, ...]:
+    """The address ranges `rule` admits on a family whose administrative sessions come from `admin_sources`."""
+    return tuple(admin_sources) if rule.source == ADMIN_SOURCE else (rule.source,)
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,9 @@ class Segment:
 
 class Iaas(Protocol):
     """What an API family offers the provider-neutral code."""
+
+    admin_sources: tuple[str, ...]
+    """The ranges administrative sessions come from on this family: what ADMIN_SOURCE stands for."""
 
     def servers(self, owner: pulumi.ComponentResource, name: str, request: ServerRequest) -> Servers:
         """Private VMs (no public IP) with an encrypted data disk each and a deny-by-default firewall."""

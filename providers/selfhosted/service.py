@@ -14,7 +14,7 @@ import pulumi
 from hdhport.registry import iaas_for
 from providers.base import ServiceComponent
 from providers.contract import Placement
-from providers.selfhosted.iaas import ServerRequest
+from providers.selfhosted.iaas import ADMIN_SOURCE, Iaas, ServerRequest
 from providers.selfhosted.specs import SITE, SPECS, TemplateSpec
 
 TEMPLATES_DIR = __file__.rsplit("/", 1)[0] + "/templates"
@@ -34,7 +34,14 @@ def render_cloud_init(service_id: str, placement: Placement, enclave: str | None
     return template.render(service=service_id, spec=spec, api_family=placement.api_family,
                            region=placement.region, enclave=enclave or "platform",
                            site=SITE, mirror=SITE.mirror,
-                           guest_disk_encryption=guest_disk_encryption(service_id, placement))
+                           guest_disk_encryption=guest_disk_encryption(service_id, placement),
+                           admin_source=ADMIN_SOURCE, admin_sources=_admin_sources(placement.api_family))
+
+
+def _admin_sources(api_family: str) -> tuple[str, ...]:
+    """What ADMIN_SOURCE stands for on `api_family` (where its administrative sessions come from)."""
+    family: type[Iaas] = iaas_for(api_family)
+    return family.admin_sources
 
 
 def guest_disk_encryption(service_id: str, placement: Placement) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR, Ingress
+from providers.selfhosted.iaas import ADMIN_SOURCE, ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR, Ingress
 
 #: The platform's own package mirror: the only source of software for self-hosted machines.
 MIRROR = "https://mirror.hdh.internal"
@@ -228,9 +228,10 @@ def _both(port: int, description: str) -> tuple[Ingress, Ingress]:
     return _tcp(port, description), _tcp(port, f"{description} (enclaves)", ENCLAVES_CIDR)
 
 
-#: Opened on every self-hosted machine, from the services subnet only (bastion, metrics, platform CA).
+#: Opened on every self-hosted machine: SSH from wherever the family's bastion connects from, the rest from
+#: the services subnet only (metrics, platform CA).
 COMMON_INGRESS = (
-    _tcp(22, "SSH from the bastion", SERVICES_CIDR),
+    _tcp(22, "SSH from the bastion", ADMIN_SOURCE),
     _tcp(80, "ACME http-01 challenges from the platform CA", SERVICES_CIDR),
     _tcp(9100, "node exporter scraped by metrics", SERVICES_CIDR),
 )

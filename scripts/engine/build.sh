@@ -5,19 +5,23 @@
 #   bin/pulumi                     Pulumi CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi),
 #                                  built through the wrapper module scripts/engine/cli/
 #   bin/pulumi-language-python     Python language host (only if the proxy serves it)
-#   bin/pulumi-resource-openstack  OpenStack provider (only if the proxy serves it)
+#   bin/pulumi-resource-openstack  OpenStack provider 5.5.3, bridged here from terraform-provider-openstack
+#                                  (scripts/engine/provider/; steps provider-sdk/src/tfgen/schema/bin)
+#   src/                           build copies (provider module, patched terraform-plugin-sdk, tfgen)
 #   pulumi-home/                   PULUMI_HOME (plugins, credentials)
 #   state/                         file:// state backend used by the smoke test
 #   gopath/ gocache/               GOPATH, GOMODCACHE and GOCACHE (reused between runs)
 #   stamps/                        one stamp per component (idempotency)
 #   env.sh                         `source` it to use this engine from a shell
 #
-# Idempotent: a component whose stamp matches its pinned inputs is skipped, so a
-# second run does no Go work and needs no network. One line per component, with
+# Idempotent: a component whose stamp matches its pinned inputs (and, for the
+# provider, the hash of scripts/engine/provider/) is skipped, so a second run
+# does no Go work and needs no network. Any failure exits 1 with one line. One line per component, with
 # its time, is printed as "[engine] COMPONENT STATUS SECONDS".
 #
 # Usage: scripts/engine/build.sh [--no-smoke] [--retry-refused] [--update-cli-mod]
-#   --no-smoke        skip the checks (pulumi version, plugin ls, smoke test)
+#   --no-smoke        skip the checks (pulumi version, plugin ls, smoke tests: an up/destroy
+#                     without resources, then a preview of one OpenStack network)
 #   --retry-refused   ask the proxy again for modules it refused earlier at the
 #                     same pinned version (refusals are cached in stamps/)
 #   --update-cli-mod  regenerate scripts/engine/cli/go.mod + go.sum for
@@ -26,7 +30,6 @@
 # Environment:
 #   ENGINE_DIR               output dir (default: <repo>/.tools/engine)
 #   ENGINE_NICE              niceness of Go commands (default: 19)
-#   ENGINE_REQUIRE_PROVIDER  if 1, a missing OpenStack provider is an error (exit 3)
 #   PULUMI_CONFIG_PASSPHRASE passphrase for the smoke test stack (default: engine-smoke)
 set -euo pipefail
 
@@ -73,7 +76,6 @@ LANGHOST_BIN="$ENGINE/bin/pulumi-language-python"
 VERSION_PKG=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 GO_VERSION="$(go env GOVERSION)"
 T_ALL=$SECONDS
-RC=0
 
 gox() { nice -n "$NICE" go "$@"; }
 line() { printf '[engine] %-20s %-60s %5ss\n' "$1" "$2" "$3"; }
@@ -153,7 +155,7 @@ build_cli() {
   if ! (cd "$src" && gox build -trimpath \
         -ldflags "-s -w -X $VERSION_PKG=$PULUMI_CLI_VERSION" \
         -o "$PULUMI.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >"$ENGINE/logs/cli.log" 2>&1; then
-    tail -30 "$ENGINE/logs/cli.log" >&2; line cli "FAILED (see logs/cli.log)" $((SECONDS - t0)); exit 1
+    step_fail cli "$t0"
   fi
   mv -f "$PULUMI.tmp" "$PULUMI"
   local got; got="$("$PULUMI" version)"
@@ -205,40 +207,114 @@ build_langhost() {
 }
 
 # ---------------------------------------------------------- 3. OpenStack provider
+# Bridged from the Terraform provider (scripts/engine/provider/, pins in versions.env), in five steps with a
+# stamp each; a step that runs drops the stamps after it. Every step's key holds PROVIDER_KEY (pins, Go
+# version, Python SDK version, hash of scripts/engine/provider/), so editing any of them rebuilds.
+PROVIDER_STEPS=(provider-sdk provider-src provider-tfgen provider-schema provider-bin)
+PSRC="$ENGINE/src/provider"                             # copy of scripts/engine/provider/ (+ generated files)
+PSDK="$ENGINE/src/terraform-plugin-sdk-v2-patched"      # go.mod's replace target (../ from PSRC)
+TFGEN_BIN="$ENGINE/src/pulumi-tfgen-openstack"
+PSCHEMA="$PSRC/cmd/pulumi-resource-openstack/schema.json"
+
+# Fail with one line: the step, the last line of its log and where the full log is.
+step_fail() {
+  local name=$1 t0=$2 log="$ENGINE/logs/$1.log" last
+  last="$(grep -v '^[[:space:]]*$' "$log" 2>/dev/null | tail -1 | cut -c1-200)"
+  line "$name" "FAILED" $((SECONDS - t0))
+  echo "build.sh: $name failed: ${last:-no output} (full log: $log)" >&2
+  exit 1
+}
+# Run step $1 (key $2, output $3) with function $4 unless its stamp matches and its output exists. The
+# function runs as a background job in its own process group (set -e applies inside it) and the script
+# waits for it by id; on INT/TERM the trap stops that group by its id.
+STEP_PID=
+trap 'if [[ -n "$STEP_PID" ]]; then kill -TERM -- "-$STEP_PID" 2>/dev/null || true; wait "$STEP_PID" 2>/dev/null || true; fi
+      echo "build.sh: interrupted" >&2; exit 130' INT TERM
+provider_step() {
+  local name=$1 key=$2 out=$3 fn=$4 t0=$SECONDS i after=0 log="$ENGINE/logs/$1.log"
+  if stamp_is "$name" "$key" && [[ -e "$out" ]]; then line "$name" "up to date" $((SECONDS - t0)); return; fi
+  for i in "${PROVIDER_STEPS[@]}"; do
+    ((after)) && rm -f "$ENGINE/stamps/$i"; [[ "$i" == "$name" ]] && after=1
+  done
+  rm -f "$ENGINE/stamps/$name"
+  set -m; "$fn" >"$log" 2>&1 & STEP_PID=$!; set +m
+  if ! wait "$STEP_PID"; then STEP_PID=; step_fail "$name" "$t0"; fi
+  STEP_PID=
+  stamp_set "$name" "$key"
+  line "$name" "$(tail -1 "$log" | cut -c1-60)" $((SECONDS - t0))
+}
+
+p_sdk() {  # upstream terraform-plugin-sdk/v2 from the module cache, patched
+  local j="$ENGINE/src/sdkv2.json"
+  mod_download "$TF_PLUGIN_SDK_MODULE" "$TF_PLUGIN_SDK_VERSION" "$j" ||
+    { echo "proxy refused $TF_PLUGIN_SDK_MODULE@$TF_PLUGIN_SDK_VERSION: $(json_field "$j" Error)"; return 1; }
+  rm -rf "$PSDK" "$PSDK.tmp" && cp -r "$(json_field "$j" Dir)" "$PSDK.tmp" && chmod -R u+w "$PSDK.tmp"
+  (cd "$PSDK.tmp" && patch -p1 --forward --no-backup-if-mismatch <"$HERE/provider/sdkv2-hdhport.patch")
+  mv "$PSDK.tmp" "$PSDK"
+  echo "patched $TF_PLUGIN_SDK_VERSION (sdkv2-hdhport.patch)"
+}
+p_src() {  # copy of the module + token map generated from the Python SDK
+  local j="$ENGINE/src/tf-openstack.json"
+  rm -rf "$PSRC" && mkdir -p "$PSRC"
+  (cd "$HERE/provider" && cp -r go.mod go.sum info cmd "$PSRC/")
+  mod_download "$TF_OPENSTACK_MODULE" "$TF_OPENSTACK_VERSION" "$j" ||
+    { echo "proxy refused $TF_OPENSTACK_MODULE@$TF_OPENSTACK_VERSION: $(json_field "$j" Error)"; return 1; }
+  "$PYTHON" "$HERE/provider/tokens.py" gen --sdk "$PY_OPENSTACK_DIR" \
+    --tf-provider "$(json_field "$j" Dir)/openstack/provider.go" --out "$PSRC/info/tokens_gen.go"
+}
+p_tfgen() {
+  (cd "$PSRC" && gox build -trimpath -ldflags "-s -w -X main.version=$OPENSTACK_PLUGIN_VERSION" \
+    -o "$TFGEN_BIN.tmp" ./cmd/pulumi-tfgen-openstack)
+  mv -f "$TFGEN_BIN.tmp" "$TFGEN_BIN"
+  echo "built pulumi-tfgen-openstack"
+}
+p_schema() {  # schema with the plugin version, checked against the Python SDK
+  local out="$ENGINE/src/provider-schema"
+  rm -rf "$out" && (cd "$PSRC" && "$TFGEN_BIN" schema --out "$out" --skip-docs --skip-examples)
+  python3 -c 'import json, sys
+s = json.load(open(sys.argv[1])); s["version"] = sys.argv[3]
+json.dump(s, open(sys.argv[2], "w"), indent=1, sort_keys=True)' "$out/schema.json" "$PSCHEMA" "$OPENSTACK_PLUGIN_VERSION"
+  "$PYTHON" "$HERE/provider/tokens.py" check --sdk "$PY_OPENSTACK_DIR" --schema "$PSCHEMA"
+}
+p_bin() {
+  (cd "$PSRC" && gox build -trimpath -ldflags "-s -w -X main.version=$OPENSTACK_PLUGIN_VERSION" \
+    -o "$PROVIDER_BIN.tmp" ./cmd/pulumi-resource-openstack)
+  mv -f "$PROVIDER_BIN.tmp" "$PROVIDER_BIN"
+  echo "built pulumi-resource-openstack $OPENSTACK_PLUGIN_VERSION ($(du -m "$PROVIDER_BIN" | cut -f1) MB)"
+}
+
 build_provider() {
-  local t0=$SECONDS key="$OPENSTACK_PROVIDER_MODULE@$OPENSTACK_PROVIDER_GO_VERSION plugin=$OPENSTACK_PLUGIN_VERSION go=$GO_VERSION"
-  local j="$ENGINE/src/provider.json" src="$ENGINE/src/provider-openstack"
-  needs_build provider-openstack "$key" "$PROVIDER_BIN" "$OPENSTACK_PROVIDER_MODULE" \
-    "$OPENSTACK_PROVIDER_GO_VERSION" "$OPENSTACK_PLUGIN_VERSION" "$j" "$t0" || return 0
-  # Build from a writable copy of the module as the main module, so that its own
-  # go.mod replace (Pulumi's terraform-plugin-sdk fork) applies.
-  rm -rf "$src" && cp -r "$(json_field "$j" Dir)" "$src" && chmod -R u+w "$src"
-  local cmd="$src/cmd/pulumi-resource-openstack"
-  if ! {
-      # The Makefile runs `VERSION=... go generate cmd/<provider>/main.go`, which writes
-      # schema-embed.json (schema.json stamped with the version); fall back to a copy.
-      if [[ -f "$cmd/generate.go" ]]; then
-        (cd "$src" && VERSION="$OPENSTACK_PLUGIN_VERSION" gox generate ./cmd/pulumi-resource-openstack)
-      fi
-      [[ -f "$cmd/schema-embed.json" ]] || cp "$cmd/schema.json" "$cmd/schema-embed.json"
-      (cd "$src" && gox build -trimpath \
-        -ldflags "-s -w -X $OPENSTACK_PROVIDER_MODULE/pkg/version.Version=$OPENSTACK_PLUGIN_VERSION" \
-        -o "$PROVIDER_BIN" ./cmd/pulumi-resource-openstack)
-    } >"$ENGINE/logs/provider-openstack.log" 2>&1; then
-    line provider-openstack "FAILED to build (see logs/provider-openstack.log)" $((SECONDS - t0)); return
-  fi
-  stamp_set provider-openstack "built $key"
-  line provider-openstack "built ($OPENSTACK_PLUGIN_VERSION)" $((SECONDS - t0))
+  local pmod="$HERE/provider/go.mod" mv py k
+  for mv in "$TF_BRIDGE_MODULE $TF_BRIDGE_VERSION" "$TF_OPENSTACK_MODULE $TF_OPENSTACK_VERSION" \
+            "$TF_PLUGIN_SDK_MODULE $TF_PLUGIN_SDK_VERSION"; do
+    grep -qE "^[[:space:]]*${mv//./\\.}([[:space:]]|\$)" "$pmod" ||
+      { echo "build.sh: $pmod does not require $mv (versions.env)" >&2; exit 1; }
+  done
+  # The Python SDK the token map comes from: where it is and its version, without importing it.
+  py="$("$PYTHON" -c 'import importlib.metadata as m, importlib.util as u
+print(m.version("pulumi_openstack"), u.find_spec("pulumi_openstack").submodule_search_locations[0])' 2>/dev/null)" ||
+    { echo "build.sh: pulumi_openstack is not installed in $PYTHON (run make install)" >&2; exit 1; }
+  PY_OPENSTACK_DIR="${py#* }"
+  [[ "${py%% *}" == "$PULUMI_OPENSTACK_PY_VERSION" ]] ||
+    { echo "build.sh: pulumi_openstack is ${py%% *}, versions.env pins $PULUMI_OPENSTACK_PY_VERSION" >&2; exit 1; }
+  PROVIDER_KEY="plugin=$OPENSTACK_PLUGIN_VERSION bridge=$TF_BRIDGE_VERSION tf=$TF_OPENSTACK_VERSION"
+  PROVIDER_KEY+=" sdk=$TF_PLUGIN_SDK_VERSION py=${py%% *} go=$GO_VERSION"
+  PROVIDER_KEY+=" src=$(cd "$HERE/provider" && find . -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 |
+    LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+  rm -f "$ENGINE/stamps/provider-openstack" "$ENGINE/src/provider.json"  # the former proxy-only attempt
+  k="$PROVIDER_KEY"
+  provider_step provider-sdk "$TF_PLUGIN_SDK_VERSION patch=$(hash_files "$HERE/provider/sdkv2-hdhport.patch")" \
+    "$PSDK/go.mod" p_sdk
+  provider_step provider-src "$k" "$PSRC/info/tokens_gen.go" p_src
+  provider_step provider-tfgen "$k" "$TFGEN_BIN" p_tfgen
+  provider_step provider-schema "$k" "$PSCHEMA" p_schema
+  provider_step provider-bin "$k" "$PROVIDER_BIN" p_bin
 }
 
 # ------------------------------------------- 4. install the provider in PULUMI_HOME
 install_provider() {
   local t0=$SECONDS key
-  if [[ ! -x "$PROVIDER_BIN" ]]; then
-    line plugin-openstack "skipped (no provider binary)" $((SECONDS - t0))
-    if [[ "${ENGINE_REQUIRE_PROVIDER:-0}" == 1 ]]; then RC=3; fi
-    return 0
-  fi
+  [[ -x "$PROVIDER_BIN" ]] || { echo "build.sh: no $PROVIDER_BIN to install" >&2; exit 1; }
   key="openstack $OPENSTACK_PLUGIN_VERSION bin=$(hash_files "$PROVIDER_BIN") cli=$PULUMI_CLI_VERSION"
   if stamp_is plugin-openstack "$key" && [[ -d "$PULUMI_HOME/plugins/resource-openstack-v$OPENSTACK_PLUGIN_VERSION" ]]; then
     line plugin-openstack "up to date (resource openstack $OPENSTACK_PLUGIN_VERSION)" $((SECONDS - t0)); return
@@ -257,11 +333,10 @@ checks() {
   echo "    pulumi whoami --verbose:"; "$PULUMI" whoami --verbose 2>&1 | sed 's/^/      /'
   echo "    pulumi plugin ls:"; "$PULUMI" plugin ls 2>&1 | sed 's/^/      /'
   if ! "$PYTHON" "$HERE/smoke.py" "$ENGINE" >"$ENGINE/logs/smoke.log" 2>&1; then
-    sed 's/^/      /' "$ENGINE/logs/smoke.log" >&2
-    line smoke "FAILED (see logs/smoke.log)" $((SECONDS - t0)); exit 1
+    step_fail smoke "$t0"
   fi
-  grep -E '^(cli version|up:|destroy:|SMOKE)' "$ENGINE/logs/smoke.log" | sed 's/^/    /'
-  line smoke "ok (inline Python program, file backend, no cloud)" $((SECONDS - t0))
+  grep -E '^(cli version|up:|destroy:|SMOKE|openstack preview)' "$ENGINE/logs/smoke.log" | sed 's/^/    /'
+  line smoke "ok (up/destroy + OpenStack preview, no cloud)" $((SECONDS - t0))
 }
 
 write_env() {
@@ -281,5 +356,4 @@ build_provider
 install_provider
 write_env
 ((SMOKE)) && checks
-line total "$( ((RC)) && echo 'INCOMPLETE (provider required but missing)' || echo done)" $((SECONDS - T_ALL))
-exit "$RC"
+line total done $((SECONDS - T_ALL))
