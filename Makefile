@@ -61,6 +61,7 @@ demo: install system-deps ## the main job on the embedded default: validate, cat
 	$(HDH) profile list
 	$(HDH) plan --profile azure-francecentral --enclaves 3
 	$(HDH) plan --profile ovhcloud-public-cloud --enclaves 3
+	$(HDH) plan --profile scaleway --enclaves 3
 	for format in md html csv json xlsx; do $(HDH) diff $(DIFF_DEMO) --format $$format --out out/diff/diff.$$format || exit; done
 	$(HDH) diff $(DIFF_DEMO)
 

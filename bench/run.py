@@ -26,7 +26,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-STACKS = ("azure-francecentral", "openstack-reference")
+STACKS = ("azure-francecentral", "openstack-reference", "scaleway-fr-par")
 SIZES = (1, 55, 500)
 PYTHON = sys.executable
 HDHPORT = str(Path(sys.executable).with_name("hdhport"))

@@ -21,7 +21,8 @@ from hdhport.loader import Specification, load_specification
 from hdhport.yamlsource import Document, load_document
 
 PHASES = ("specification", "registry", "plan", "equivalence", "policies", "consistency", "sovereignty")
-DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-bare-metal-pod-snc", "openstack-reference")
+DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-bare-metal-pod-snc", "openstack-reference",
+                     "scaleway-fr-par")
 #: Hosts a SecNumCloud platform may depend on: its own private zone, private addresses, loopback.
 ALLOWED_HOST = re.compile(r"^(([a-z0-9-]+\.)*hdh\.internal|localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|"
                           r"192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.169\.254|\{[^}]*\})$")

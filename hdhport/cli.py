@@ -18,6 +18,7 @@ from hdhport import paths
 from hdhport.errors import InputError, Problem
 from hdhport.loader import Specification, catalogue_from, is_catalogue, read_all, specification_from
 from hdhport.model import Catalogue
+from hdhport.registry import API_FAMILIES
 from hdhport.render import md_table, text_table
 from hdhport.yamlsource import load_document
 
@@ -109,9 +110,9 @@ def _catalog_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([s.model_dump(mode="json") for s in services], indent=2, ensure_ascii=False))
         return EXIT_OK
-    headers = ["id", "family", "requirement", "interfaces", "data", "azure", "openstack"]
+    headers = ["id", "family", "requirement", "interfaces", "data", *API_FAMILIES]
     rows = [[s.id, s.family, s.requirement, ",".join(s.interfaces), "yes" if s.data_bearing else "",
-             s.implementations.azure.kind, s.implementations.openstack.kind] for s in services]
+             *(s.implementation(family).kind for family in API_FAMILIES)] for s in services]
     print((md_table if args.format == "md" else text_table)(headers, rows))
     families = Counter(s.family for s in services)
     kinds = Counter(s.implementations.openstack.kind for s in services)
@@ -138,7 +139,7 @@ def _catalog_show(args: argparse.Namespace) -> int:
     print("interfaces: " + "; ".join(f"{t} ({vocab.interfaces[t].meaning})" for t in service.interfaces))
     print("controls:   " + "; ".join(service.controls))
     print(f"data-bearing: {'yes' if service.data_bearing else 'no'}")
-    for family in ("azure", "openstack"):
+    for family in API_FAMILIES:
         impl = service.implementation(family)
         print(f"\n{family}: {impl.kind}" + (f" - {impl.product}" if impl.product else ""))
         for key in ("needs", "fallback", "interfaces", "resources", "reason", "notes"):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from hdhport.errors import InputError, Problem
 from hdhport.model import Catalogue, Profile
+from hdhport.registry import API_FAMILIES
 from hdhport.yamlsource import Document, PathKey, load_document
 
 _MAX_LISTED_TERMS = 12
@@ -197,7 +198,7 @@ def _check_catalogue(catalogue: Catalogue, doc: Document) -> list[Problem]:
                 problems.append(doc.problem(at + ("interfaces", j),
                                             f"'{term}' is a proprietary interface; a service names open ones only"))
         problems += _check_terms(doc, at + ("controls",), service.controls, vocab.controls, "controls")
-        for family in ("azure", "openstack"):
+        for family in API_FAMILIES:
             impl = service.implementation(family)
             where = at + ("implementations", family)
             problems += _check_terms(doc, where + ("needs",), impl.needs, vocab.openstack_services,

@@ -86,8 +86,11 @@ class Implementation(Strict):
 
 
 class Implementations(Strict):
+    """One implementation per API family the toolkit deploys (hdhport.registry.API_FAMILIES)."""
+
     azure: Implementation
     openstack: Implementation
+    scaleway: Implementation
 
 
 class Service(Strict):

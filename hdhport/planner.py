@@ -106,8 +106,16 @@ def config_for_profile(profile: str) -> tuple[str, dict[str, Any]]:
     catalogue = load_catalogue(paths.CATALOGUE)
     (loaded, _), = profiles_from([load_document(profile_path(profile))], catalogue).values()
     stack = loaded.id
-    return stack, {"hdh:profile": profile, "hdh:region": loaded.regions[0].id, "hdh:enclaves": 0,
-                   "hdh:adminSshPublicKey": EXAMPLE_SSH_KEY}
+    region = loaded.regions[0]
+    config: dict[str, Any] = {"hdh:profile": profile, "hdh:region": region.id, "hdh:enclaves": 0,
+                              "hdh:adminSshPublicKey": EXAMPLE_SSH_KEY}
+    # The provider's own name of that region, when the family checks it and the profile gives one.
+    from infra.config import provider_region_key
+
+    key = provider_region_key(loaded.api_family)
+    if key and region.api_names:
+        config[key] = region.api_names[0]
+    return stack, config
 
 
 #: Output-only properties the program reads, per resource type, answered "<computed>" as a preview shows

@@ -12,28 +12,26 @@ from functools import cache
 
 from hdhport.model import Catalogue
 
-TABLES: dict[str, str] = {
-    "azure": "providers.azure.registry",
-    "openstack": "providers.openstack.registry",
-    "selfhosted": "providers.selfhosted.registry",
-}
-# The IaaS primitives each API family offers the provider-neutral code (self-hosted services, enclaves).
-IAAS: dict[str, str] = {
-    "azure": "providers.azure.iaas:AzureIaas",
-    "openstack": "providers.openstack.iaas:OpenStackIaas",
-}
-# What an API family builds before any service (Azure: resource group and the identity that uses keys).
-LANDING_ZONES: dict[str, str | None] = {
-    "azure": "providers.azure.landing_zone:LandingZone",
-    "openstack": None,  # the project comes with the credentials
-}
-# Stack settings each API family reads beyond the core hdh:* keys: a module with CONFIG_KEYS and validate().
-SETTINGS: dict[str, str] = {
-    "azure": "providers.azure.settings",
-    "openstack": "providers.openstack.settings",
-}
 SELF_HOSTED = "selfhosted"
-API_FAMILIES = ("azure", "openstack")  # the API families this toolkit deploys
+#: The API families this toolkit deploys. A family is a folder providers/<family>/ whose registry.py holds its
+#: table (IMPLEMENTATIONS), its IaaS primitives (IAAS), what it builds before any service (LANDING_ZONE) and
+#: the module of its stack settings (SETTINGS): adding one is this line and that folder.
+API_FAMILIES = ("azure", "openstack", "scaleway")
+TABLES: dict[str, str] = {family: f"providers.{family}.registry" for family in (*API_FAMILIES, SELF_HOSTED)}
+
+
+def _declared(family: str, name: str) -> str | None:
+    """A family's declaration in its registry.py (plain strings: importing it imports no SDK)."""
+    value = getattr(importlib.import_module(TABLES[family]), name, None)
+    return str(value) if value is not None else None
+
+
+# The IaaS primitives each API family offers the provider-neutral code (self-hosted services, enclaves).
+IAAS: dict[str, str] = {family: str(_declared(family, "IAAS")) for family in API_FAMILIES}
+# What an API family builds before any service (Azure: resource group and the identity that uses keys).
+LANDING_ZONES: dict[str, str | None] = {family: _declared(family, "LANDING_ZONE") for family in API_FAMILIES}
+# Stack settings each API family reads beyond the core hdh:* keys: a module with CONFIG_KEYS and validate().
+SETTINGS: dict[str, str] = {family: str(_declared(family, "SETTINGS")) for family in API_FAMILIES}
 
 
 @cache

@@ -16,7 +16,7 @@ from hdhport.registry import API_FAMILIES, SELF_HOSTED
 Way = Literal["native", "self-hosted", "gap"]
 
 # What a self-hosted service runs on: VMs, their network and their disks.
-SELF_HOSTED_NEEDS = {"openstack": ("nova", "neutron", "cinder"), "azure": ()}
+SELF_HOSTED_NEEDS = {"openstack": ("nova", "neutron", "cinder"), "azure": (), "scaleway": ()}
 
 
 @dataclass(frozen=True)

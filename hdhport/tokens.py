@@ -10,7 +10,8 @@ import importlib
 from functools import cache
 
 # token package -> Python package of its SDK
-SDK_PACKAGES = {"azure-native": "pulumi_azure_native", "openstack": "pulumi_openstack"}
+SDK_PACKAGES = {"azure-native": "pulumi_azure_native", "openstack": "pulumi_openstack",
+                "scaleway": "pulumiverse_scaleway"}
 
 
 @cache

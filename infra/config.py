@@ -28,6 +28,11 @@ def _settings_module(family: str) -> Any:
     return importlib.import_module(SETTINGS[family]) if family in SETTINGS else None
 
 
+def provider_region_key(family: str) -> str | None:
+    """The provider setting naming the region (`openstack:region`, `scaleway:region`), when the family checks it."""
+    return getattr(_settings_module(family), "PROVIDER_REGION_KEY", None)
+
+
 def family_keys() -> frozenset[str]:
     """Keys the API families' implementations read (providers/<family>/settings.py)."""
     from hdhport.registry import SETTINGS
@@ -152,7 +157,7 @@ def check_against(config: StackConfig, catalogue: Catalogue, profile: Profile) -
         if unknown:
             raise ConfigError("hdh:services", f"unknown service '{unknown[0]}'; see `hdhport catalog list`")
     settings = _settings_module(profile.api_family)
-    provider_region = getattr(settings, "PROVIDER_REGION_KEY", None)
+    provider_region = provider_region_key(profile.api_family)
     if provider_region is not None and region.api_names:
         namespace, key = provider_region.split(":")
         given = pulumi.Config(namespace).get(key)

@@ -20,7 +20,8 @@ from hdhport.resolve import Resolution, resolve
 from hdhport.yamlsource import load_document
 from infra.config import ConfigError, StackConfig, check_against, parse, profile_path
 from providers.base import ServiceComponent
-from providers.contract import Placement, ServiceArgs, ServiceSpec, Sizing, tags_for
+from providers.build import build_service, warn_unmet_bootstrap
+from providers.contract import Placement, Sizing
 
 #: Built first, in this order: later services consume what they provide (network, DNS zones, keys, disks, logs).
 FOUNDATION = ("virtual_network", "key_management", "disk_encryption", "private_dns", "private_endpoints", "log_analytics")
@@ -81,29 +82,6 @@ def _ordered(services: Iterable[Service]) -> list[Service]:
     return first + [s for s in services if s.id not in FOUNDATION]
 
 
-def _spec(service: Service, resolution: Resolution) -> ServiceSpec:
-    assert resolution.way != "gap" and resolution.product
-    return ServiceSpec(id=service.id, family=service.family, product=resolution.product,
-                       interface=service.interfaces[0], data_bearing=service.data_bearing,
-                       implementation=resolution.way)
-
-
-def _component_name(service_id: str, enclave: str | None) -> str:
-    base = service_id.replace("_", "-")
-    return f"{enclave}-{base}" if enclave else base
-
-
-def build_service(service: Service, resolution: Resolution, placement: Placement, sizing: Sizing,
-                  enclave: str | None = None, parent: pulumi.Resource | None = None) -> ServiceComponent:
-    """Build one service through the registry and return its component."""
-    cls = registry.implementation(service.id, resolution.family or "")
-    args = ServiceArgs(spec=_spec(service, resolution), placement=placement, sizing=sizing,
-                       tags=tags_for(service.id, enclave, service.data_bearing), enclave=enclave)
-    component: ServiceComponent = cls(_component_name(service.id, enclave), args,
-                                      pulumi.ResourceOptions(parent=parent) if parent else None)
-    return component
-
-
 def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platform:
     resolutions = {r.service: r for r in resolve(catalogue, profile)}
     wanted = [s for s in catalogue.services if config.services is None or s.id in config.services]
@@ -132,14 +110,6 @@ def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platfo
         platform.enclaves = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing)
     export(platform, placement)
     return platform
-
-
-def warn_unmet_bootstrap(resolutions: dict[str, Resolution], built: list[str]) -> None:
-    """Say, before building, what the self-hosted machines will wait for at boot on this profile."""
-    from providers.selfhosted.bootstrap import unmet
-
-    for message in unmet(resolutions, built):
-        pulumi.log.warn(message)
 
 
 def export(platform: Platform, placement: Placement) -> None:

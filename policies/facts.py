@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from providers.selfhosted.iaas import ENCLAVES_CIDR
 
-__all__ = ["DATA_BEARING_TYPES", "EDGE_SERVICES", "ENCLAVES_CIDR", "EU_AZURE_LOCATIONS", "MANAGEMENT_PORTS",
-           "REQUIRED_TAGS"]
+__all__ = ["DATA_BEARING_TYPES", "EDGE_SERVICES", "ENCLAVES_CIDR", "EU_AZURE_LOCATIONS", "EU_SCALEWAY_REGIONS",
+           "MANAGEMENT_PORTS", "REQUIRED_TAGS"]
 
 #: Resource types that hold data (health data unless tagged data-classification=internal).
 DATA_BEARING_TYPES = frozenset({
@@ -29,6 +29,11 @@ DATA_BEARING_TYPES = frozenset({
     "openstack:keymanager/orderV1:OrderV1",
     "openstack:keymanager/secretV1:SecretV1",
     "openstack:images/image:Image",
+    "scaleway:block/volume:Volume",
+    "scaleway:object/bucket:Bucket",
+    "scaleway:databases/instance:Instance",
+    "scaleway:keymanager/key:Key",
+    "scaleway:secrets/secret:Secret",
 })
 
 #: Services that legitimately face outward (the platform's edge); all others are private.
@@ -47,3 +52,7 @@ EU_AZURE_LOCATIONS = frozenset({
     "swedencentral", "swedensouth", "italynorth", "polandcentral", "spaincentral", "austriaeast",
     "belgiumcentral", "denmarkeast", "global",
 })
+
+#: Scaleway regions in EU member states (a zone is its region plus -N): Paris, Amsterdam, Warsaw (Scaleway's
+#: product availability guide, validated 2025-12-04) and Milan (its Audit Trail integration page, 2026-09-02).
+EU_SCALEWAY_REGIONS = frozenset({"fr-par", "nl-ams", "pl-waw", "it-mil"})

@@ -11,6 +11,7 @@ import base64
 import binascii
 import inspect
 import ipaddress
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +35,7 @@ from policies.facts import (
     EDGE_SERVICES,
     ENCLAVES_CIDR,
     EU_AZURE_LOCATIONS,
+    EU_SCALEWAY_REGIONS,
     MANAGEMENT_PORTS,
     REQUIRED_TAGS,
 )
@@ -141,6 +143,13 @@ def _is_azure(resource_type: str) -> bool:
 
 
 def _validate_regions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type.startswith("scaleway:"):
+        for key in ("region", "zone"):
+            place = args.props.get(key)
+            if isinstance(place, str) and place != COMPUTED and re.sub(r"-\d+$", "", place) not in EU_SCALEWAY_REGIONS:
+                report(f"{key} '{place}' is outside the EU; allowed regions: {', '.join(sorted(EU_SCALEWAY_REGIONS))}",
+                       None)
+        return
     location = args.props.get("location")
     if not _is_azure(args.resource_type) or not isinstance(location, str) or location == COMPUTED:
         return
@@ -209,6 +218,20 @@ def _key_store(p: dict[str, Any]) -> tuple[bool, bool]:
     return True, True  # a key manager holds the customer's keys by definition
 
 
+def _scaleway_volume(p: dict[str, Any]) -> tuple[bool, bool]:
+    # Scaleway encrypts its disks with keys it manages (its storage shared-responsibility model, 2025-11-12);
+    # a customer key exists only in the guest: the machine's LUKS2 bound to the platform's Tang servers,
+    # which its IaaS primitives state on the volume (providers/scaleway/iaas.py GUEST_ENCRYPTED).
+    tags = [t for t in p.get("tags") or [] if isinstance(t, str)]
+    return True, "hdh-disk-encryption=guest-luks-tang" in tags
+
+
+def _scaleway_database(p: dict[str, Any]) -> tuple[bool, bool]:
+    # Managed Database takes no customer key (no setting in pulumiverse-scaleway 1.60.0): like Trove's, its
+    # key custody is the provider's and the profile says so; what the plan can enforce is encryption at rest.
+    return p.get("encryptionAtRest") is True, True
+
+
 ENCRYPTION_CHECKS: dict[str, EncryptionCheck] = {
     "azure-native:storage:StorageAccount": _storage_account,
     "azure-native:compute:Disk": _managed_disk,
@@ -220,6 +243,9 @@ ENCRYPTION_CHECKS: dict[str, EncryptionCheck] = {
     "azure-native:keyvault:Vault": _key_store,
     "azure-native:keyvault:ManagedHsm": _key_store,
     "openstack:blockstorage/volume:Volume": _cinder_volume,
+    "scaleway:block/volume:Volume": _scaleway_volume,
+    "scaleway:databases/instance:Instance": _scaleway_database,
+    "scaleway:keymanager/key:Key": _key_store,
 }
 
 
@@ -249,10 +275,29 @@ customer_managed_key = _resource_policy(
     "customer-managed-key", "Data-bearing resources are encrypted with the customer-managed key of the platform or enclave.",
     _validate_cmk, Severity.CRITICAL, CRYPTO_CONTROLS,
     "Pass placement.key_ref / key_vault_id / identity_id (Azure) or disk_encryption_ref "
-    "(OpenStack) into the resource's encryption settings.",
+    "(OpenStack) into the resource's encryption settings; on Scaleway, whose volumes take no customer key, "
+    "build the volume through the family's IaaS primitives for a machine that encrypts it in the guest.",
 )
 
 # ------------------------------------------------------------------ 4. public exposure
+
+
+def _allows_anyone(policy: Any) -> bool:
+    """Whether an S3 bucket policy (JSON text or object) has an Allow statement for every principal."""
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return False
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    for statement in statements if isinstance(statements, list) else []:
+        if not isinstance(statement, dict) or _lower(statement.get("Effect")) != "allow":
+            continue
+        principal = statement.get("Principal")
+        values = principal.values() if isinstance(principal, dict) else [principal]
+        if any(value == "*" or value == ["*"] for value in values):
+            return True
+    return False
 
 
 def _validate_public(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -268,8 +313,20 @@ def _validate_public(args: ResourceValidationArgs, report: ReportViolation) -> N
     if isinstance(rules, dict) and _lower(rules.get("defaultAction")) == "allow":
         report("network rules default to Allow; set defaultAction Deny", None)
     if args.resource_type in ("azure-native:network:PublicIPAddress", "openstack:networking/floatingIp:FloatingIp",
-                              "openstack:networking/floatingIpAssociate:FloatingIpAssociate") and not edge:
+                              "openstack:networking/floatingIpAssociate:FloatingIpAssociate",
+                              "scaleway:instance/ip:Ip", "scaleway:network/publicGatewayIp:PublicGatewayIp",
+                              "scaleway:loadbalancers/ip:Ip") and not edge:
         report(f"public IP outside the platform's edge services ({', '.join(sorted(EDGE_SERVICES))})", None)
+    if args.resource_type == "scaleway:instance/server:Server" and (
+            props.get("ipId") or props.get("ipIds") or props.get("enableDynamicIp") is not False):
+        report("the Instance may get a public address: give it no ipId/ipIds and set enableDynamicIp false", None)
+    if args.resource_type in ("scaleway:object/bucket:Bucket", "scaleway:object/bucketAcl:BucketAcl") \
+            and _lower(props.get("acl")) not in ("", "private", COMPUTED.lower()):
+        report(f"bucket ACL '{props.get('acl')}' opens objects beyond the project; keep the ACL private", None)
+    if args.resource_type == "scaleway:object/bucketPolicy:BucketPolicy" and _allows_anyone(props.get("policy")):
+        report("bucket policy allows anyone (Principal \"*\"); allow named principals only", None)
+    if args.resource_type == "scaleway:databases/instance:Instance" and props.get("loadBalancer"):
+        report("the database declares a load-balancer (public) endpoint; keep its Private Network endpoint only", None)
 
 
 EXPOSURE_CONTROLS = (Control(SNC, SNC_V, "segregation and protection of administration and data interfaces"),
@@ -330,6 +387,14 @@ def _validate_ingress(args: ResourceValidationArgs, report: ReportViolation) -> 
         rules = [props] if _lower(props.get("direction")) == "ingress" else []
     if args.resource_type == "openstack:networking/secGroup:SecGroup" and props.get("deleteDefaultRules") is not True:
         report("security group keeps OpenStack's default rules (all egress open); set deleteDefaultRules true", None)
+    if args.resource_type == "scaleway:instance/securityGroup:SecurityGroup":
+        for direction in ("inbound", "outbound"):
+            if _lower(props.get(f"{direction}DefaultPolicy")) != "drop":
+                report(f"security group's {direction} default policy is not drop; set {direction}_default_policy "
+                       "'drop'", None)
+        rules = [{"sourceAddressPrefix": r.get("ipRange") or r.get("ip") or "0.0.0.0/0",
+                  "destinationPortRange": str(r["port"]) if r.get("port") else r.get("portRange") or "*"}
+                 for r in props.get("inboundRules") or [] if isinstance(r, dict) and _lower(r.get("action")) == "accept"]
     for rule in rules:
         for source in _sources(rule):
             if source.lower() not in _ANYWHERE:
@@ -404,6 +469,9 @@ def _validate_versioning(args: StackValidationArgs, report: ReportViolation) -> 
         if resource.resource_type == "openstack:objectstorage/container:Container":
             if not props.get("versioning") and not props.get("versioningLegacy"):
                 report(f"Swift container {resource.name} has no versioning", resource.urn)
+        elif resource.resource_type == "scaleway:object/bucket:Bucket":
+            if (props.get("versioning") or {}).get("enabled") is not True:
+                report(f"bucket {resource.name} has no versioning", resource.urn)
         elif resource.resource_type == "azure-native:storage:StorageAccount":
             if _lower(props.get("kind")) in ("storagev2", "blockblobstorage") and not props.get("isHnsEnabled") \
                     and (resource.parent is None or resource.parent.urn not in protected_accounts):
@@ -421,6 +489,34 @@ versioning_or_soft_delete = _stack_policy(
     _validate_versioning, Severity.HIGH, RECOVERY_CONTROLS,
     "Enable versioning on Swift containers; give Azure storage accounts a BlobServiceProperties "
     "with versioning and delete retention; enable purge protection on key vaults.",
+)
+
+
+
+def _validate_bucket_encryption(args: StackValidationArgs, report: ReportViolation) -> None:
+    """S3 buckets whose encryption is a resource of its own (Scaleway): each data-bearing bucket needs one
+    encrypting by default with a Key Manager key (SSE-KMS)."""
+    keyed: set[str] = set()
+    for resource in args.resources:
+        if resource.resource_type == "scaleway:object/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+            props = dict(resource.props)
+            for rule in props.get("rules") or []:
+                default = (rule or {}).get("applyServerSideEncryptionByDefault") or {}
+                if _lower(default.get("sseAlgorithm")) == "aws:kms" and default.get("kmsMasterKeyId"):
+                    keyed.add(str(props.get("bucket")))
+    for resource in args.resources:
+        props = dict(resource.props)
+        if resource.resource_type == "scaleway:object/bucket:Bucket" and is_data_bearing(resource.resource_type, props):
+            if str(props.get("name")) not in keyed and props.get("name") != COMPUTED:
+                report(f"bucket {resource.name} is not encrypted by default with the customer-managed key "
+                       "(a BucketServerSideEncryptionConfiguration with aws:kms and the Key Manager key)", resource.urn)
+
+
+bucket_default_encryption = _stack_policy(
+    "bucket-default-encryption", "Buckets whose encryption is configured apart encrypt every object with the customer key.",
+    _validate_bucket_encryption, Severity.CRITICAL, CRYPTO_CONTROLS,
+    "Give the bucket a server-side encryption configuration (SSE-KMS, aws:kms) naming the platform's or the "
+    "enclave's Key Manager key, created with the bucket.",
 )
 
 # ------------------------------------------------------------------ 8. protect
@@ -600,5 +696,5 @@ enclave_isolation = _stack_policy(
 
 RESOURCE_POLICIES = (allowed_regions, encryption_at_rest, customer_managed_key, no_public_endpoint,
                      deny_by_default_ingress, tls_minimum, protect_data_bearing, mandatory_tags, no_secret_in_clear)
-STACK_POLICIES = (versioning_or_soft_delete, enclave_isolation)
+STACK_POLICIES = (versioning_or_soft_delete, bucket_default_encryption, enclave_isolation)
 ALL_POLICIES = (*RESOURCE_POLICIES, *STACK_POLICIES)

@@ -21,6 +21,7 @@ from hdhport.registry import iaas_for
 from hdhport.resolve import Resolution, resolve
 from infra.config import StackConfig
 from providers.base import ServiceComponent
+from providers.build import build_service, warn_unmet_bootstrap
 from providers.contract import Placement, Sizing, tags_for
 from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, Ingress
 
@@ -50,8 +51,6 @@ class Enclave(pulumi.ComponentResource):
     def __init__(self, name: str, index: int, catalogue: Catalogue, resolutions: dict[str, Resolution],
                  placement: Placement, sizing: Sizing, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("hdh:workspace:Enclave", name, None, opts)
-        from infra.program import build_service
-
         tags = tags_for("enclave", name, data_bearing=True)
         segment = iaas_for(placement.api_family)(placement, tags).segment(
             self, f"{name}-segment", enclave_cidr(index), ENCLAVE_INGRESS)
@@ -88,8 +87,6 @@ def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Prof
     placement = Placement(api_family=profile.api_family, region=config.region,
                           admin_ssh_public_key=config.admin_ssh_public_key, **fields)
     resolutions = {r.service: r for r in resolve(catalogue, profile)}
-    from infra.program import warn_unmet_bootstrap
-
     warn_unmet_bootstrap(resolutions, list(ENCLAVE_SERVICES))
     first = _first_index(config)
     built = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing, first)

@@ -34,11 +34,18 @@ PLACEMENTS = {
         key_ref="https://barbican.example:9311/v1/secrets/hdh-platform",
         disk_encryption_ref="LUKS", admin_ssh_public_key=EXAMPLE_SSH_KEY,
     ),
+    # No disk encryption reference: Scaleway's volumes take no customer key (machines encrypt in the guest).
+    "scaleway": Placement(
+        api_family="scaleway", region="fr-par", scope="",
+        network_id="fr-par/vpc-hdh-id", subnet_id="fr-par/pn-services-id",
+        key_ref="fr-par/key-hdh-id", admin_ssh_public_key=EXAMPLE_SSH_KEY,
+    ),
 }
 SIZINGS = {
     "azure": Sizing(cpu_flavor="Standard_D4s_v5", gpu_flavor="Standard_NC24ads_A100_v4",
                     image="Debian:debian-12:12-gen2:latest"),
     "openstack": Sizing(cpu_flavor="b3-8", gpu_flavor="a100-180", image="Debian 12"),
+    "scaleway": Sizing(cpu_flavor="POP2-2C-8G", gpu_flavor="H100-1-80G", image="debian_bookworm"),
 }
 
 
@@ -51,7 +58,7 @@ def record_service(service_id: str, family: str, api_family: str | None = None,
                    enclave: str | None = None) -> PlanResult:
     """Record one implementation: `family` is the registry family (azure, openstack, selfhosted);
     `api_family` the cloud it runs on (defaults to `family`; required for selfhosted)."""
-    from infra.program import build_service
+    from providers.build import build_service
 
     api = api_family or family
     service = catalogue().service(service_id)

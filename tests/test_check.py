@@ -101,6 +101,16 @@ def test_removing_an_openstack_implementation_fails_the_registry_check(copy: Pat
                for r in results)
 
 
+def test_removing_a_scaleway_implementation_fails_the_registry_check(copy: Path) -> None:
+    table = copy / "providers" / "scaleway" / "registry.py"
+    lines = [line for line in table.read_text().splitlines() if not line.strip().startswith('"relational_database"')]
+    table.write_text("\n".join(lines) + "\n")
+    run = _run_gate(copy, "--profile", "scaleway-fr-par")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert ("[registry/implemented] scaleway relational_database: the catalogue promises a 'scaleway' "
+            "implementation; the registry has none") in run.stdout
+
+
 def test_public_network_access_on_a_storage_account_fails_the_policies(copy: Path) -> None:
     _mutate(copy / "providers" / "azure" / "storage_account.py", "PublicNetworkAccess.DISABLED",
             "PublicNetworkAccess.ENABLED")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
@@ -176,3 +177,83 @@ def test_policy_pack_entry_point_is_importable_without_starting_it() -> None:
     source = (Path(P.__file__).parent / "__main__.py").read_text()
     tree = ast.parse(source)
     assert any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "PolicyPack" for n in ast.walk(tree))
+
+
+# ---------------------------------------------------------------------------------------------- Scaleway
+
+SCW_SERVER = "scaleway:instance/server:Server"
+SCW_GROUP = "scaleway:instance/securityGroup:SecurityGroup"
+SCW_BUCKET = "scaleway:object/bucket:Bucket"
+SCW_SSE = "scaleway:object/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+
+
+def test_scaleway_regions_and_zones_stay_in_the_eu() -> None:
+    assert messages(P.allowed_regions, resource(SCW_SERVER, {"zone": "fr-par-2", "tags": TAG_LIST})) == []
+    assert messages(P.allowed_regions, resource(SCW_BUCKET, {"region": "nl-ams", "tags": TAGS})) == []
+    assert messages(P.allowed_regions, resource(SCW_SERVER, {"zone": "us-east-1", "tags": TAG_LIST})) == [
+        "zone 'us-east-1' is outside the EU; allowed regions: fr-par, it-mil, nl-ams, pl-waw"]
+
+
+def test_scaleway_instances_get_no_public_address() -> None:
+    private = {"type": "POP2-2C-8G", "enableDynamicIp": False, "tags": TAG_LIST}
+    assert messages(P.no_public_endpoint, resource(SCW_SERVER, private)) == []
+    for exposed in ({**private, "enableDynamicIp": True}, {**private, "ipId": "fr-par-1/ip"},
+                    {k: v for k, v in private.items() if k != "enableDynamicIp"}):
+        assert messages(P.no_public_endpoint, resource(SCW_SERVER, exposed)) == [
+            "the Instance may get a public address: give it no ipId/ipIds and set enableDynamicIp false"]
+    database = {"nodeType": "DB-DEV-S", "encryptionAtRest": True, "loadBalancer": {}, "tags": TAG_LIST}
+    assert messages(P.no_public_endpoint, resource("scaleway:databases/instance:Instance", database)) == []
+    database["loadBalancer"] = {"endpointId": "x"}
+    assert messages(P.no_public_endpoint, resource("scaleway:databases/instance:Instance", database)) == [
+        "the database declares a load-balancer (public) endpoint; keep its Private Network endpoint only"]
+
+
+def test_scaleway_security_groups_drop_by_default_and_never_open_ssh_to_anyone() -> None:
+    good = {"inboundDefaultPolicy": "drop", "outboundDefaultPolicy": "drop", "tags": TAG_LIST,
+            "inboundRules": [{"action": "accept", "protocol": "TCP", "port": 22, "ipRange": "10.20.0.0/20"}]}
+    assert messages(P.deny_by_default_ingress, resource(SCW_GROUP, good)) == []
+    open_ssh = {**good, "inboundRules": [{"action": "accept", "protocol": "TCP", "port": 22}]}
+    assert messages(P.deny_by_default_ingress, resource(SCW_GROUP, open_ssh)) == [
+        "ingress from 0.0.0.0/0 to 22: management ports are reachable only through the bastion"]
+    accepting = {**good, "inboundDefaultPolicy": "accept"}
+    assert messages(P.deny_by_default_ingress, resource(SCW_GROUP, accepting)) == [
+        "security group's inbound default policy is not drop; set inbound_default_policy 'drop'"]
+
+
+def test_scaleway_volumes_hold_the_customer_key_in_the_guest_only_when_they_say_so() -> None:
+    volume = "scaleway:block/volume:Volume"
+    assert messages(P.customer_managed_key, resource(volume, {"iops": 5000, "tags": TAG_LIST})) == [
+        f"data-bearing {volume} is not encrypted with the customer-managed key"]
+    guest = {"iops": 5000, "tags": [*TAG_LIST, "hdh-disk-encryption=guest-luks-tang"]}
+    assert messages(P.customer_managed_key, resource(volume, guest)) == []
+    database = "scaleway:databases/instance:Instance"
+    assert messages(P.encryption_at_rest, resource(database, {"encryptionAtRest": False, "tags": TAG_LIST})) == [
+        f"{database} is not encrypted at rest"]
+
+
+def test_scaleway_buckets_are_versioned_and_encrypted_with_the_customer_key() -> None:
+    bucket = resource(SCW_BUCKET, {"name": "hdh-platform-objects-1", "versioning": {"enabled": True}, "tags": TAGS})
+    sse = resource(SCW_SSE, {"bucket": "hdh-platform-objects-1", "rules": [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "fr-par/key"}}]},
+        name="sse")
+    assert messages(P.bucket_default_encryption, bucket, sse) == []
+    assert messages(P.bucket_default_encryption, bucket) == [
+        "bucket r is not encrypted by default with the customer-managed key (a BucketServerSideEncryptionConfiguration "
+        "with aws:kms and the Key Manager key)"]
+    unversioned = resource(SCW_BUCKET, {"name": "b", "versioning": {"enabled": False}, "tags": TAGS})
+    assert messages(P.versioning_or_soft_delete, unversioned) == ["bucket r has no versioning"]
+
+
+def test_scaleway_buckets_are_never_public() -> None:
+    bucket = {"name": "b", "versioning": {"enabled": True}, "tags": TAGS}
+    assert messages(P.no_public_endpoint, resource(SCW_BUCKET, bucket)) == []
+    assert messages(P.no_public_endpoint, resource(SCW_BUCKET, {**bucket, "acl": "public-read"})) == [
+        "bucket ACL 'public-read' opens objects beyond the project; keep the ACL private"]
+    policy = "scaleway:object/bucketPolicy:BucketPolicy"
+    anyone = {"Version": "2023-04-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                      "Resource": "b/*"}]}
+    assert messages(P.no_public_endpoint, resource(policy, {"bucket": "b", "policy": json.dumps(anyone)})) == [
+        'bucket policy allows anyone (Principal "*"); allow named principals only']
+    tls_only = {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["b", "b/*"],
+                               "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    assert messages(P.no_public_endpoint, resource(policy, {"bucket": "b", "policy": json.dumps(tls_only)})) == []

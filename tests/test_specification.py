@@ -8,6 +8,7 @@ import pytest
 from conftest import ROOT
 from hdhport import paths
 from hdhport.loader import load_specification
+from hdhport.registry import API_FAMILIES
 from hdhport.tokens import unresolved
 
 SPEC = load_specification(paths.CATALOGUE, paths.shipped_profiles())
@@ -30,23 +31,25 @@ def test_catalogue_covers_at_least_50_services_in_10_families() -> None:
     assert set(families) == set(CATALOGUE.vocabulary.families), "a family nobody uses, or the reverse"
 
 
-def test_every_service_has_azure_and_openstack_entries() -> None:
+def test_every_service_has_an_entry_for_every_api_family() -> None:
     for service in CATALOGUE.services:
-        assert service.implementations.azure.kind in ("native", "self-hosted", "gap")
-        assert service.implementations.openstack.kind in ("native", "self-hosted", "gap")
+        for family in API_FAMILIES:
+            assert service.implementation(family).kind in ("native", "self-hosted", "gap"), (service.id, family)
 
 
-@pytest.mark.parametrize("family", ["azure", "openstack"])
+@pytest.mark.parametrize("family", API_FAMILIES)
 def test_every_resource_token_names_a_class_in_the_installed_sdk(family: str) -> None:
     tokens = sorted({t for s in CATALOGUE.services for t in s.implementation(family).resources})
     assert tokens, f"no {family} tokens at all"
     assert unresolved(tokens) == []
 
 
-def test_azure_tokens_use_azure_native_and_openstack_tokens_use_openstack() -> None:
+def test_each_family_declares_tokens_of_its_own_sdk_only() -> None:
+    prefixes = {"azure": "azure-native:", "openstack": "openstack:", "scaleway": "scaleway:"}
+    assert set(prefixes) == set(API_FAMILIES)
     for service in CATALOGUE.services:
-        assert all(t.startswith("azure-native:") for t in service.implementations.azure.resources), service.id
-        assert all(t.startswith("openstack:") for t in service.implementations.openstack.resources), service.id
+        for family, prefix in prefixes.items():
+            assert all(t.startswith(prefix) for t in service.implementation(family).resources), (service.id, family)
 
 
 def test_every_vocabulary_term_has_a_one_line_meaning() -> None:

@@ -422,6 +422,7 @@ KINDS: dict[str, tuple[Kind, ...]] = {
     "secure_file_transfer": (Kind("azure-blob-sftp", r"azure|blob"), Kind("sftp", r"sftpgo|sftp", ("sftp",))),
     "key_management": (Kind("azure-key-vault", r"key vault|managed hsm"), Kind("barbican", r"barbican"),
                        Kind("openbao", r"openbao|hashicorp vault"),
+                       Kind("scaleway-key-manager", r"scaleway key manager"),
                        Kind("kms", r"\bkms\b|\bhsm\b", ("vault-api", "pkcs11", "kmip"))),
     "secrets_store": (Kind("azure-key-vault", r"key vault"), Kind("barbican", r"barbican"),
                       Kind("openbao", r"openbao|hashicorp vault", ("vault-api",))),

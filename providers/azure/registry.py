@@ -59,3 +59,6 @@ IMPLEMENTATIONS: dict[str, str] = {
     "workflow_automation": "providers.azure.workflow_automation:WorkflowAutomation",
     "workload_identity": "providers.azure.workload_identity:WorkloadIdentity",
 }
+IAAS = "providers.azure.iaas:AzureIaas"
+LANDING_ZONE = "providers.azure.landing_zone:LandingZone"
+SETTINGS = "providers.azure.settings"

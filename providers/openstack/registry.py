@@ -29,3 +29,6 @@ IMPLEMENTATIONS: dict[str, str] = {
     "vm_image_catalogue": "providers.openstack.vm_image_catalogue:VmImageCatalogue",
     "workload_identity": "providers.openstack.workload_identity:WorkloadIdentity",
 }
+IAAS = "providers.openstack.iaas:OpenStackIaas"
+LANDING_ZONE = None  # the project comes with the credentials
+SETTINGS = "providers.openstack.settings"

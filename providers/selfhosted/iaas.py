@@ -52,6 +52,9 @@ class ServerRequest:
     """Whether the data disk holds what must outlive the machine (health data, audit trails, identities,
     secrets, queues...): protected and retained on delete."""
     count: int = 1
+    guest_encrypted: bool = False
+    """Whether the machine encrypts its data disk itself (LUKS bound to the platform's Tang servers) because
+    the provider's volume carries no customer key: families say so on the volume."""
 
 
 @dataclass

@@ -27,9 +27,11 @@ def _environment() -> jinja2.Environment:
                               keep_trailing_newline=True, autoescape=False)
 
 
-def render_cloud_init(service_id: str, placement: Placement, enclave: str | None = None) -> str:
-    """The cloud-config a self-hosted service boots with. Holds no secret: secrets are made or fetched at boot."""
-    spec = SPECS[service_id]
+def render_cloud_init(service_id: str, placement: Placement, enclave: str | None = None,
+                      spec: TemplateSpec | None = None) -> str:
+    """The cloud-config a self-hosted service boots with (or, with `spec`, another machine built from the same
+    base, such as RESEARCH_MACHINE). Holds no secret: secrets are made or fetched at boot."""
+    spec = spec or SPECS[service_id]
     template = _environment().get_template(spec.template)
     return template.render(service=service_id, spec=spec, api_family=placement.api_family,
                            region=placement.region, enclave=enclave or "platform",
@@ -73,6 +75,7 @@ class SelfHostedService(ServiceComponent):
             data_disk_gb=spec.data_disk_gb,
             keeps_state=self.spec.data_bearing or not spec.stateless,
             count=spec.count,
+            guest_encrypted=guest_disk_encryption(self.spec.id, self.placement),
         )
         servers = iaas.servers(self, self.name, request)
         endpoint = servers.private_ips[0].apply(lambda ip: spec.endpoint.format(host=ip))

@@ -245,6 +245,13 @@ def _spec(role: str, ingress: tuple[Ingress, ...], endpoint: str, data_disk_gb: 
                         stateless=stateless)
 
 
+#: A research project's machine (cpu_vm, gpu_vm) where its family builds it from the provider-neutral base (Scaleway,
+#: whose volumes take no customer key): reached by SSH and RDP from the bastion and the desktops only.
+RESEARCH_MACHINE = TemplateSpec(
+    template="research_vm.yaml.j2", role="vm",
+    ingress=(*COMMON_INGRESS, _tcp(3389, "RDP from the bastion and the virtual desktop hosts", ADMIN_SOURCE)),
+    endpoint="ssh://{host}", data_disk_gb=100)
+
 _SPECS: dict[str, TemplateSpec] = {
     "alerting": _spec("alertmanager", (_tcp(9093, "Alertmanager API and UI over TLS"),),
                       "https://{host}:9093", data_disk_gb=20),

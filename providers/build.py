@@ -1,0 +1,48 @@
+"""Building one catalogue service through the registry: what the platform program (infra/) and the
+research-project enclaves (providers/enclave.py) share, kept in this lower layer so neither imports the other."""
+from __future__ import annotations
+
+import pulumi
+
+from hdhport import registry
+from hdhport.model import Service
+from hdhport.resolve import Resolution
+from providers.base import ServiceComponent
+from providers.contract import Placement, ServiceArgs, ServiceSpec, Sizing, tags_for
+
+
+def service_spec(service: Service, resolution: Resolution) -> ServiceSpec:
+    """What the component is told about its service. Its interface is the one the product really speaks: a
+    native implementation's own (Azure Blob speaks azure-blob, not s3) when the catalogue states one, else
+    the service's open interface, which a self-hosted product speaks by construction."""
+    assert resolution.way != "gap" and resolution.product
+    interface = service.interfaces[0]
+    if resolution.way == "native" and resolution.family:
+        offered = service.implementation(resolution.family).interfaces
+        interface = offered[0] if offered else interface
+    return ServiceSpec(id=service.id, family=service.family, product=resolution.product, interface=interface,
+                       data_bearing=service.data_bearing, implementation=resolution.way)
+
+
+def component_name(service_id: str, enclave: str | None) -> str:
+    base = service_id.replace("_", "-")
+    return f"{enclave}-{base}" if enclave else base
+
+
+def build_service(service: Service, resolution: Resolution, placement: Placement, sizing: Sizing,
+                  enclave: str | None = None, parent: pulumi.Resource | None = None) -> ServiceComponent:
+    """Build one service through the registry and return its component."""
+    cls = registry.implementation(service.id, resolution.family or "")
+    args = ServiceArgs(spec=service_spec(service, resolution), placement=placement, sizing=sizing,
+                       tags=tags_for(service.id, enclave, service.data_bearing), enclave=enclave)
+    component: ServiceComponent = cls(component_name(service.id, enclave), args,
+                                      pulumi.ResourceOptions(parent=parent) if parent else None)
+    return component
+
+
+def warn_unmet_bootstrap(resolutions: dict[str, Resolution], built: list[str]) -> None:
+    """Say, before building, what the self-hosted machines will wait for at boot on this profile."""
+    from providers.selfhosted.bootstrap import unmet
+
+    for message in unmet(resolutions, built):
+        pulumi.log.warn(message)

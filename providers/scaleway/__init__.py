@@ -1,0 +1,1 @@
+"""The Scaleway API family: pulumiverse-scaleway implementations of the catalogue's services."""

@@ -1,0 +1,55 @@
+"""What every Scaleway implementation shares: settings, names, tags, zones, the operators' SSH key."""
+from __future__ import annotations
+
+from functools import cached_property
+
+import pulumi
+from pulumiverse_scaleway import iam
+
+from providers.base import ServiceComponent
+from providers.lookups import once
+from providers.scaleway.settings import ScalewaySettings
+
+
+def tag_list(tags: dict[str, str]) -> list[str]:
+    """Scaleway tags are plain strings (buckets excepted); key=value keeps them greppable."""
+    return [f"{key}={value}" for key, value in sorted(tags.items())]
+
+
+def settings_for(region: str) -> ScalewaySettings:
+    """The stack's Scaleway settings, read once per run."""
+    return once(("scaleway", "settings", region), lambda: ScalewaySettings.read(region))
+
+
+def operators_ssh_key(owner: pulumi.Resource, public_key: str) -> iam.SshKey:
+    """The operators' key, registered once in the project (by the first service that boots machines):
+    Scaleway Instances install the project's keys at first boot (no per-machine key argument); the
+    machines are reached through the bastion only."""
+    return once(("scaleway", "ssh-key"), lambda: iam.SshKey(
+        "scaleway-operators-ssh", name="hdh-operators", public_key=public_key,
+        opts=pulumi.ResourceOptions(parent=owner)))
+
+
+class ScalewayService(ServiceComponent):
+    """A catalogue service implemented with pulumiverse-scaleway: settings, names and tags in one place."""
+
+    @cached_property
+    def settings(self) -> ScalewaySettings:
+        return settings_for(self.placement.region)
+
+    @property
+    def scope_name(self) -> str:
+        """Who owns the resources: the research project (enclave) or the platform."""
+        return self.enclave or "platform"
+
+    def scoped(self, suffix: str) -> str:
+        """Cloud-side name of a resource: hdh-<enclave or platform>-<suffix>."""
+        return f"hdh-{self.scope_name}-{suffix}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return tag_list(self.tags)
+
+    def data_key_ref(self) -> pulumi.Input[str] | None:
+        """The customer key reported for a data-bearing service (the placement's Key Manager key)."""
+        return self.placement.key_ref if self.spec.data_bearing else None

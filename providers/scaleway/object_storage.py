@@ -1,0 +1,98 @@
+"""object_storage on Scaleway: versioned, object-locked buckets encrypted with the platform's Key Manager key."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pulumi
+from pulumiverse_scaleway import object as object_storage
+
+from providers.scaleway.common import ScalewayService
+
+#: Days an object version stays undeletable (object lock, governance mode: an administrator with the
+#: explicit bypass permission can still correct a mistake; COMPLIANCE is for the archive).
+DEFAULT_RETENTION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One bucket of the service: its role and the suffix of its name (hdh-<scope>-<suffix>-<digest>)."""
+
+    role: str
+    suffix: str
+
+
+def deployment_project() -> str:
+    """The Scaleway project the stack deploys into, as the provider knows it (config, then environment);
+    empty in an offline plan, where no credentials exist."""
+    return pulumi.Config("scaleway").get("projectId") or os.environ.get("SCW_DEFAULT_PROJECT_ID", "")
+
+
+def bucket_name(scope_name: str, suffix: str) -> str:
+    """Bucket names are one namespace for every Scaleway customer: a digest of the project, stack and
+    bucket keeps a second deployment of a shipped stack from colliding with the first."""
+    seed = f"{deployment_project()}/{pulumi.get_project()}/{pulumi.get_stack()}/{scope_name}/{suffix}"
+    return f"hdh-{scope_name}-{suffix}-{hashlib.sha256(seed.encode()).hexdigest()[:8]}"[:63]
+
+
+class ObjectStorage(ScalewayService):
+    """Abstract service object_storage, with Scaleway Object Storage (S3).
+
+    One bucket per scope (the platform, or each research project), protected and retained, with:
+    versioning (an overwrite or a delete keeps the previous version); object lock with a default
+    retention (governance mode; compliance for the archive); server-side encryption by default with the
+    platform's Key Manager key (SSE-KMS, `aws:kms`, Scaleway's since 2026-06-04; objects written before
+    it stay as they were, so it is set when the bucket is created); and a bucket policy refusing any
+    request that is not over TLS. No lifecycle rule and no Glacier class: Scaleway's HDS guide
+    (2025-11-12) forbids both on buckets holding health data.
+
+    Limits, said: the bucket keeps Scaleway's public S3 endpoint (Object Storage private access from a
+    VPC exists but has no resource in pulumiverse-scaleway 1.60.0), so access rests on IAM (only the
+    project's principals, never public ACLs) and TLS; Object Storage is not yet integrated with Audit
+    Trail (2026-09-02); and HDS-certified buckets are tagged at creation in the console only, which the
+    operator does for the buckets holding health data. data_lake and archive_storage reuse this class.
+    """
+
+    BUCKETS: ClassVar[tuple[Bucket, ...]] = (Bucket("objects", "objects"),)
+    LOCK_MODE: ClassVar[str] = "GOVERNANCE"
+
+    def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
+        if not self.placement.key_ref:
+            raise ValueError(f"{self.spec.id} encrypts with the platform's key: build key_management first")
+        names = []
+        for bucket in self.BUCKETS:
+            name = bucket_name(self.scope_name, bucket.suffix)
+            created = object_storage.Bucket(
+                self.role(bucket.role), name=name, object_lock_enabled=True, force_destroy=False,
+                versioning=object_storage.BucketVersioningArgs(enabled=True),
+                tags={**self.tags, "hdh-bucket": bucket.role}, opts=self.keep())
+            object_storage.BucketServerSideEncryptionConfiguration(
+                self.role(f"{bucket.role}-encryption"), bucket=created.name,
+                rules=[object_storage.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=object_storage
+                    .BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="aws:kms", kms_master_key_id=self.placement.key_ref))],
+                opts=self.keep())
+            object_storage.BucketLockConfiguration(
+                self.role(f"{bucket.role}-lock"), bucket=created.name,
+                rule=object_storage.BucketLockConfigurationRuleArgs(
+                    default_retention=object_storage.BucketLockConfigurationRuleDefaultRetentionArgs(
+                        mode=self.LOCK_MODE, days=DEFAULT_RETENTION_DAYS)),
+                opts=self.keep())
+            object_storage.BucketPolicy(
+                self.role(f"{bucket.role}-policy"), bucket=created.name,
+                policy=json.dumps(_tls_only(name)), opts=self.child())
+            names.append(name)
+        region = self.placement.region
+        base = f"https://s3.{region}.scw.cloud"
+        endpoint = f"{base}/{names[0]}" if len(names) == 1 else base
+        return endpoint, self.data_key_ref()
+
+
+def _tls_only(name: str) -> dict[str, object]:
+    return {"Version": "2023-04-17", "Id": f"{name}-tls-only", "Statement": [{
+        "Sid": "refuse-plain-http", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [name, f"{name}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
