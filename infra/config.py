@@ -48,6 +48,17 @@ class ConfigError(Exception):
         super().__init__(f"{key}: {message}")
 
 
+_UTC_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def optional_utc_timestamp(config: pulumi.Config, key: str) -> str | None:
+    """`hdh:<key>` as a UTC time (`2027-06-30T23:59:59Z`), when the stack sets it (credential expiries)."""
+    value = config.get(key)
+    if value is not None and not _UTC_TIMESTAMP.match(value):
+        raise ConfigError(f"hdh:{key}", f"expected a UTC time such as '2027-06-30T23:59:59Z', got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class StackConfig:
     profile: str

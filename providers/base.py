@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import pulumi
 
-from providers.contract import Placement, ServiceArgs, ServiceOutputs, Sizing, ServiceSpec
+from providers.contract import Placement, ServiceArgs, ServiceOutputs, Sizing, ServiceSpec, tag_list
 
 
 class ServiceComponent(pulumi.ComponentResource):
@@ -56,6 +56,20 @@ class ServiceComponent(pulumi.ComponentResource):
     def keep(self, **extra: object) -> pulumi.ResourceOptions:
         """Options for a data-bearing child: parented, protected and retained on delete."""
         return pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True, **extra)  # type: ignore[arg-type]
+
+    @property
+    def scope_name(self) -> str:
+        """Who owns the resources: the research project (enclave) or the platform."""
+        return self.enclave or "platform"
+
+    def scoped(self, suffix: str) -> str:
+        """Cloud-side name of a resource: hdh-<enclave or platform>-<suffix>."""
+        return f"hdh-{self.scope_name}-{suffix}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        """The component's tags as key=value strings, for clouds whose tags are plain strings."""
+        return tag_list(self.tags)
 
     def role(self, role: str) -> str:
         """Logical name of a child resource: `<component>-<role>`."""

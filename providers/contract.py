@@ -107,6 +107,12 @@ class ServiceOutputs(TypedDict):
     private: bool
 
 
+def tag_list(tags: dict[str, str]) -> list[str]:
+    """Tags for clouds whose tags are plain strings (Neutron, Octavia, Glance, Scaleway): key=value keeps them
+    greppable, sorted so plans are stable."""
+    return [f"{key}={value}" for key, value in sorted(tags.items())]
+
+
 def tags_for(service_id: str, enclave: str | None, data_bearing: bool) -> dict[str, str]:
     classification: Classification = "health-pseudonymised" if data_bearing else "internal"
     return {"hdh-service": service_id, "hdh-enclave": enclave or "platform",

@@ -42,30 +42,12 @@ PLATFORM_ROUTER = "hdh-platform"
 ANYWHERE = "0.0.0.0/0"
 
 
-def tag_list(tags: dict[str, str]) -> list[str]:
-    """Neutron, Octavia and Glance tags are plain strings; key=value keeps them greppable."""
-    return [f"{key}={value}" for key, value in sorted(tags.items())]
-
-
 class OpenStackService(ServiceComponent):
     """A catalogue service implemented with pulumi-openstack: settings, names and tags in one place."""
 
     @cached_property
     def settings(self) -> OpenStackSettings:
         return OpenStackSettings.read()
-
-    @property
-    def scope_name(self) -> str:
-        """Who owns the resources: the research project (enclave) or the platform."""
-        return self.enclave or "platform"
-
-    def scoped(self, suffix: str) -> str:
-        """Cloud-side name of a resource: hdh-<enclave or platform>-<suffix>."""
-        return f"hdh-{self.scope_name}-{suffix}"
-
-    @property
-    def tag_list(self) -> list[str]:
-        return tag_list(self.tags)
 
     @property
     def description(self) -> str:

@@ -8,18 +8,13 @@ from collections.abc import Sequence
 import pulumi
 from pulumi_openstack import blockstorage, compute, networking
 
-from providers.contract import Placement
+from providers.contract import Placement, tag_list
 from providers.openstack.common import platform_router_port
 from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
 
 
 def _metadata(tags: dict[str, str]) -> dict[str, str]:
     return dict(tags)
-
-
-def _tag_list(tags: dict[str, str]) -> list[str]:
-    # Neutron tags are plain strings; key=value keeps them greppable.
-    return [f"{k}={v}" for k, v in sorted(tags.items())]
 
 
 #: Where administrative sessions come from on OpenStack: the self-hosted bastion (Guacamole) and desktops
@@ -41,7 +36,7 @@ class OpenStackIaas:
         """A security group with no default rule: only `ingress` in, only the private network out."""
         group = networking.SecGroup(
             f"{name}-sg", name=name, description=f"hdhport {name}: deny by default",
-            delete_default_rules=True, stateful=True, tags=_tag_list(self.tags),
+            delete_default_rules=True, stateful=True, tags=tag_list(self.tags),
             opts=pulumi.ResourceOptions(parent=owner))
         for index, rule in enumerate(ingress):
             for number, cidr in enumerate(sources(rule, ADMIN_SOURCES)):
@@ -74,13 +69,13 @@ class OpenStackIaas:
                 f"{host}-port", name=host, network_id=self.placement.network_id,
                 fixed_ips=[networking.PortFixedIpArgs(subnet_id=request.subnet_id)],
                 security_group_ids=[group.id], admin_state_up=True, port_security_enabled=True,
-                tags=_tag_list(self.tags), opts=pulumi.ResourceOptions(parent=owner))
+                tags=tag_list(self.tags), opts=pulumi.ResourceOptions(parent=owner))
             instance = compute.Instance(
                 host, name=host, flavor_name=request.flavor, image_name=request.image,
                 key_pair=keypair.name, user_data=request.user_data, config_drive=True,
                 networks=[compute.InstanceNetworkArgs(port=port.id)],
                 scheduler_hints=[compute.InstanceSchedulerHintArgs(group=anti_affinity.id)] if anti_affinity else None,
-                metadata=_metadata(self.tags), tags=_tag_list(self.tags),
+                metadata=_metadata(self.tags), tags=tag_list(self.tags),
                 opts=pulumi.ResourceOptions(parent=owner, ignore_changes=["user_data"]))
             volume = blockstorage.Volume(
                 f"{host}-data", name=f"{host}-data", size=request.data_disk_gb,
@@ -101,7 +96,7 @@ class OpenStackIaas:
         to the subnet itself), so the route is the way in, never a way to the internet."""
         subnet = networking.Subnet(
             f"{name}-subnet", name=name, network_id=self.placement.network_id, cidr=cidr, ip_version=4,
-            enable_dhcp=True, gateway_ip=str(ipaddress.IPv4Network(cidr)[1]), tags=_tag_list(self.tags),
+            enable_dhcp=True, gateway_ip=str(ipaddress.IPv4Network(cidr)[1]), tags=tag_list(self.tags),
             opts=pulumi.ResourceOptions(parent=owner))
         router = platform_router_port(self.placement.network_id, self.placement.subnet_id)
         routed = networking.RouterInterface(

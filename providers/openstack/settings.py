@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.config import ConfigError
+from infra.config import ConfigError, optional_utc_timestamp
 
 #: The `hdh:*` keys read here, for the stack-config validation that refuses unknown keys.
 CONFIG_KEYS = frozenset({
@@ -40,7 +40,6 @@ APPLICATION_SECRETS = ("database-owner-password", "oidc-client-secret", "smtp-re
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:@/-]{0,254}$")
 _SECRET_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _VERSION = re.compile(r"^v?\d+(\.\d+){0,2}$")
 
@@ -120,7 +119,7 @@ class OpenStackSettings:
             load_balancer_backends=_addresses(config, "loadBalancerBackends"),
             archive_storage_policy=_name(config, "archiveStoragePolicy", ARCHIVE_STORAGE_POLICY),
             application_secrets=_secret_names(config, "applicationSecrets"),
-            workload_credential_expiry=_optional_timestamp(config, "workloadCredentialExpiry"),
+            workload_credential_expiry=optional_utc_timestamp(config, "workloadCredentialExpiry"),
             workload_roles=_roles(config, "workloadRoles"),
             identity_admin=_bool(config, "identityAdmin", True),
             image_id=_optional_uuid(config, "imageId"),
@@ -153,13 +152,6 @@ def _version(config: pulumi.Config, key: str, default: str) -> str:
     value = config.get(key) or default
     if not _VERSION.match(value):
         raise ConfigError(f"hdh:{key}", f"expected a version such as {default!r}, got {value!r}")
-    return value
-
-
-def _optional_timestamp(config: pulumi.Config, key: str) -> str | None:
-    value = config.get(key)
-    if value is not None and not _TIMESTAMP.match(value):
-        raise ConfigError(f"hdh:{key}", f"expected a UTC time such as '2027-06-30T23:59:59Z', got {value!r}")
     return value
 
 

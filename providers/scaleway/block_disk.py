@@ -4,7 +4,8 @@ from __future__ import annotations
 import pulumi
 from pulumiverse_scaleway import block
 
-from providers.scaleway.common import ScalewayService, tag_list
+from providers.contract import tag_list
+from providers.scaleway.common import ScalewayService
 from providers.scaleway.iaas import DATA_DISK_IOPS, GUEST_ENCRYPTED
 
 

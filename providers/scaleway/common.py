@@ -11,11 +11,6 @@ from providers.lookups import once
 from providers.scaleway.settings import ScalewaySettings
 
 
-def tag_list(tags: dict[str, str]) -> list[str]:
-    """Scaleway tags are plain strings (buckets excepted); key=value keeps them greppable."""
-    return [f"{key}={value}" for key, value in sorted(tags.items())]
-
-
 def settings_for(region: str) -> ScalewaySettings:
     """The stack's Scaleway settings, read once per run."""
     return once(("scaleway", "settings", region), lambda: ScalewaySettings.read(region))
@@ -36,19 +31,6 @@ class ScalewayService(ServiceComponent):
     @cached_property
     def settings(self) -> ScalewaySettings:
         return settings_for(self.placement.region)
-
-    @property
-    def scope_name(self) -> str:
-        """Who owns the resources: the research project (enclave) or the platform."""
-        return self.enclave or "platform"
-
-    def scoped(self, suffix: str) -> str:
-        """Cloud-side name of a resource: hdh-<enclave or platform>-<suffix>."""
-        return f"hdh-{self.scope_name}-{suffix}"
-
-    @property
-    def tag_list(self) -> list[str]:
-        return tag_list(self.tags)
 
     def data_key_ref(self) -> pulumi.Input[str] | None:
         """The customer key reported for a data-bearing service (the placement's Key Manager key)."""

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import pulumi
 from pulumiverse_scaleway import block, instance, network
 
-from providers.contract import Placement
-from providers.scaleway.common import operators_ssh_key, settings_for, tag_list
+from providers.contract import Placement, tag_list
+from providers.scaleway.common import operators_ssh_key, settings_for
 from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
 
 #: Where administrative sessions come from on Scaleway: the self-hosted bastion (Guacamole) and desktops live

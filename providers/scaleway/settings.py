@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.config import ConfigError
+from infra.config import ConfigError, optional_utc_timestamp
 
 #: The `hdh:*` keys read here, for the stack-config validation that refuses unknown keys.
 CONFIG_KEYS = frozenset({"zone", "gpuZone", "databaseNodeType", "postgresVersion", "databaseOwnerPassword",
@@ -39,7 +39,6 @@ _ZONE = re.compile(r"^[a-z]{2}-[a-z]{3}-[1-9]$")
 _NODE_TYPE = re.compile(r"^[A-Za-z0-9-]{3,40}$")
 _ENGINE = re.compile(r"^PostgreSQL-\d{2}$")
 _OBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$")
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class ScalewaySettings:
             postgres_engine=_engine(config),
             database_owner_password=config.get_secret("databaseOwnerPassword"),
             image_object=_match(config, "imageObject", IMAGE_OBJECT, _OBJECT, "an object key"),
-            workload_credential_expiry=_timestamp(config, "workloadCredentialExpiry"),
+            workload_credential_expiry=optional_utc_timestamp(config, "workloadCredentialExpiry"),
         )
 
 
@@ -96,13 +95,6 @@ def _engine(config: pulumi.Config) -> str:
     if not _ENGINE.match(engine):
         raise ConfigError("hdh:postgresVersion", f"expected a PostgreSQL major version such as '16', got {version!r}")
     return engine
-
-
-def _timestamp(config: pulumi.Config, key: str) -> str | None:
-    value = config.get(key)
-    if value is not None and not _TIMESTAMP.match(value):
-        raise ConfigError(f"hdh:{key}", f"expected a UTC time such as '2027-06-30T23:59:59Z', got {value!r}")
-    return value
 
 
 def validate() -> None:
