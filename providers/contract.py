@@ -43,6 +43,9 @@ class Placement:
     oidc_issuer: pulumi.Input[str] = ""
     """OpenID Connect issuer of the Kubernetes service's service-account tokens (the AKS cluster's issuer
     URL), which workload_identity trusts; "" where the cluster publishes none or is not built yet."""
+    dns_zone: pulumi.Input[str] = ""
+    """The private zone the platform's names are published in, where private_dns is native (the Azure private
+    DNS zone's name in the scope, the Designate zone's id); "" where none exists yet or it is self-hosted."""
     admin_ssh_public_key: str = ""
     """Operators' SSH public key for the VMs (reached through the bastion only)."""
 

@@ -83,7 +83,7 @@ def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Prof
     shared = platform.get_output("placement")
     fields = {name: shared.apply(functools.partial(_placement_field, name=name))
               for name in ("scope", "network_id", "subnet_id", "key_ref", "key_vault_id", "identity_id",
-                           "disk_encryption_ref", "log_workspace_id", "oidc_issuer")}
+                           "disk_encryption_ref", "log_workspace_id", "oidc_issuer", "dns_zone")}
     placement = Placement(api_family=profile.api_family, region=config.region,
                           admin_ssh_public_key=config.admin_ssh_public_key, **fields)
     resolutions = {r.service: r for r in resolve(catalogue, profile)}

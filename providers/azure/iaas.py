@@ -8,7 +8,7 @@ import ipaddress
 from collections.abc import Sequence
 
 import pulumi
-from pulumi_azure_native import compute, network
+from pulumi_azure_native import compute, network, privatedns
 
 from providers.azure.arm import id_part
 from providers.contract import Placement, safe_name
@@ -17,6 +17,7 @@ from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Seg
 
 ADMIN_USER = "hdhadmin"
 DENY_PRIORITY = 4096  # the last priority a rule can take: everything not allowed above is refused
+NAME_TTL = 300  # seconds: a rebuilt machine's new address is seen within five minutes
 #: Where administrative sessions come from on Azure: Azure Bastion connects from its own subnet, outside the
 #: services subnet, where a self-hosted bastion and the virtual desktop hosts live.
 ADMIN_SOURCES = (SERVICES_CIDR, RESERVED["bastion"].cidr)
@@ -219,3 +220,16 @@ class AzureIaas:
             private_endpoint_network_policies=network.VirtualNetworkPrivateEndpointNetworkPolicies.DISABLED,
             opts=pulumi.ResourceOptions(parent=owner, depends_on=in_turn())))
         return Segment(subnet_id=subnet.id, firewall_id=group.id, cidr=cidr)
+
+    def publish(self, owner: pulumi.ComponentResource, label: str, addresses: Sequence[pulumi.Output[str]]) -> bool:
+        """`<label>.hdh.internal` in the platform's private DNS zone (private_dns), beside the names its
+        machines auto-register."""
+        zone = self.placement.dns_zone
+        if isinstance(zone, str) and not zone:
+            return False
+        privatedns.PrivateRecordSet(
+            f"{label}-name", resource_group_name=self.placement.scope, private_zone_name=zone, record_type="A",
+            relative_record_set_name=label, ttl=NAME_TTL,
+            a_records=[privatedns.ARecordArgs(ipv4_address=address) for address in addresses],
+            metadata=dict(self.tags), opts=pulumi.ResourceOptions(parent=owner))
+        return True

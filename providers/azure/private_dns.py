@@ -3,6 +3,8 @@ names) and the privatelink zones that make every private endpoint resolve to its
 all linked to the platform VNet and to nothing else."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pulumi
 from pulumi_azure_native import privatedns
 
@@ -18,6 +20,8 @@ TTL = 300
 
 
 class PrivateDns(ServiceComponent):
+    PROVIDES: ClassVar[tuple[str, ...]] = ("dns_zone",)
+
     """private_dns with Azure Private DNS.
 
     - `hdh.internal`: linked to the platform VNet with auto-registration, so every VM of the platform
@@ -39,7 +43,7 @@ class PrivateDns(ServiceComponent):
         internal = privatedns.PrivateZone(
             self.role("zone"), resource_group_name=p.scope, location="global", private_zone_name=ZONE,
             tags=self.tags, opts=self.child())
-        privatedns.VirtualNetworkLink(
+        link = privatedns.VirtualNetworkLink(
             self.role("zone-link"), resource_group_name=p.scope, location="global", private_zone_name=ZONE,
             virtual_network_link_name="platform-vnet", virtual_network=vnet, registration_enabled=True,
             tags=self.tags, opts=self.child(depends_on=[internal]))
@@ -62,4 +66,6 @@ class PrivateDns(ServiceComponent):
                 # Resolution only: A records come from the endpoints' zone groups.
                 registration_enabled=False, resolution_policy=privatedns.ResolutionPolicy.DEFAULT,
                 tags=self.tags, opts=pulumi.ResourceOptions(parent=created))
+        # Records are added to the zone once it is linked: services publish their names as they are built.
+        self.provide(dns_zone=link.id.apply(lambda _: ZONE))
         return internal.id.apply(lambda _: ZONE), None

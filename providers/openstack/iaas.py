@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Sequence
 
 import pulumi
-from pulumi_openstack import blockstorage, compute, networking
+from pulumi_openstack import blockstorage, compute, dns, networking
 
 from providers.contract import Placement, tag_list
 from providers.openstack.common import platform_router_port
@@ -16,6 +16,10 @@ from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Seg
 def _metadata(tags: dict[str, str]) -> dict[str, str]:
     return dict(tags)
 
+
+#: The platform's Designate zone (private_dns) and how long its answers are kept.
+PRIVATE_ZONE = "hdh.internal."
+NAME_TTL = 300
 
 #: Where administrative sessions come from on OpenStack: the self-hosted bastion (Guacamole) and desktops
 #: live in the services subnet.
@@ -105,3 +109,13 @@ class OpenStackIaas:
         group = self.firewall(owner, name, ingress, egress_cidr=cidr)
         # Machines are placed once the subnet is routed, like the platform's own (virtual_network).
         return Segment(subnet_id=routed.subnet_id, firewall_id=group.id, cidr=cidr)
+
+    def publish(self, owner: pulumi.ComponentResource, label: str, addresses: Sequence[pulumi.Output[str]]) -> bool:
+        """`<label>.hdh.internal.` in the platform's Designate zone (private_dns)."""
+        zone = self.placement.dns_zone
+        if isinstance(zone, str) and not zone:
+            return False
+        dns.RecordSet(
+            f"{label}-name", zone_id=zone, name=f"{label}.{PRIVATE_ZONE}", type="A", ttl=NAME_TTL,
+            records=list(addresses), description=f"hdhport: {label}", opts=pulumi.ResourceOptions(parent=owner))
+        return True

@@ -5,8 +5,7 @@ import pulumi
 from pulumi_openstack import dns
 
 from providers.openstack.common import GATEWAY_IP, INGRESS_ADDRESSES, PRIVATE_ENDPOINTS, VPN_ROUTER_IP, OpenStackService
-
-ZONE = "hdh.internal."
+from providers.openstack.iaas import PRIVATE_ZONE as ZONE
 #: Names of the addresses the address plan fixes (common.py); services with addresses chosen by
 #: DHCP register theirs where they are built.
 RECORDS: dict[str, list[str]] = {
@@ -18,6 +17,8 @@ RECORDS: dict[str, list[str]] = {
 
 
 class PrivateDns(OpenStackService):
+    PROVIDES = ("dns_zone",)
+
     """Abstract service private_dns, with OpenStack Designate.
 
     A primary zone `hdh.internal.` (the `.internal` top-level domain is reserved for private use
@@ -26,7 +27,8 @@ class PrivateDns(OpenStackService):
     private addresses: gateway, VPN router, ingress tier, and the private endpoints of the
     operator's APIs. Designate's name servers are the operator's and usually public, so the zone
     holds only private addresses, nothing that identifies a person or a project. TTL 300 s so a
-    moved address propagates quickly. The endpoint is the zone's name.
+    moved address propagates quickly. Provides dns_zone (the zone's id): the services built after it
+    publish their own names there (OpenStackIaas.publish). The endpoint is the zone's name.
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
@@ -37,4 +39,5 @@ class PrivateDns(OpenStackService):
             dns.RecordSet(
                 self.role(name.replace(".", "-")), zone_id=zone.id, name=f"{name}.{ZONE}", type="A", ttl=300,
                 records=addresses, description=f"{self.description}: {name}", opts=self.child())
+        self.provide(dns_zone=zone.id)
         return zone.name, None

@@ -109,3 +109,9 @@ class ScalewayIaas:
         group = security_group(owner, name, settings_for(self.placement.region).zone, self.tags, ingress, (cidr,),
                                ADMIN_SOURCES)
         return Segment(subnet_id=private_network.id, firewall_id=group.id, cidr=cidr)
+
+    def publish(self, owner: pulumi.ComponentResource, label: str, addresses: Sequence[pulumi.Output[str]]) -> bool:
+        """Nothing to publish in: Scaleway's VPC DNS names each machine (<host>.<private network>.internal) but
+        has no custom private zone (Scaleway's VPC DNS documentation, validated 2025-07-16), and the platform's
+        own zone is the self-hosted private_dns."""
+        return False

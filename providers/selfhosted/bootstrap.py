@@ -5,8 +5,9 @@ Every machine (templates/_base.yaml.j2) logs in to the secrets store with its ce
 secrets there (OpenBao's API), and obtains that certificate from the platform's ACME directory
 (step-ca): the self-hosted implementations of secrets_store and certificate_management. Where a
 profile resolves either natively (Barbican, Key Vault), nothing answers those calls. The machines
-also call platform services by their private names (`<service>.hdh.internal`), which no private_dns
-implementation publishes yet. A plan must not look deployable when its machines would wait forever:
+also call platform services by their private names (`<service>.hdh.internal`): a native private_dns
+(Azure private DNS, Designate) hands on its zone and each self-hosted service publishes its name there
+(Iaas.publish); a self-hosted one has no way to take records from the program yet. A plan must not look deployable when its machines would wait forever:
 `unmet` names each missing piece, and the program logs it as a warning.
 """
 from __future__ import annotations
@@ -39,6 +40,10 @@ def unmet(resolutions: Mapping[str, Resolution], built: Iterable[str]) -> list[s
             how = f"is {resolution.product} ({resolution.way})" if resolution.way != "gap" else "is a gap"
             messages.append(f"{who} call {call} at boot, but {service_id} {how} on this profile: they will "
                             f"wait for it until {service_id} is self-hosted")
-    messages.append(f"{who} call platform services by their private names ({SITE.host('<service>')}), which "
-                    "no private_dns implementation publishes yet: add those records before they boot")
+    dns = resolutions["private_dns"]
+    if dns.way != "native":
+        how = f"is {dns.product} ({dns.way})" if dns.way != "gap" else "is a gap"
+        messages.append(f"{who} call platform services by their private names ({SITE.host('<service>')}), which "
+                        f"only a native private_dns publishes as they are built, and private_dns {how} on this "
+                        "profile: its records must be added before they boot")
     return messages

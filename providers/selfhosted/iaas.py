@@ -87,3 +87,8 @@ class Iaas(Protocol):
                 ingress: Sequence[Ingress]) -> Segment:
         """A subnet of the platform network with a firewall that denies everything but `ingress`."""
         ...
+
+    def publish(self, owner: pulumi.ComponentResource, label: str, addresses: Sequence[pulumi.Output[str]]) -> bool:
+        """An A record `<label>.<private zone>` for `addresses` in the placement's native private zone; False
+        when there is none to publish in (private_dns self-hosted, a gap, or not built yet)."""
+        ...

@@ -78,6 +78,9 @@ class SelfHostedService(ServiceComponent):
             guest_encrypted=guest_disk_encryption(self.spec.id, self.placement),
         )
         servers = iaas.servers(self, self.name, request)
+        # The name every machine of the platform calls it by (HDH_SERVICE_HOST in its cloud-config).
+        iaas.publish(self, (f"{self.enclave}-" if self.enclave else "") + self.spec.id.replace("_", "-"),
+                     servers.private_ips)
         endpoint = servers.private_ips[0].apply(lambda ip: spec.endpoint.format(host=ip))
         self.provide(**{field: endpoint.apply(lambda e, t=template: t.format(endpoint=e))
                         for field, template in spec.provides.items()})
