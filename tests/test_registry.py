@@ -33,7 +33,7 @@ def test_registry_tables_import_no_cloud_sdk() -> None:
 def test_unknown_pair_names_what_exists(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "table", lambda family: {"azure": {"object_storage": "x:Y"},
                                                            "openstack": {"object_storage": "x:Y"},
-                                                           "selfhosted": {}}[family])
+                                                           "scaleway": {}, "selfhosted": {}}[family])
     with pytest.raises(LookupError, match=r"^object_storage has no 'outscale' implementation; "
                                           r"available: azure, openstack$"):
         registry.implementation("object_storage", "outscale")

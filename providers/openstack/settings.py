@@ -36,7 +36,8 @@ ARCHIVE_STORAGE_POLICY = "archive"
 WORKLOAD_CREDENTIAL_DAYS = 365
 #: Keystone's default project role: enough for Swift (as an operator role) and Barbican; never admin.
 WORKLOAD_ROLES = ("member",)
-APPLICATION_SECRETS = ("database-owner-password", "oidc-client-secret", "smtp-relay-password")
+#: Secrets the platform generates in Barbican (secrets_store); one whose value comes from outside is its pipeline's.
+APPLICATION_SECRETS = ("database-owner-password", "oidc-client-secret")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:@/-]{0,254}$")
 _SECRET_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -85,7 +86,7 @@ class OpenStackSettings:
     archive_storage_policy: str
     """Swift storage policy of the archive container (the operator's cold tier)."""
     application_secrets: tuple[str, ...]
-    """Names of the application secrets the secrets store holds (payloads uploaded by pipelines)."""
+    """Names of the application secrets the secrets store generates in Barbican (read by their consumers)."""
     workload_credential_expiry: str | None
     """When workload application credentials expire (UTC, ISO 8601); None = a year after each is created."""
     workload_roles: tuple[str, ...]

@@ -1,0 +1,30 @@
+"""Barbican as a real cloud answers it (found by `make e2e`, 2026-12-02): pulumi-openstack uploads a secret's
+payload when it creates it and Barbican refuses an empty one, so nothing is planned as an empty secret."""
+from __future__ import annotations
+
+from hdhport.planner import record
+from providers.build import build_service
+from providers.testing import PLACEMENTS, SIZINGS, catalogue, record_service
+from hdhport.resolve import Resolution
+
+
+def test_application_secrets_are_generated_by_barbican_never_created_empty() -> None:
+    result = record_service("secrets_store", "openstack")
+    secrets = [r for r in result.resources if r.type == "openstack:keymanager/secretV1:SecretV1"]
+    orders = [r for r in result.resources if r.type == "openstack:keymanager/orderV1:OrderV1"]
+    assert secrets == [] and len(orders) == 2
+    assert all(o.inputs["meta"]["bitLength"] == 256 and o.protect for o in orders)
+
+
+def test_without_a_loaded_certificate_nothing_is_created_and_the_plan_says_why() -> None:
+    service = catalogue().service("certificate_management")
+    resolution = Resolution(service.id, "native", "openstack", "OpenStack Barbican", "test")
+    result = record(lambda: build_service(service, resolution, PLACEMENTS["openstack"], SIZINGS["openstack"]),
+                    stack="certificate-management-bare", config={})
+    assert [r.type for r in result.resources if r.custom] == []
+    assert any("the ACME client creates the certificate container" in w for w in result.warnings)
+    loaded = record_service("certificate_management", "openstack")
+    assert {r.type for r in loaded.resources if r.custom} == {
+        "openstack:keymanager/secretV1:SecretV1", "openstack:keymanager/containerV1:ContainerV1"}
+    assert all(r.inputs.get("payloadContentType") == "text/plain" for r in loaded.resources
+               if r.type == "openstack:keymanager/secretV1:SecretV1")
