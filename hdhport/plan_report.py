@@ -3,15 +3,94 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from hdhport.planner import PlanResult
+from hdhport.planner import COMPUTED, REDACTED, PlanResult
 
 PLAN_VERSION = 1
+
+# ------------------------------------------------------------------------------------------ redaction
+# A plan is shared (CI artefacts, reviews), so a secret never reaches plan.json, plan.md or plan.dot, whether
+# the stack file holds it in clear or the program passes it on without marking it secret. Two rules:
+#
+# 1. By what the key names. The key's last word (its head noun) decides: `vpnSharedKey`, `tlsPrivateKey`,
+#    `openstack:token`, `clientSecret`, `sasToken`, `databaseOwnerPassword`, `connectionString`, `passwordWo`
+#    are secrets. A key whose last word is something else is about a secret, not one: a reference or an id
+#    (`keyRef`, `key_ref`, `tlsContainerRef`, `keyVaultId`, `keyVaultSecretId`, `secretRef`, `kmsMasterKeyId`,
+#    `primaryKeyURI`), a setting (`secretType`, `keySize`, `passwordAuth`, `workloadCredentialExpiry`), or a
+#    flag (`hasSshPassword`, `allowSharedKeyAccess`); those stay readable, since the plan is reviewed for them.
+#    A key is a secret only with a qualifier that makes it one (`shared`, `private`, `access`, `account`...):
+#    `adminSshPublicKey`, `publicKey`, `keyData` (an SSH public key), `activeKey` (a Key Vault key reference),
+#    `partitionKey` stay. Certificates (`tlsCertificate`, `tlsIntermediates`) are public by design.
+# 2. By what the value holds, wherever it is (config, resource inputs and outputs, warnings): a PEM private
+#    key block, the password of a URL (`https://user:[secret]@host`), a SAS signature or token in a query
+#    string (`sig=[secret]`), a key or password of a connection string (`AccountKey=[secret]`).
+# A Pulumi secret is redacted by the planner already; a `{secure: ...}` value of a stack file too, here.
+
+_SECRET_NOUNS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "token", "credential",
+                           "credentials", "psk", "sas"})
+_KEY_QUALIFIERS = frozenset({"private", "shared", "preshared", "access", "secret", "account", "api", "master",
+                             "primary", "secondary", "storage", "signing", "client", "auth", "admin", "root",
+                             "subscription", "hmac", "symmetric", "session"})
+_FLAG_WORDS = frozenset({"has", "is", "enable", "enabled", "disable", "disabled", "allow", "use", "sync",
+                         "require", "required"})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_PEM_PRIVATE_KEY = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|\Z)",
+                              re.DOTALL)
+# A value that is a placeholder filled at boot (`$password`, `${x}`, `$(hdh-secret ...)`, printf's `%s`) is
+# what the program wants, not a secret: cloud-init scripts stay readable.
+_PLACEHOLDER = r"(?![$<{(\[]|%s\b)"
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*):" + _PLACEHOLDER + r"[^@\s/]+@")
+_QUERY_SECRET = re.compile(r"(?i)((?:^|[?&;\s])(?:sig|signature|x-amz-signature|x-amz-security-token|x-amz-credential|"
+                           r"token|access_token|api[-_]?key|password|secret)=)" + _PLACEHOLDER + r"[^&;\s#\"']+")
+_CONNECTION_SECRET = re.compile(r"(?i)\b((?:Account|SharedAccess|Primary|Secondary)Key|SharedAccessSignature|"
+                                r"Password|Pwd)=" + _PLACEHOLDER + r"[^;\s\"']+")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a config key or input property names a secret value (rule 1 above)."""
+    words = [w.lower() for w in _WORD.findall(key.rsplit(":", 1)[-1])]
+    if words and words[-1] == "wo":  # Pulumi's write-only twin of a property: passwordWo is a password
+        words.pop()
+    if not words or words[0] in _FLAG_WORDS:  # hasSshPassword, allowSharedKeyAccess: a flag about a secret
+        return False
+    last, before = words[-1], words[-2] if len(words) > 1 else ""
+    return (last in _SECRET_NOUNS or (last in ("key", "keys") and before in _KEY_QUALIFIERS)
+            or (last, before) in {("string", "connection"), ("signature", "access")})
+
+
+def redact_text(text: str) -> str:
+    """A string with the secrets its value shows replaced (rule 2 above)."""
+    if "-----BEGIN" in text:
+        text = _PEM_PRIVATE_KEY.sub(REDACTED, text)
+    if "@" in text:
+        text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
+    if "=" in text:
+        text = _QUERY_SECRET.sub(lambda m: m.group(1) + REDACTED, text)
+        text = _CONNECTION_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    return text
+
+
+def redact(value: Any, secret: bool = False) -> Any:
+    """A copy of `value` with every secret replaced by "[secret]": strings under a secret key (and everything
+    inside one), `{secure: ...}` ciphertexts, and what the value patterns find in any other string. Numbers
+    and booleans are never secrets (`hasSshPassword: true`)."""
+    if isinstance(value, dict):
+        if len(value) == 1 and "secure" in value:
+            return REDACTED
+        return {k: redact(v, secret or (isinstance(k, str) and is_secret_key(k))) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v, secret) for v in value]
+    if isinstance(value, str):
+        if secret and value not in ("", COMPUTED, REDACTED):
+            return REDACTED
+        return redact_text(value)
+    return value
 
 
 def _component_of(result: PlanResult) -> dict[str, str]:
@@ -47,12 +126,11 @@ def to_document(result: PlanResult) -> dict[str, Any]:
             "resources": counts.get(component.urn, 0) if component else 0,
             "outputs": services_out.get(service_id),
         })
-    return {
+    document: dict[str, Any] = redact({
         "version": PLAN_VERSION,
         "stack": result.stack,
         "profile": outputs.get("profile"),
-        "config": {k: ("[secret]" if "secret" in k.lower() or "password" in k.lower() else v)
-                   for k, v in result.config.items()},
+        "config": dict(result.config),
         "summary": {
             "resources": sum(1 for r in result.resources if r.custom),
             "components": sum(1 for r in result.resources if not r.custom),
@@ -69,7 +147,8 @@ def to_document(result: PlanResult) -> dict[str, Any]:
             "ignore_changes": r.ignore_changes, "dependencies": r.dependencies, "inputs": r.inputs,
             **({"outputs": r.outputs} if not r.custom else {}),
         } for r in result.resources],
-    }
+    })
+    return document
 
 
 def _service_edges(document: dict[str, Any]) -> set[tuple[str, str]]:

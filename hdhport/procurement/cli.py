@@ -15,7 +15,7 @@ from hdhport import paths
 from hdhport.errors import InputError, Problem
 from hdhport.loader import Specification, catalogue_from, read_all, specification_from
 from hdhport.procurement.report import Report
-from hdhport.yamlsource import load_document
+from hdhport.yamlsource import Document, load_document
 
 EXIT_OK = 0
 _PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -32,7 +32,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     diff.add_argument("profiles", nargs="*", metavar="PROFILE|FILE",
                       help="shipped profile ids, or paths to profile files (a name ending in .yaml/.yml or "
                            "containing a / is a path)")
-    diff.add_argument("--all", action="store_true", help="add every shipped profile")
+    diff.add_argument("--all", action="store_true",
+                      help="add every profile of --profiles-dir (by the id each file declares)")
     diff.add_argument("--baseline", metavar="ID",
                       help="show what each bidder gains, loses, degrades or improves against this profile")
     diff.add_argument("--require", action="append", choices=("secnumcloud", "hds"), default=[],
@@ -57,34 +58,82 @@ def _is_path(argument: str) -> bool:
     return argument.endswith(_PROFILE_SUFFIXES) or "/" in argument or os.sep in argument
 
 
+def _declared_id(doc: Document) -> str | None:
+    """The `id:` a profile file declares, before validation (None when it has none usable)."""
+    data = doc.data
+    ident = data.get("id") if isinstance(data, dict) else None
+    return ident if isinstance(ident, str) else None
+
+
+class _Directory:
+    """The profiles of --profiles-dir, found by the id each file declares, never by its file name: a bidder's
+    `acme-offer-v2.yaml` with `id: acme` is profile `acme`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._docs: list[Document] | None = None
+        self.unreadable: list[Problem] = []
+
+    def docs(self) -> list[Document]:
+        """Every profile file of the directory, parsed (the files that do not parse are in `unreadable`)."""
+        if self._docs is None:
+            if not self.directory.is_dir():
+                why = "no such directory" if not self.directory.exists() else "not a directory"
+                raise InputError([Problem(str(self.directory), 1, 1, "", f"--profiles-dir: {why}")])
+            self._docs, self.unreadable = read_all(paths.shipped_profiles(self.directory))
+        return self._docs
+
+    def ids(self) -> list[str]:
+        return sorted({pid for pid in map(_declared_id, self.docs()) if pid is not None})
+
+    def find(self, profile_id: str) -> list[Document]:
+        """The files declaring this id; more than one is a duplicate, which the loader reports located."""
+        return [doc for doc in self.docs() if _declared_id(doc) == profile_id]
+
+    def unknown(self, name: str) -> Problem:
+        ids = self.ids()
+        by_stem = {Path(doc.file).stem: _declared_id(doc) for doc in self.docs()}
+        hint = (f"; the file {name}.yaml declares id '{by_stem[name]}': give that id or the file's path"
+                if by_stem.get(name) else f"; give a file path, or one of: {', '.join(ids)}")
+        unread = (f" ({len(self.unreadable)} file(s) there could not be read: {self.unreadable[0].file}, ...)"
+                  if self.unreadable else "")
+        return Problem(name, 1, 1, "", f"no profile with id '{name}' in {self.directory}{hint}{unread}")
+
+
 def _load(args: argparse.Namespace) -> tuple[Specification, list[str]]:
     """The catalogue and the profiles to compare, in the order shown: baseline, then as given, then --all.
 
-    A file given on the command line replaces the shipped profile of the same id, so a bidder can diff
-    its updated answer against everyone else.
+    A file given on the command line replaces the profile of the same id in --profiles-dir, so a bidder can
+    diff its updated answer against everyone else. Profiles of the directory are found by their id.
     """
     files = [Path(a) for a in args.profiles if _is_path(a)]
     docs, problems = read_all(files)
-    given_ids = {doc.data.get("id") for doc in docs}
-    shipped = {path.stem: path for path in paths.shipped_profiles(args.profiles_dir)
-               if path.stem not in given_ids}
+    given_ids = {pid for pid in map(_declared_id, docs) if pid is not None}
+    directory = _Directory(args.profiles_dir)
     named = [a for a in args.profiles if not _is_path(a)]
-    wanted = dict.fromkeys([*named, *([args.baseline] if args.baseline else []),
-                            *(sorted(shipped) if args.all else [])])
-    problems += [Problem(name, 1, 1, "", f"no shipped profile '{name}' in {args.profiles_dir}; give a file "
-                                         f"path, or one of: {', '.join(sorted(shipped))}")
-                 for name in wanted if name not in shipped and name not in given_ids and name != args.baseline]
-    more_docs, more_problems = read_all([shipped[name] for name in wanted if name in shipped])
+    from_directory: list[Document] = []
+    if args.all:
+        from_directory = [doc for doc in directory.docs() if _declared_id(doc) not in given_ids]
+        problems += directory.unreadable  # every profile is compared: a file that does not parse is an error
+    for name in dict.fromkeys([*named, *([args.baseline] if args.baseline else [])]):
+        if name in given_ids or (args.all and any(_declared_id(d) == name for d in from_directory)):
+            continue
+        found = directory.find(name)
+        if found:
+            from_directory += found
+        elif name != args.baseline:  # an unknown baseline gets its own message below
+            problems.append(directory.unknown(name))
     catalogue_docs, catalogue_problems = read_all([args.catalog])
-    spec = specification_from(catalogue_docs[0] if catalogue_docs else None, docs + more_docs,
-                              problems + more_problems + catalogue_problems)
+    spec = specification_from(catalogue_docs[0] if catalogue_docs else None, docs + from_directory,
+                              problems + catalogue_problems)
     by_file = {source: pid for pid, source in spec.sources.items()}
     order = [by_file[str(Path(a))] if _is_path(a) else a for a in args.profiles]
-    order += [pid for pid in wanted if pid in spec.profiles]
+    if args.all:
+        order += sorted(spec.profiles)
     if args.baseline:
         if args.baseline not in spec.profiles:
             raise InputError([Problem("--baseline", 1, 1, "", f"no profile '{args.baseline}' among the compared "
-                                      f"files or the shipped profiles: {', '.join(sorted(shipped))}")])
+                                      f"files or in {args.profiles_dir}: {', '.join(directory.ids())}")])
         order.insert(0, args.baseline)
     return spec, list(dict.fromkeys(order))
 

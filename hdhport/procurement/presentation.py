@@ -5,6 +5,7 @@ Kept in one place so the Markdown, HTML, CSV and spreadsheet reports cannot drif
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from hdhport.model import OfferKind
@@ -37,6 +38,23 @@ CSV_COLUMNS = (
     "reason", "notes", "source", "date",
 )
 LIST_SEPARATOR = "; "
+
+#: What a spreadsheet takes as the start of a formula (or of a DDE call) when a cell's text begins with it:
+#: the OWASP "CSV injection" list, plus a line feed, which some spreadsheets also skip before a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A bidder's text as a CSV cell no spreadsheet evaluates: one starting with a formula trigger gets a
+    leading `'` (OWASP), which Excel and LibreOffice read as "this is text". A plain number, such as `-3` or
+    `+1.5`, is left alone: it cannot run anything, and stays a number. A carriage return becomes a line
+    feed: the csv module quotes a field holding a line feed, but not one holding a lone carriage return,
+    which spreadsheets read as the end of the row."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
 
 
 def cell_tags(cell: Cell) -> list[str]:

@@ -107,10 +107,12 @@ def render_table(report: Report) -> str:
 
 
 def render_csv(report: Report) -> str:
+    """Every cell comes from a profile a bidder wrote: each is neutralised, so none opens as a formula."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=presentation.CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(presentation.csv_rows(report))
+    writer.writerows({column: presentation.spreadsheet_text(value) for column, value in row.items()}
+                     for row in presentation.csv_rows(report))
     return out.getvalue()
 
 

@@ -124,6 +124,20 @@ def _bidder(sheet: Worksheet, report: Report, bidder: Bidder) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _as_text(sheet: Worksheet) -> None:
+    """Every text cell stays text. openpyxl turns a string starting with `=` into a live formula (a bidder's
+    `=HYPERLINK(...)` or DDE `=cmd|...`), so each string cell is typed a string, and one starting with a
+    formula trigger also gets Excel's "quote prefix" style: the text is shown as written, without a visible
+    `'`, and stays text even when someone edits the cell. The workbook has no formula of its own; numbers and
+    dates are not strings and are left as they are."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(presentation.FORMULA_TRIGGERS):
+                    cell.quotePrefix = True
+
+
 def workbook(report: Report) -> bytes:
     book = Workbook()
     matrix = book.active
@@ -134,6 +148,8 @@ def workbook(report: Report) -> bytes:
     names = sheet_names(report)
     for bidder in report.bidders:
         _bidder(book.create_sheet(names[bidder.id]), report, bidder)
+    for sheet in book.worksheets:
+        _as_text(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
