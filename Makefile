@@ -24,7 +24,7 @@ AZURITE := .tools/node_modules/.bin/azurite-blob
 DIFF_DEMO := --all --baseline azure-francecentral
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock drift engine cloud cloud-smoke cloud-test cloud-down system-deps integration-deps demo test test-unit test-integration typecheck schemas golden screenshot bench clean
+.PHONY: help install lock drift engine cloud cloud-smoke cloud-test cloud-down system-deps integration-deps e2e demo test test-unit test-integration typecheck schemas golden screenshot bench clean
 
 help: ## list every target with what it does
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -83,7 +83,7 @@ test-integration: install integration-deps ## run only the tests against real se
 	$(PY) -m pytest -m integration
 
 typecheck: install ## type-check the package against the SDKs' own type information (mypy --strict)
-	$(PY) -m mypy hdhport providers infra policies bench
+	$(PY) -m mypy hdhport providers infra policies bench scripts/e2e/run.py scripts/engine/smoke.py scripts/engine/provider/tokens.py
 
 schemas: install ## regenerate the published JSON Schemas in schemas/
 	$(HDH) schema catalog > schemas/catalog.schema.json
@@ -110,6 +110,9 @@ cloud-smoke: ## create, show and delete every kind of resource on the local clou
 
 cloud-test: install ## hdhport preflight of the shipped OVHcloud stack against the local cloud, as its non-admin user (after make cloud)
 	$(PY) -m pytest -m cloud
+
+e2e: engine ## a real pulumi up of the platform (1 enclave) on the local cloud, state in its Swift via S3, then checks (scripts/e2e/run.py); starts the cloud if it is not running and stops it afterwards (KEEP=1: leave the stack up)
+	$(PY) scripts/e2e/run.py --manage-cloud $(if $(KEEP),--keep)
 
 cloud-down: ## stop every process of the local cloud by its recorded id
 	scripts/cloud/down.sh
