@@ -65,6 +65,12 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"hdhport plan: {exc}", file=sys.stderr)
         return EXIT_FAILED
     elapsed = time.perf_counter() - started
+    refused = _over_limits(results)
+    if refused:
+        print(f"hdhport plan: {stack} cannot be deployed at this size (nothing written): "
+              + "; ".join(refused) + ". Plan fewer enclaves per platform: hdhport does not yet spread one "
+              "platform's enclaves over several networks or subscriptions.", file=sys.stderr)
+        return EXIT_FAILED
     # What the plans left on the heap lives until the reports are written: keep the collector from
     # walking it again and again meanwhile (seconds for a 500-enclave plan).
     with planner.frozen_heap():
@@ -81,6 +87,26 @@ def _plan(args: argparse.Namespace) -> int:
                 print(f"{name}: warning: {warning}" + (f" ({times} times)" if times > 1 else ""), file=sys.stderr)
     print(f"planned {len(results)} stack(s) offline in {elapsed:.1f} s (no cloud call was made)")
     return EXIT_OK
+
+
+def _over_limits(results: list[tuple[str, Any]]) -> list[str]:
+    """The provider limits all the planned stacks together exceed (they share one network and subscription)."""
+    from hdhport.limits import breaches
+
+    api_family = _api_family(str(results[0][1].config.get("hdh:profile") or ""))
+    resources = [r for _, result in results for r in result.resources]
+    return [breach.describe() for breach in breaches(api_family, resources)]
+
+
+def _api_family(profile: str) -> str:
+    from hdhport.loader import load_catalogue, profiles_from
+    from hdhport.yamlsource import load_document
+    from infra.config import profile_path
+
+    if not profile:
+        return ""
+    (loaded, _), = profiles_from([load_document(profile_path(profile))], load_catalogue(paths.CATALOGUE)).values()
+    return loaded.api_family
 
 
 def _runs(stack: str, config: dict[str, Any], per_stack: int) -> list[tuple[str, dict[str, Any]]]:
