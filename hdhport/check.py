@@ -4,7 +4,7 @@ Phases: specification (catalogue and profiles valid), registry (catalogue and co
 every resource token exists), plan (every deployable profile plans offline), equivalence (same outputs
 contract, same controls, open interfaces), policies (the CrossGuard pack over every planned resource),
 consistency (the program does not refuse itself: its own Azure Policy Deny rules against its own planned
-resources), sovereignty (SecNumCloud profiles depend on nothing outside the EU jurisdiction).
+resources; and what a real cloud refused once is caught offline, such as an empty Barbican secret), sovereignty (SecNumCloud profiles depend on nothing outside the EU jurisdiction).
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-b
 #: Hosts a SecNumCloud platform may depend on: its own private zone, private addresses, loopback.
 ALLOWED_HOST = re.compile(r"^(([a-z0-9-]+\.)*hdh\.internal|localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|"
                           r"192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.169\.254|\{[^}]*\})$")
+BARBICAN_SECRET = "openstack:keymanager/secretV1:SecretV1"
 _URL = re.compile(r"\b(?:https?|s3|git|oci|docker)://([^/\s:'\"]+)")
 
 
@@ -266,10 +267,25 @@ class Gate:
         for stack, result in self.plans.items():
             profile = str(result.stack_outputs.get("profile", stack))
             family = self.spec.profiles[profile].api_family if profile in self.spec.profiles else None
+            by_urn = result.by_urn()
+            empty_secrets = 0
+            for resource in result.resources:
+                # Found against a real Barbican (make e2e, 2026-12-02): pulumi-openstack uploads a secret's
+                # payload as it creates it, and Barbican answers 415 to an empty one.
+                if resource.type == BARBICAN_SECRET and resource.custom and not resource.inputs.get("payload"):
+                    empty_secrets += 1
+                    service = service_of(resource, by_urn) or "-"
+                    self.add(Finding("consistency", "barbican-secret-payload", profile, service, False,
+                                     f"{resource.name} ({resource.type}) has no payload: pulumi-openstack uploads "
+                                     "it at creation and Barbican refuses an empty one (415)",
+                                     "have Barbican generate it (an order), or load it from a Pulumi secret",
+                                     *self.locate.service(service, family), "barbican-secret-payload",
+                                     resource.urn))
+            if family == "openstack" and not empty_secrets:
+                self.add(Finding("consistency", "barbican-secret-payload", profile, "secrets_store", True))
             if family != "azure":
                 continue
             refused, unknown = refusals(result.resources)
-            by_urn = result.by_urn()
             for refusal in refused:
                 service = service_of(refusal.resource, by_urn) or "-"
                 self.add(Finding("consistency", "own-azure-policy", profile, service, False,

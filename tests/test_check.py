@@ -138,6 +138,17 @@ def test_a_resource_the_programs_own_azure_policy_refuses_fails_the_consistency_
     assert "is refused by the platform's own Deny rule hdh-allowed-locations" in run.stdout
 
 
+def test_an_empty_barbican_secret_fails_the_consistency_check(copy: Path) -> None:
+    # What a real Barbican refused (make e2e): a secret created without its payload.
+    _mutate(copy / "providers" / "openstack" / "secrets_store.py", "        refs = []\n",
+            '        refs = []\n        keymanager.SecretV1(self.role("empty"), name="x", secret_type="passphrase", '
+            'opts=self.child())\n')
+    run = _run_gate(copy, "--profile", "openstack-reference")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "[consistency/barbican-secret-payload] openstack-reference secrets_store:" in run.stdout
+    assert "Barbican refuses an empty one (415)" in run.stdout
+
+
 def test_a_secret_in_a_cloud_init_template_fails_the_policies(copy: Path) -> None:
     _mutate(copy / "providers" / "selfhosted" / "templates" / "message_queue.yaml.j2",
             "      loopback_users.guest = true", "      loopback_users.guest = true\n      default_pass = Wq8zR3tLm9Vx2Kp7")
