@@ -57,9 +57,10 @@ class SparkEngine(ServiceComponent):
         # no rule, so Azure's defaults (nothing inbound from the internet) stay the only rules.
         nsg = network.NetworkSecurityGroup(
             self.role("nsg"), resource_group_name=p.scope, location=p.region, tags=self.tags, opts=self.child())
-        host = dedicated_subnet(self, "databricks-host", delegation=DELEGATION, network_security_group_id=nsg.id)
+        dedicated_subnet(self, "databricks-host", delegation=DELEGATION, network_security_group_id=nsg.id)
+        # Created after the host subnet, as every subnet of the VNet waits for the one before it (in_turn).
         container = dedicated_subnet(self, "databricks-container", delegation=DELEGATION,
-                                     network_security_group_id=nsg.id, after=host)
+                                     network_security_group_id=nsg.id)
 
         connector = databricks.AccessConnector(
             self.role("access-connector"), resource_group_name=p.scope, location=p.region,

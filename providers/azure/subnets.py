@@ -112,13 +112,12 @@ def created(subnet: network.Subnet) -> network.Subnet:
 
 
 def dedicated_subnet(owner: ServiceComponent, purpose: str, *, delegation: str | None = None,
-                     network_security_group_id: pulumi.Input[str] | None = None,
-                     after: pulumi.Resource | None = None) -> network.Subnet:
+                     network_security_group_id: pulumi.Input[str] | None = None) -> network.Subnet:
     """The reserved subnet for `purpose`, created in the platform VNet and parented to `owner`.
 
-    `delegation` hands the subnet to a service (e.g. Microsoft.Databricks/workspaces); `after` orders
-    the creation after another subnet of the same component. Every subnet also waits for the one created
-    before it (in_turn), because Azure refuses concurrent changes to the subnets of one VNet.
+    `delegation` hands the subnet to a service (e.g. Microsoft.Databricks/workspaces). Every subnet waits
+    for the one created before it (in_turn), because Azure refuses concurrent changes to the subnets of one
+    VNet.
     """
     if owner.enclave is not None:
         raise ValueError(f"{owner.spec.id} needs the dedicated subnet '{purpose}', which exists once per VNet: "
@@ -140,4 +139,4 @@ def dedicated_subnet(owner: ServiceComponent, purpose: str, *, delegation: str |
         default_outbound_access=None if managed_by_azure else False,
         private_endpoint_network_policies=(
             None if managed_by_azure else network.VirtualNetworkPrivateEndpointNetworkPolicies.ENABLED),
-        opts=owner.child(depends_on=in_turn([after] if after is not None else []))))
+        opts=owner.child(depends_on=in_turn())))
