@@ -1,6 +1,7 @@
 """What every Scaleway implementation shares: settings, names, tags, zones, the operators' SSH key."""
 from __future__ import annotations
 
+import os
 from functools import cached_property
 
 import pulumi
@@ -14,6 +15,17 @@ from providers.scaleway.settings import ScalewaySettings
 def settings_for(region: str) -> ScalewaySettings:
     """The stack's Scaleway settings, read once per run."""
     return once(("scaleway", "settings", region), lambda: ScalewaySettings.read(region))
+
+
+def deployment_project() -> str:
+    """The Scaleway project the stack deploys into, as the provider knows it (config, then environment);
+    empty in an offline plan, where no credentials exist."""
+    return pulumi.Config("scaleway").get("projectId") or os.environ.get("SCW_DEFAULT_PROJECT_ID", "")
+
+
+def deployment_organization() -> str | None:
+    """The organization the provider is configured for (None lets the provider use its own default)."""
+    return pulumi.Config("scaleway").get("organizationId") or os.environ.get("SCW_DEFAULT_ORGANIZATION_ID")
 
 
 def operators_ssh_key(owner: pulumi.Resource, public_key: str) -> iam.SshKey:

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from typing import ClassVar
 
 import pulumi
 from pulumiverse_scaleway import object as object_storage
 
-from providers.scaleway.common import ScalewayService
+from providers.scaleway.common import ScalewayService, deployment_project
 
 #: Days an object version stays undeletable (object lock, governance mode: an administrator with the
 #: explicit bypass permission can still correct a mistake; COMPLIANCE is for the archive).
@@ -23,12 +22,6 @@ class Bucket:
 
     role: str
     suffix: str
-
-
-def deployment_project() -> str:
-    """The Scaleway project the stack deploys into, as the provider knows it (config, then environment);
-    empty in an offline plan, where no credentials exist."""
-    return pulumi.Config("scaleway").get("projectId") or os.environ.get("SCW_DEFAULT_PROJECT_ID", "")
 
 
 def bucket_name(scope_name: str, suffix: str) -> str:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumiverse_scaleway import iam
 
-from providers.scaleway.common import ScalewayService
-from providers.scaleway.object_storage import deployment_project
+from providers.scaleway.common import ScalewayService, deployment_organization, deployment_project
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class Rbac(ScalewayService):
                                         project_ids=[project] if project else None)]
             if persona.organization_permission_sets:
                 rules.append(iam.PolicyRuleArgs(permission_set_names=list(persona.organization_permission_sets),
-                                                organization_id=_organization()))
+                                                organization_id=deployment_organization()))
             iam.Policy(
                 self.role(f"{persona.name}-policy"), name=f"hdh-{persona.name}-{pulumi.get_stack()}",
                 description=f"hdhport: what {persona.name} may do", group_id=group.id, rules=rules,
@@ -64,9 +63,3 @@ class Rbac(ScalewayService):
             groups.append(group)
         return groups[0].id, None
 
-
-def _organization() -> str | None:
-    """The organization the provider is configured for (None lets the provider use its own default)."""
-    import os
-
-    return pulumi.Config("scaleway").get("organizationId") or os.environ.get("SCW_DEFAULT_ORGANIZATION_ID")

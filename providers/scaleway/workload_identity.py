@@ -7,8 +7,7 @@ import pulumi
 from pulumiverse_scaleway import iam
 
 from providers.clock import today
-from providers.scaleway.common import ScalewayService
-from providers.scaleway.object_storage import deployment_project
+from providers.scaleway.common import ScalewayService, deployment_project
 from providers.scaleway.settings import WORKLOAD_CREDENTIAL_DAYS
 
 #: What a workload may do: read and write objects of the project, nothing else (no Instances, no IAM).
