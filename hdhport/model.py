@@ -7,9 +7,10 @@ loader (hdhport.loader), because the vocabularies are data defined in the catalo
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
 
 ServiceId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$", max_length=64)]
 ProfileId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
@@ -23,6 +24,45 @@ CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 TypeToken = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*:[A-Za-z0-9/_.-]+:[A-Za-z0-9]+$")]
 
 
+class Month(dt.date):
+    """A date its source gives only to the month ("July 2024"). It compares and subtracts as the month's first
+    day (so a future month is still caught, and an age is never understated), but it is always written
+    YYYY-MM: no day is invented in any report."""
+
+    def isoformat(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    __str__ = isoformat
+
+
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def _source_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and (month := _MONTH.fullmatch(value)):
+        return Month(int(month[1]), int(month[2]), 1)
+    if isinstance(value, str) and _DAY.fullmatch(value):  # quoted in YAML, or read back from a JSON report
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    shown = repr(value) if isinstance(value, str) else str(value)
+    raise ValueError("expected a date written YYYY-MM-DD, or YYYY-MM when the source gives only the month "
+                     f"(got {shown})")
+
+
+#: A date a source gives: to the day (YYYY-MM-DD), or to the month (YYYY-MM) when that is all it says.
+SourceDate = Annotated[
+    dt.date, PlainValidator(_source_date), PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
+                              {"type": "string", "pattern": MONTH_PATTERN}]}),
+]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -31,7 +71,8 @@ class Sourced(Strict):
     """A fact with where it comes from and when that source said so."""
 
     source: Text = Field(description="URL or document the fact comes from.")
-    date: dt.date = Field(description="Date the source was published or read (YYYY-MM-DD).")
+    date: SourceDate = Field(description="Date the source was published (or read, for an undated page): "
+                                         "YYYY-MM-DD, or YYYY-MM when the source gives only the month.")
 
 
 # ---------------------------------------------------------------- catalogue
@@ -134,7 +175,7 @@ class Jurisdiction(Sourced):
 class SecNumCloud(Sourced):
     status: Literal["qualified", "j0", "in-progress", "none", "unknown"]
     version: Text | None = None
-    qualified_on: dt.date | None = None
+    qualified_on: SourceDate | None = None
     scope: Text | None = None
 
 
@@ -207,6 +248,9 @@ class Profile(Strict):
     """One cloud offer (a bidder's answer to the specification)."""
 
     id: ProfileId
+    kind: Literal["bidder", "reference"] = Field(
+        "bidder", description="bidder: an offer that competes and is ranked; reference: a template or test "
+                              "bench (e.g. openstack-reference), shown beside the bidders but never ranked.")
     name: Text
     operator: Text
     api_family: Term

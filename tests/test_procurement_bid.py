@@ -52,10 +52,12 @@ def test_the_template_lists_every_service_with_its_requirement_interfaces_and_co
     assert "api_family: openstack" in text and "services: [keystone]" in text
 
 
-def test_other_family_is_a_marked_placeholder(cli: Any, tmp_path: Path) -> None:
-    text = _template(cli, tmp_path, "other").read_text(encoding="utf-8")
-    assert "is only a placeholder" in text and "\nopenstack:" not in text
+def test_a_bidder_with_its_own_api_answers_other_and_validates(cli: Any, tmp_path: Path) -> None:
+    path = _template(cli, tmp_path, "other")
+    text = path.read_text(encoding="utf-8")
+    assert "api_family: other" in text and "\nopenstack:" not in text
     assert "hdhport on" not in text  # the toolkit deploys no such family: no implementation to show
+    assert cli("validate", str(path)).code == 0
 
 
 def test_a_filled_in_answer_is_validated_with_its_line(cli: Any, tmp_path: Path) -> None:

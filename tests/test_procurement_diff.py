@@ -34,8 +34,11 @@ def everyone() -> ReportJson:
 
 
 def test_all_covers_every_shipped_profile_and_every_service(everyone: ReportJson) -> None:
-    assert [b["id"] for b in everyone["bidders"]] == ["azure-francecentral"] + [
-        p for p in SHIPPED if p != "azure-francecentral"]
+    # by rank (total, highest first; ties by id), then the reference profiles, which are not ranked
+    ranked = sorted((b for b in everyone["bidders"] if b["kind"] == "bidder"),
+                    key=lambda b: (-b["scores"]["total"], b["id"]))
+    assert [b["id"] for b in everyone["bidders"]] == [b["id"] for b in ranked] + ["openstack-reference"]
+    assert sorted(b["id"] for b in everyone["bidders"]) == SHIPPED
     assert [s["id"] for s in everyone["services"]] == SERVICES
     for entry in everyone["bidders"]:
         assert [c["service"] for c in entry["cells"]] == SERVICES, entry["id"]
@@ -98,7 +101,7 @@ def test_a_missing_must_service_disqualifies_with_its_reason(cli: Any, tmp_path:
     assert gaps[0]["points"] == 0 and gaps[0]["max_points"] > 0
 
 
-def test_unknown_qualifications_show_as_unknown_and_fail_a_requirement(cli: Any, tmp_path: Path) -> None:
+def test_unknown_qualifications_show_as_unknown_and_are_to_confirm_for_a_requirement(cli: Any, tmp_path: Path) -> None:
     data = shipped("s3ns-premi3ns")
     data["id"] = "unqualified"
     data["qualifications"]["secnumcloud"] |= {"status": "unknown", "version": None, "qualified_on": None}
@@ -108,9 +111,13 @@ def test_unknown_qualifications_show_as_unknown_and_fail_a_requirement(cli: Any,
     sovereignty = {p["label"]: p for p in criterion(entry, "sovereignty")["parts"]}
     for label in ("SecNumCloud status", "SecNumCloud version", "SecNumCloud qualification date", "HDS certification"):
         assert sovereignty[label]["unknown"] and sovereignty[label]["points"] == 0, label
-    assert entry["verdict"]["status"] == "not eligible"
-    assert entry["verdict"]["reasons"] == ["SecNumCloud required: status is unknown (needs qualified)",
-                                           "HDS required: status is unknown (needs certified)"]
+    # unknown is not a stated `none`: the bidder is asked, not excluded (issue 15)
+    assert entry["verdict"]["status"] == "to confirm" and entry["verdict"]["reasons"] == []
+    assert entry["verdict"]["to_confirm"] == [
+        "SecNumCloud required: status is unknown (needs qualified): to confirm with the bidder; only a stated "
+        "lack of it makes the bidder not eligible",
+        "HDS required: status is unknown (needs certified): to confirm with the bidder; only a stated lack of it "
+        "makes the bidder not eligible"]
     table = cli("diff", path).out.splitlines()
     column = table[0].index("secnumcloud")
     assert table[0][column:].split()[:2] == ["secnumcloud", "hds"]
@@ -120,9 +127,11 @@ def test_unknown_qualifications_show_as_unknown_and_fail_a_requirement(cli: Any,
 def test_require_flags_bidders_without_the_qualification(everyone: ReportJson, cli: Any) -> None:
     report = diff_json(cli, "--all", "--require", "secnumcloud")
     for entry in report["bidders"]:
-        qualified = entry["qualifications"]["secnumcloud"]["status"] == "qualified"
+        status = entry["qualifications"]["secnumcloud"]["status"]
         flagged = any(r.startswith("SecNumCloud required") for r in entry["verdict"]["reasons"])
-        assert flagged != qualified, entry["id"]
+        asked = any(r.startswith("SecNumCloud required") for r in entry["verdict"]["to_confirm"])
+        assert flagged == (status not in ("qualified", "unknown")), entry["id"]
+        assert asked == (status == "unknown"), entry["id"]
     assert bidder(report, "azure-francecentral")["verdict"]["status"] == "not eligible"
 
 
@@ -199,7 +208,7 @@ def test_weights_override_only_what_the_buyer_changes(cli: Any, tmp_path: Path) 
     ("criteria:\n  coverag: 35\n",
      "{file}:2:3: criteria.coverag: unknown key 'coverag'; expected one of coverage, sovereignty, "
      "reversibility, deployability"),
-    ("criteria:\n  coverage: 50\n", "{file}:1:1: criteria: these add up to 115; they must add up to 100"),
+    ("criteria:\n  coverage: 50\n", "{file}:1:1: criteria: these add up to 110; they must add up to 100"),
     ("coverage:\n  self_hosted: 1.5\n",
      "{file}:2:3: coverage.self_hosted: expected a number at most 1 (got 1.5)"),
     ("sovereignty:\n  secnumcloud_min_version: 3.2\n",

@@ -18,7 +18,7 @@ from hdhport.procurement.report import (
     Bidder, Cell, Change, ChangeKind, ControlsVerdict, Deployment, InterfaceVerdict, Qualification, Report,
     ServiceInfo,
 )
-from hdhport.procurement.scores import score, verdict
+from hdhport.procurement.scores import UNVERIFIABLE_FLAG, score, unverifiable_self_hosted, verdict
 from hdhport.procurement.weights import Weights
 from hdhport.resolve import resolve
 
@@ -107,13 +107,15 @@ def cells(catalogue: Catalogue, profile: Profile) -> list[Cell]:
     result = []
     for service, deployment in zip(catalogue.services, resolve(catalogue, profile)):
         offer = profile.offers[service.id]
+        why = unverifiable_self_hosted(service) if offer.offer == "self-hosted" else None
         result.append(Cell(
             service=service.id, offer=offer.offer, product=offer.product,
             interface=interface_verdict(service, offer, catalogue),
             controls=controls_verdict(service, offer),
             secnumcloud_scope=offer.secnumcloud_scope, hds_scope=offer.hds_scope,
             deployable=Deployment(way=deployment.way, product=deployment.product, reason=deployment.reason),
-            change=None, reason=offer.reason, notes=offer.notes, source=offer.source, date=offer.date))
+            change=None, reason=offer.reason, notes=offer.notes, source=offer.source, date=offer.date,
+            flags=[f"{UNVERIFIABLE_FLAG}: {why}"] if why else []))
     return result
 
 
@@ -139,6 +141,17 @@ def _migration_gaps(catalogue: Catalogue, source: Profile, target: Profile) -> d
     return {g.service: g.reason for g in reversibility_gaps(catalogue, source, target) if g.status == "gap"}
 
 
+def ranked(bidders: Sequence[Bidder]) -> list[Bidder]:
+    """The bidders by total, highest first, each with its rank; then the reference profiles, unranked.
+
+    Equal totals share a rank (1, 2, 2, 4: the next rank counts every bidder above) and are listed by id.
+    The verdict does not move a rank: it is shown beside it."""
+    competing = sorted((b for b in bidders if b.kind == "bidder"), key=lambda b: (-b.scores.total, b.id))
+    result = [b.model_copy(update={"rank": 1 + sum(o.scores.total > b.scores.total for o in competing)})
+              for b in competing]
+    return result + [b for b in bidders if b.kind != "bidder"]
+
+
 def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: str | None,
                  required: Sequence[Qualification], weights: Weights, weights_file: str,
                  catalogue_file: str, today: dt.date) -> Report:
@@ -153,7 +166,7 @@ def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: st
         offers = Counter(cell.offer for cell in compared)
         changes = Counter(cell.change.kind for cell in compared if cell.change)
         bidders.append(Bidder(
-            id=pid, name=profile.name, operator=profile.operator, api_family=profile.api_family,
+            id=pid, kind=profile.kind, rank=None, name=profile.name, operator=profile.operator, api_family=profile.api_family,
             file=shown_path(spec.sources[pid]), baseline=is_baseline, jurisdiction=profile.jurisdiction,
             qualifications=profile.qualifications, key_custody=profile.key_custody,
             regions=profile.regions, openstack=profile.openstack,
@@ -164,6 +177,7 @@ def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: st
                          _migration_gaps(catalogue, spec.profiles[baseline], profile)
                          if baseline and not is_baseline else None),
             cells=compared))
+    bidders = ranked(bidders)
     services = [ServiceInfo(id=s.id, name=s.name, family=s.family, requirement=s.requirement,
                             data_bearing=s.data_bearing, interfaces=s.interfaces, controls=s.controls)
                 for s in catalogue.services]

@@ -32,10 +32,10 @@ LEGEND = {
 }
 
 CSV_COLUMNS = (
-    "bidder", "service", "service_name", "family", "requirement", "offer", "product", "interface",
+    "rank", "bidder", "service", "service_name", "family", "requirement", "offer", "product", "interface",
     "interfaces_spoken", "interface_detail", "controls", "controls_supported", "controls_missing",
     "secnumcloud_scope", "hds_scope", "deployable", "deployable_reason", "change", "change_details",
-    "reason", "notes", "source", "date",
+    "reason", "notes", "source", "date", "flags",
 )
 LIST_SEPARATOR = "; "
 
@@ -98,6 +98,7 @@ def cell_tooltip(cell: Cell, service: ServiceInfo) -> str:
                                                             if cell.change.details else ""))
     if cell.reason:
         lines.append(f"reason: {cell.reason}")
+    lines += cell.flags
     lines.append(f"source: {cell.source} ({cell.date.isoformat()})")
     return "\n".join(lines)
 
@@ -114,7 +115,8 @@ def csv_row(bidder: Bidder, service: ServiceInfo, cell: Cell) -> dict[str, str]:
     """One answer as flat text, the columns of CSV_COLUMNS; lists are joined with LIST_SEPARATOR."""
     join = LIST_SEPARATOR.join
     return {
-        "bidder": bidder.id, "service": service.id, "service_name": service.name, "family": service.family,
+        "rank": "" if bidder.rank is None else str(bidder.rank), "bidder": bidder.id, "service": service.id,
+        "service_name": service.name, "family": service.family,
         "requirement": service.requirement, "offer": cell.offer, "product": cell.product or "",
         "interface": cell.interface.status, "interfaces_spoken": join(cell.interface.spoken),
         "interface_detail": cell.interface.detail, "controls": cell.controls.status,
@@ -124,7 +126,7 @@ def csv_row(bidder: Bidder, service: ServiceInfo, cell: Cell) -> dict[str, str]:
         "change": cell.change.kind if cell.change else "",
         "change_details": join(cell.change.details) if cell.change else "",
         "reason": cell.reason or "", "notes": cell.notes or "", "source": cell.source,
-        "date": cell.date.isoformat(),
+        "date": cell.date.isoformat(), "flags": join(cell.flags),
     }
 
 

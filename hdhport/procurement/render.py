@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("table", "md", "html", "csv", "json", "xlsx")
 BINARY_FORMATS = ("xlsx",)
+RANK_RULE = ("rank: by total, highest first; equal totals share a rank and are listed by id; reference "
+             "profiles (kind: reference) are shown last, never ranked")
 _TERMINAL_LISTED = 4  # unknown `must` services named per bidder in the terminal; the reports list all
-_SUMMARY_HEADERS = ["bidder", "api family", "secnumcloud", "hds", "verdict", "native", "self-hosted", "gap",
+_SUMMARY_HEADERS = ["rank", "bidder", "api family", "secnumcloud", "hds", "verdict", "native", "self-hosted", "gap",
                     "unknown", "coverage", "sovereignty", "reversibility", "deployability", "total"]
 
 
@@ -72,6 +74,11 @@ def unknown_musts_text(bidder: Bidder, listed: int | None = None) -> str:
     return f"{len(unknown)} must service(s) unknown: {', '.join(shown)}"
 
 
+def rank_text(bidder: Bidder) -> str:
+    """The bidder's rank, or a dash for a reference profile, which is never ranked."""
+    return "—" if bidder.rank is None else str(bidder.rank)
+
+
 def changes_text(bidder: Bidder) -> str:
     counts = bidder.changes
     return ", ".join(f"{kind} {n}" for kind, n in counts.items() if n and kind != "same") or "no change"
@@ -80,7 +87,8 @@ def changes_text(bidder: Bidder) -> str:
 def _summary_row(bidder: Bidder) -> list[object]:
     scores = {c.id: f"{c.score:.2f}" for c in bidder.scores.criteria}
     qualifications = bidder.qualifications
-    return [bidder.id + (" (baseline)" if bidder.baseline else ""), bidder.api_family,
+    marks = [" (baseline)" if bidder.baseline else "", " (reference, not ranked)" if bidder.rank is None else ""]
+    return [rank_text(bidder), bidder.id + "".join(marks), bidder.api_family,
             qualifications.secnumcloud.status, qualifications.hds.status, bidder.verdict.status,
             *(bidder.counts[k] for k in presentation.OFFER_KINDS), scores["coverage"], scores["sovereignty"],
             scores["reversibility"], scores["deployability"], f"{bidder.scores.total:.2f}"]
@@ -97,9 +105,11 @@ def render_table(report: Report) -> str:
     lines = [text_table(headers, rows), "",
              f"{len(report.services)} services; scores out of 100; total = coverage x {weights.coverage:g}% "
              f"+ sovereignty x {weights.sovereignty:g}% + reversibility x {weights.reversibility:g}% "
-             f"+ deployability x {weights.deployability:g}% (weights: {report.weights_file})"]
+             f"+ deployability x {weights.deployability:g}% (weights: {report.weights_file})",
+             RANK_RULE]
     for bidder in report.bidders:
         lines += [f"{bidder.id}: not eligible: {reason}" for reason in bidder.verdict.reasons]
+        lines += [f"{bidder.id}: to confirm: {reason}" for reason in bidder.verdict.to_confirm]
         if bidder.verdict.unknown_musts:
             lines.append(f"{bidder.id}: to confirm: {unknown_musts_text(bidder, _TERMINAL_LISTED)}")
     lines.append("full matrix and score breakdowns: --format md|html|csv|json|xlsx")
@@ -117,8 +127,8 @@ def render_csv(report: Report) -> str:
 
 
 def render_template(name: str, report: Report) -> str:
-    context: dict[str, Any] = {"report": report, "changes_text": changes_text,
-                               "unknown_musts_text": unknown_musts_text}
+    context: dict[str, Any] = {"report": report, "changes_text": changes_text, "rank_text": rank_text,
+                               "unknown_musts_text": unknown_musts_text, "rank_rule": RANK_RULE}
     if name.endswith(".html.j2"):
         import markupsafe
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hdhport.model import (
-    Jurisdiction, KeyCustody, OfferKind, OpenStackApis, Qualifications, Region, Requirement, TriState,
+    Jurisdiction, KeyCustody, OfferKind, OpenStackApis, Qualifications, Region, Requirement, SourceDate, TriState,
 )
 from hdhport.procurement.weights import Weights
 
@@ -87,7 +87,10 @@ class Cell(_Frozen):
     reason: str | None = Field(description="Why the service is a gap, as the bidder states it.")
     notes: str | None
     source: str
-    date: dt.date
+    date: SourceDate
+    flags: list[str] = Field(default_factory=list, description=(
+        "Why the answer scores less than it claims, e.g. an unverifiable self-hosted claim on a service that "
+        "cannot be run on tenant machines (it then scores as unknown)."))
 
 
 class Part(_Frozen):
@@ -118,8 +121,13 @@ class Scores(_Frozen):
 
 class Verdict(_Frozen):
     status: VerdictStatus = Field(description="not eligible: a disqualifying reason; to confirm: a `must` "
-                                              "service is unknown; eligible otherwise.")
-    reasons: list[str] = Field(description="Why the bidder is not eligible.")
+                                              "service or a required qualification is unknown; eligible "
+                                              "otherwise.")
+    reasons: list[str] = Field(description="Why the bidder is not eligible: a `must` gap, or a required "
+                                           "qualification the bidder states it does not hold.")
+    to_confirm: list[str] = Field(default_factory=list, description=(
+        "Required qualifications whose status is unknown or backed only by a template placeholder: to "
+        "confirm with the bidder, not a reason to exclude it."))
     unknown_musts: list[str] = Field(description="The `must` services whose offer is unknown: to confirm "
                                                  "before the bidder can be called eligible.")
 
@@ -128,6 +136,10 @@ class Bidder(_Frozen):
     """One profile compared with the specification: its facts, its answers, its verdict and scores."""
 
     id: str
+    kind: Literal["bidder", "reference"] = Field(description="A reference profile is shown but never ranked.")
+    rank: int | None = Field(description=(
+        "1 for the highest total among the bidders; equal totals share a rank (1, 2, 2, 4). Null for a "
+        "reference profile. Bidders are listed by rank, ties by id, then the references."))
     name: str
     operator: str
     api_family: str

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Callable, Sequence
 from dataclasses import dataclass
 
 from hdhport.eu import EU_MEMBER_STATES
-from hdhport.model import Catalogue, Profile, Service
+from hdhport.model import Catalogue, Implementations, Profile, Service, Sourced
 from hdhport.procurement.report import Cell, Criterion, CriterionId, Part, Qualification, Scores, Verdict
 from hdhport.procurement.weights import Weights
 
@@ -23,6 +23,47 @@ REQUIREMENTS = ("must", "should", "may")
 # ISO 3166 user-assigned code that CLDR uses for "unknown region"; the bid template's placeholder.
 UNKNOWN_COUNTRY = "ZZ"
 _DAYS_PER_YEAR = 365.25
+#: What the bid template writes wherever the bidder has to say something; a source still holding it is no source.
+PLACEHOLDER = "(to fill)"
+UNVERIFIABLE_FLAG = "unverifiable self-hosted claim"
+#: Services the catalogue can self-host, but whose self-hosted form on tenant VMs does not do the job, each with
+#: why. (Services every implementation of which is native with no fallback are found in the catalogue itself.)
+UNVERIFIABLE_SELF_HOSTED = {
+    "ddos_protection": "a volumetric attack saturates the link before it reaches the tenant's machines: it is "
+                       "absorbed upstream, in the provider's network, or not at all",
+}
+
+
+def is_placeholder(source: str) -> bool:
+    """A source that is empty or still the bid template's `(to fill)` text: nothing backs the fact."""
+    return not source.strip() or PLACEHOLDER in source.lower()
+
+
+def unverifiable_self_hosted(service: Service) -> str | None:
+    """Why the buyer cannot run this service on the bidder's plain IaaS, or None when it can.
+
+    From the catalogue: a service every API family implements natively, with no self-hosted fallback, is part
+    of the IaaS itself (a VM, a disk, the network, the access control of the cloud's API); plus the short
+    stated list UNVERIFIABLE_SELF_HOSTED."""
+    if service.id in UNVERIFIABLE_SELF_HOSTED:
+        return UNVERIFIABLE_SELF_HOSTED[service.id]
+    implementations = [service.implementation(family) for family in Implementations.model_fields]
+    if all(i.kind == "native" and not i.fallback for i in implementations):
+        return ("the catalogue builds it natively on every cloud and has no self-hosted form: it is part of the "
+                "provider's platform, not software the buyer runs on its VMs")
+    return None
+
+
+def is_unverifiable(cell: Cell) -> bool:
+    return any(flag.startswith(UNVERIFIABLE_FLAG) for flag in cell.flags)
+
+
+def _stated(fact: Sourced, status: str) -> str:
+    """The status a fact can be credited with: `unknown` when only a placeholder backs it."""
+    return "unknown" if is_placeholder(fact.source) else status
+
+
+_PLACEHOLDER_DETAIL = "its source is a template placeholder, so it counts as unknown until sourced"
 
 
 def apportion(values: Sequence[float]) -> list[float]:
@@ -110,8 +151,12 @@ def _coverage(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights) -> 
                    disqualifying=req == "must"),
             _Group(f"{req}/unknown", f"{req}, unknown", "the bidder has not answered; 0 until it does", 0.0,
                    unknown=True),
+            _Group(f"{req}/unverifiable", f"{req}, {UNVERIFIABLE_FLAG}",
+                   "claimed self-hosted, but it cannot be run on the bidder's plain IaaS; scores as unknown "
+                   "until the bidder shows how", 0.0, unknown=True),
         ]
-    return _service_lines(catalogue, weights, groups, lambda s, c: f"{s.requirement}/{c.offer}", cells)
+    return _service_lines(catalogue, weights, groups,
+                          lambda s, c: f"{s.requirement}/{'unverifiable' if is_unverifiable(c) else c.offer}", cells)
 
 
 def _reversibility(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights,
@@ -128,6 +173,8 @@ def _reversibility(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights
         _Group("unstated", "interfaces not stated", "offered, but how applications reach it is unknown", 0.0,
                unknown=True),
         _Group("unknown", "offer unknown", "the bidder has not answered", 0.0, unknown=True),
+        _Group("unverifiable", UNVERIFIABLE_FLAG, "claimed self-hosted on a service that cannot be run on the "
+               "bidder's plain IaaS: its interfaces are not credited", 0.0, unknown=True),
     ]
 
     def group(service: Service, cell: Cell) -> str | None:
@@ -137,6 +184,8 @@ def _reversibility(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights
             return "no-method"
         if cell.offer == "unknown":
             return "unknown"
+        if is_unverifiable(cell):
+            return "unverifiable"
         return "unstated" if cell.interface.status == "unknown" else cell.interface.status
 
     lines = _service_lines(catalogue, weights, groups, group, cells)
@@ -171,9 +220,10 @@ def _secnumcloud(profile: Profile, weights: Weights, today: dt.date) -> list[_Li
     points, credits = sov.points, sov.secnumcloud_status
     credit = {"qualified": credits.qualified, "j0": credits.j0, "in-progress": credits.in_progress,
               "none": credits.none}
-    if snc.status == "unknown":
-        unknown = "unknown, as the status is"
-        return [_Line("SecNumCloud status", "unknown", points.secnumcloud_status, 0.0, unknown=True),
+    if _stated(snc, snc.status) == "unknown":
+        why = f"{snc.status} claimed, but {_PLACEHOLDER_DETAIL}" if snc.status != "unknown" else "unknown"
+        unknown = "unknown, as the status is" + (" (placeholder source)" if snc.status != "unknown" else "")
+        return [_Line("SecNumCloud status", why, points.secnumcloud_status, 0.0, unknown=True),
                 _Line("SecNumCloud version", unknown, points.secnumcloud_version, 0.0, unknown=True),
                 _Line("SecNumCloud qualification date", unknown, points.secnumcloud_date, 0.0, unknown=True)]
     status = _Line("SecNumCloud status", f"{snc.status}: credit {credit[snc.status]:g}",
@@ -208,6 +258,8 @@ def _key_custody(profile: Profile, weights: Weights) -> _Line:
     keys, most = profile.key_custody, weights.sovereignty.points.key_custody
     credits = weights.sovereignty.key_custody
     label = "Key custody"
+    if is_placeholder(keys.source):
+        return _Line(label, _PLACEHOLDER_DETAIL, most, 0.0, unknown=True)
     if keys.hyok == "yes":
         return _Line(label, f"hold your own key (HYOK): credit {credits.hyok:g}", most, credits.hyok)
     if keys.byok == "yes":
@@ -226,7 +278,11 @@ def _tri_state(label: str, answer: str, earning: str, points: float, texts: dict
 def _sovereignty(profile: Profile, weights: Weights, today: dt.date) -> list[_Line]:
     points = weights.sovereignty.points
     law = profile.jurisdiction
-    if law.headquarters == UNKNOWN_COUNTRY:
+    if is_placeholder(law.source):
+        headquarters = _Line("Headquarters", f"{law.headquarters}, but {_PLACEHOLDER_DETAIL}", points.headquarters,
+                             0.0, unknown=True)
+        law = law.model_copy(update={"extraterritorial_exposure": "unknown"})
+    elif law.headquarters == UNKNOWN_COUNTRY:
         headquarters = _Line("Headquarters", "not stated: unknown", points.headquarters, 0.0, unknown=True)
     else:
         inside = law.headquarters in EU_MEMBER_STATES
@@ -236,8 +292,11 @@ def _sovereignty(profile: Profile, weights: Weights, today: dt.date) -> list[_Li
                           points.extraterritorial_exposure,
                           {"no": "none stated", "yes": "exposed to " + (", ".join(law.laws) or "non-EU law"),
                            "unknown": "unknown"})
-    hds = _tri_state("HDS certification", profile.qualifications.hds.status, "certified", points.hds,
-                     {"certified": "certified", "none": "not certified", "unknown": "unknown"})
+    hds_fact = profile.qualifications.hds
+    hds = _tri_state("HDS certification", _stated(hds_fact, hds_fact.status), "certified", points.hds,
+                     {"certified": "certified", "none": "not certified",
+                      "unknown": f"{hds_fact.status} claimed, but {_PLACEHOLDER_DETAIL}"
+                      if hds_fact.status != "unknown" else "unknown"})
     return [headquarters, exposure, *_secnumcloud(profile, weights, today), hds, _key_custody(profile, weights)]
 
 
@@ -263,15 +322,28 @@ _REQUIRED_STATUS = {"secnumcloud": ("SecNumCloud", "qualified"), "hds": ("HDS", 
 
 
 def verdict(catalogue: Catalogue, profile: Profile, required: Sequence[Qualification]) -> Verdict:
-    """Not eligible on a `must` gap or a missing required qualification; to confirm on a `must` unknown."""
+    """Not eligible on a `must` gap or on a required qualification the bidder states it lacks (none, j0,
+    in progress); to confirm on a `must` unknown (or claimed self-hosted where it cannot be), or on a required
+    qualification whose status is unknown or rests on a placeholder source."""
     must = [s for s in catalogue.services if s.requirement == "must"]
     reasons = [f"must service {s.id} ({s.name}) is a gap: {profile.offers[s.id].reason}"
                for s in must if profile.offers[s.id].offer == "gap"]
+    to_confirm = []
     for qualification in required:
         name, needed = _REQUIRED_STATUS[qualification]
-        status = getattr(profile.qualifications, qualification).status
-        if status != needed:
+        fact = getattr(profile.qualifications, qualification)
+        status = _stated(fact, fact.status)
+        if status == needed:
+            continue
+        if status != "unknown":
             reasons.append(f"{name} required: status is {status} (needs {needed})")
-    unknown = [s.id for s in must if profile.offers[s.id].offer == "unknown"]
-    status = "not eligible" if reasons else "to confirm" if unknown else "eligible"
-    return Verdict(status=status, reasons=reasons, unknown_musts=unknown)
+        elif fact.status != "unknown":
+            to_confirm.append(f"{name} required: status {fact.status} rests on a template placeholder source, "
+                              f"so it is unknown: to confirm with the bidder's certificate")
+        else:
+            to_confirm.append(f"{name} required: status is unknown (needs {needed}): to confirm with the bidder; "
+                              f"only a stated lack of it makes the bidder not eligible")
+    unknown = [s.id for s in must if profile.offers[s.id].offer == "unknown"
+               or (profile.offers[s.id].offer == "self-hosted" and unverifiable_self_hosted(s))]
+    status = "not eligible" if reasons else "to confirm" if unknown or to_confirm else "eligible"
+    return Verdict(status=status, reasons=reasons, to_confirm=to_confirm, unknown_musts=unknown)

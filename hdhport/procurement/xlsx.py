@@ -14,12 +14,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hdhport.model import Month
 from hdhport.procurement import presentation
 from hdhport.procurement.report import Bidder, Report
 
 MATRIX_SHEET = "Matrix"
 SCORES_SHEET = "Scores"
-SCORES_COLUMNS = ("bidder", "verdict", "total", "criterion", "weight %", "criterion score", "contribution",
+SCORES_COLUMNS = ("rank", "bidder", "verdict", "total", "criterion", "weight %", "criterion score", "contribution",
                   "line", "detail", "points", "max points", "flag", "services")
 _SHEET_NAME_LENGTH = 31  # Excel's limit
 _WIDEST_COLUMN = 60
@@ -82,24 +83,30 @@ def _scores(sheet: Worksheet, report: Report) -> None:
         for criterion in bidder.scores.criteria:
             for part in criterion.parts:
                 flag = "disqualifying" if part.disqualifying else "unknown" if part.unknown else ""
-                rows.append([bidder.id, bidder.verdict.status, bidder.scores.total, criterion.label,
+                rows.append([bidder.rank if bidder.rank is not None else "reference, not ranked",
+                             bidder.id, bidder.verdict.status, bidder.scores.total, criterion.label,
                              criterion.weight, criterion.score, criterion.contribution, part.label, part.detail,
                              part.points, part.max_points, flag, presentation.LIST_SEPARATOR.join(part.services)])
     _table(sheet, SCORES_COLUMNS, rows)
-    sheet.freeze_panes = "B2"
+    sheet.freeze_panes = "C2"
     verdict_fills = {status: _fill(colour) for status, colour in presentation.VERDICT_COLOURS.items()}
+    verdict_column = SCORES_COLUMNS.index("verdict") + 1
     for row in range(2, len(rows) + 2):
-        sheet.cell(row=row, column=2).fill = verdict_fills[str(sheet.cell(row=row, column=2).value)]
+        cell = sheet.cell(row=row, column=verdict_column)
+        cell.fill = verdict_fills[str(cell.value)]
 
 
 def _bidder(sheet: Worksheet, report: Report, bidder: Bidder) -> None:
     """The bidder's facts with their sources, its verdict, then its answers, as one readable sheet."""
     sheet.append([bidder.name, bidder.id])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["verdict", bidder.verdict.status, "total", bidder.scores.total])
+    sheet.append(["verdict", bidder.verdict.status, "total", bidder.scores.total, "rank",
+                  bidder.rank if bidder.rank is not None else "reference, not ranked"])
     sheet["B2"].fill = _fill(presentation.VERDICT_COLOURS[bidder.verdict.status])
     for reason in bidder.verdict.reasons:
         sheet.append(["not eligible", reason])
+    for reason in bidder.verdict.to_confirm:
+        sheet.append(["to confirm", reason])
     if bidder.verdict.unknown_musts:
         sheet.append(["to confirm", presentation.LIST_SEPARATOR.join(bidder.verdict.unknown_musts)])
     sheet.append([])
@@ -107,11 +114,13 @@ def _bidder(sheet: Worksheet, report: Report, bidder: Bidder) -> None:
     for cell in sheet[sheet.max_row]:
         cell.font = _BOLD
     for fact in presentation.bidder_facts(bidder):
-        sheet.append([fact.topic, fact.value, fact.source, fact.date])
+        # a date known only to the month stays text (YYYY-MM): a date cell would invent its first day
+        sheet.append([fact.topic, fact.value, fact.source,
+                      fact.date.isoformat() if isinstance(fact.date, Month) else fact.date])
         sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
     sheet.append([])
     answers_row = sheet.max_row + 1
-    columns = [c for c in presentation.CSV_COLUMNS if c != "bidder"]
+    columns = [c for c in presentation.CSV_COLUMNS if c not in ("rank", "bidder")]
     rows: list[list[CellValue]] = [[presentation.csv_row(bidder, service, answer)[c] for c in columns]
                                    for service, answer in zip(report.services, bidder.cells)]
     _table(sheet, columns, rows, first_row=answers_row)
