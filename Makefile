@@ -24,7 +24,7 @@ AZURITE := .tools/node_modules/.bin/azurite-blob
 DIFF_DEMO := --all --baseline azure-francecentral
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock drift engine cloud cloud-smoke cloud-test cloud-down system-deps integration-deps e2e demo test test-unit test-integration typecheck schemas golden screenshot bench clean
+.PHONY: help install lock drift engine cloud cloud-smoke cloud-test cloud-down system-deps integration-deps e2e demo test test-unit test-integration typecheck schemas golden screenshot bench bench-objects clean
 
 help: ## list every target with what it does
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ screenshot: install system-deps ## regenerate docs/img/diff-report.png (the READ
 
 bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json (~15 min)
 	$(PY) -m bench.run
+
+bench-objects: install ## the verified object move against raw rclone copy on local directories (2,000 x 4 KiB, 4 x 64 MiB), as ratios, with a full-move projection; writes bench/objects-results.json (~2 min)
+	$(PY) -m bench.objects
 
 engine: install ## build the Pulumi CLI and the bridged OpenStack provider 5.5.3 from the Go module proxy at pinned versions into .tools/engine, then smoke-test both (cold ~31 min: CLI ~26, provider ~5; warm ~5 s); see scripts/engine/README.md
 	scripts/engine/build.sh

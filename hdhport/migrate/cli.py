@@ -86,8 +86,13 @@ def _rclone_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rclone-config", type=Path, metavar="FILE",
                         help="rclone configuration defining the remotes (default: $RCLONE_CONFIG, else rclone's "
                              "own default); any rclone flag may also be set as RCLONE_<FLAG> in the environment")
-    parser.add_argument("--parallel", type=_count, default=8, metavar="N",
-                        help="objects hashed and transferred at once (default 8)")
+    parser.add_argument("--parallel", "--jobs", "--transfers", dest="parallel", type=_count, default=8, metavar="N",
+                        help="objects hashed, transferred and read back at once (default 8: rclone's own default "
+                             "for --transfers and --checkers)")
+    parser.add_argument("--hasher", choices=("rclone", "stream"), default="rclone",
+                        help="how objects are read and hashed: rclone (default: `rclone hashsum sha256 --download`, "
+                             "digests computed by rclone from the bytes it reads) or stream (`rclone serve http`, "
+                             "hashed in Python); both read every byte, neither trusts a digest the store recorded")
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -137,7 +142,8 @@ def _objects(args: argparse.Namespace) -> int:
     manifest = args.manifest or _default_manifest(args.source, args.dest)
     try:
         summary = move(args.source, args.dest, manifest, rclone=Rclone(args.rclone_config), resume=args.resume,
-                       parallel=args.parallel, max_failures=args.max_failures, progress=_progress)
+                       parallel=args.parallel, max_failures=args.max_failures, hasher=args.hasher,
+                       progress=_progress)
     except RcloneError as exc:
         print(f"hdhport migrate objects: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -150,7 +156,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     try:
         summary = verify(args.dest, args.manifest, rclone=Rclone(args.rclone_config), parallel=args.parallel,
-                         progress=_progress)
+                         hasher=args.hasher, progress=_progress)
     except RcloneError as exc:
         print(f"hdhport migrate verify: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -26,7 +26,7 @@ from hdhport.migrate.manifest import Entry, Manifest
 from hdhport.migrate.rclone import HttpReader, Rclone, RcloneError, redact, remote_name
 
 STATE_FORMAT = "hdhport-object-move-state/1"
-_CHUNK = 1 << 20
+_CHUNK = 4 << 20  # large reads: fewer Python calls, hashlib hashes them without the GIL
 Progress = Callable[[str], None]
 MismatchKind = Literal["missing", "size", "sha256", "unexpected"]
 
@@ -152,34 +152,100 @@ class Hashed:
     sha256: str
 
 
-def _hash_one(reader: HttpReader, path: str) -> Hashed | None:
-    stream = reader.open(path)
-    if stream is None:
-        return None
-    digest, size = hashlib.sha256(), 0
-    with stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return Hashed(size, digest.hexdigest())
+Hasher = Literal["rclone", "stream"]
+HASHERS: tuple[Hasher, ...] = ("rclone", "stream")
+#: From this size an object is hashed through `rclone cat` and hashlib rather than `rclone hashsum`: about
+#: what hashlib hashes in the time an rclone process takes to start (~30 ms at ~1 GiB/s).
+LARGE = 32 << 20
 
 
-def hash_objects(reader: HttpReader, paths: Iterable[str], parallel: int, progress: Progress,
-                 what: str) -> dict[str, Hashed | None]:
-    """SHA-256 of each object (None when absent), read in `parallel` streams."""
-    todo = list(paths)
+def hash_objects(rclone: Rclone, remote: str, sizes: dict[str, int], paths: Iterable[str], *, jobs: int,
+                 log: Path, progress: Progress, what: str, hasher: Hasher = "rclone") -> dict[str, Hashed | None]:
+    """SHA-256 and size of each of `paths` at `remote` (None when absent), `jobs` objects at once.
+
+    Both hashers read every byte of every object through rclone and hash what was read; neither takes a
+    digest the store recorded (an upload-time MD5 or SHA-256 attests what was sent, not what is served),
+    so a manifest made with either attests the source's content and a read-back with either proves the
+    destination's.
+
+    - "rclone" (default): objects under LARGE through `rclone hashsum sha256 --download`, the digests
+      computed in rclone itself, `jobs` objects at once, in one process (per-object cost: no process, no
+      HTTP request); their size is the one `sizes` (a listing) gives: a digest match proves the bytes,
+      hence the size, and the manifest's listing is taken again after hashing to catch a size that moved
+      meanwhile. Objects from LARGE up through `rclone cat` piped into hashlib, `jobs` at once (see
+      Rclone.cat_sha256: faster per byte), their size counted from the bytes hashed.
+    - "stream": `rclone serve http` on 127.0.0.1, `jobs` Python threads each reading objects in 4 MiB
+      chunks into hashlib (which releases the GIL on large buffers) and counting the bytes it hashed; for
+      a remote where `rclone hashsum` misbehaves, and as the reference the first is tested against.
+    """
+    todo = [p for p in paths]
+    if hasher == "rclone":
+        small = [p for p in todo if p in sizes and sizes[p] < LARGE]
+        large = [p for p in todo if p in sizes and sizes[p] >= LARGE]
+        digests = rclone.hashsum(remote, small, log, jobs,
+                                 progress=lambda done: progress(f"{what}: {done}/{len(todo)} objects")) if small else {}
+        results: dict[str, Hashed | None] = {p: Hashed(sizes[p], digests[p]) if p in digests else None
+                                             for p in todo}
+        results.update(_hash_large(rclone, remote, large, jobs, progress, what))
+        return results
+    with rclone.serve(remote, log) as reader:
+        return _hash_streams(reader, todo, jobs, progress, what)
+
+
+def _hash_large(rclone: Rclone, remote: str, large: list[str], jobs: int, progress: Progress,
+                what: str) -> dict[str, Hashed | None]:
     results: dict[str, Hashed | None] = {}
+    local = threading.local()
     lock, last = threading.Lock(), [time.monotonic()]
 
     def one(path: str) -> None:
-        hashed = _hash_one(reader, path)
+        if not hasattr(local, "buffer"):
+            local.buffer = bytearray(_CHUNK)
+        hashed = Hashed(*rclone.cat_sha256(remote, path, local.buffer))
+        with lock:
+            results[path] = hashed
+            if time.monotonic() - last[0] > 10:
+                last[0] = time.monotonic()
+                progress(f"{what}: {len(results)}/{len(large)} large objects")
+
+    if large:
+        with ThreadPoolExecutor(max(1, min(jobs, len(large)))) as pool:
+            list(pool.map(one, large))  # list(): re-raises the first worker error here
+    return results
+
+
+def _hash_one(reader: HttpReader, path: str, buffer: bytearray) -> Hashed | None:
+    stream = reader.open(path)
+    if stream is None:
+        return None
+    digest, size, view = hashlib.sha256(), 0, memoryview(buffer)
+    with stream:
+        while True:
+            got = stream.readinto(buffer)  # type: ignore[attr-defined]  # http.client.HTTPResponse
+            if not got:
+                break
+            digest.update(view[:got])
+            size += got
+    return Hashed(size, digest.hexdigest())
+
+
+def _hash_streams(reader: HttpReader, todo: list[str], jobs: int, progress: Progress,
+                  what: str) -> dict[str, Hashed | None]:
+    results: dict[str, Hashed | None] = {}
+    lock, last = threading.Lock(), [time.monotonic()]
+    local = threading.local()
+
+    def one(path: str) -> None:
+        if not hasattr(local, "buffer"):
+            local.buffer = bytearray(_CHUNK)
+        hashed = _hash_one(reader, path, local.buffer)
         with lock:
             results[path] = hashed
             if time.monotonic() - last[0] > 10:
                 last[0] = time.monotonic()
                 progress(f"{what}: {len(results)}/{len(todo)} objects")
 
-    with ThreadPoolExecutor(max(1, parallel)) as pool:
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
         list(pool.map(one, todo))  # list(): re-raises the first worker error here
     return results
 
@@ -204,7 +270,10 @@ def _unsupported_names(paths: Iterable[str]) -> list[str]:
 
 
 def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume: bool = False,
-         parallel: int = 8, max_failures: int = 10, progress: Progress = lambda _: None) -> Summary:
+         parallel: int = 8, max_failures: int = 10, hasher: Hasher = "rclone",
+         progress: Progress = lambda _: None) -> Summary:
+    """The verified move; `parallel` objects hashed, copied and read back at once (see hash_objects for
+    what each `hasher` guarantees)."""
     check_paths(source, dest)
     state_file, log = state_path(manifest_path), log_path(manifest_path)
     if not resume and (manifest_path.exists() or state_file.exists()):
@@ -215,6 +284,7 @@ def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume:
                                   f"here ({state_file.name}); start without --resume")])
     rclone.check_path(source, "SOURCE")
     rclone.check_path(dest, "DEST")
+    _make_folder(manifest_path)
     seconds: dict[str, float] = {}
     started = time.monotonic()
     progress(f"listing {redact(source)}")
@@ -245,12 +315,19 @@ def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume:
         seconds["listing"] = time.monotonic() - started
         started = time.monotonic()
         progress(f"manifest: hashing {len(listing.sizes)} objects at {redact(source)}")
-        with rclone.serve(source, log) as reader:
-            hashed = hash_objects(reader, listing.sizes, parallel, progress, "manifest")
+        hashed = hash_objects(rclone, source, listing.sizes, listing.sizes, jobs=parallel, log=log,
+                              progress=progress, what="manifest", hasher=hasher)
         vanished = [p for p, h in hashed.items() if h is None]
         if vanished:
             raise RcloneError(f"{len(vanished)} object(s) disappeared from the source while hashing, e.g. "
                               f"{vanished[0]!r}; the source must be frozen during a move")
+        # The sizes the manifest records must be those of the bytes hashed: a second listing catches an
+        # object that changed size between the listing and its hashing (the stream hasher counts them).
+        changed = sorted(p for p, h in hashed.items() if h is not None and h.size != listing.sizes[p])
+        changed += _drift_sizes(listing.sizes, rclone.list(source).sizes)
+        if changed:
+            raise RcloneError(f"{len(changed)} object(s) changed at the source while hashing, e.g. "
+                              f"{changed[0]!r}; the source must be frozen during a move")
         manifest = manifests.write(manifest_path, [Entry(p, h.size, h.sha256)
                                                    for p, h in hashed.items() if h is not None])
         state = State(manifest.sha256, source, dest, set())
@@ -259,7 +336,7 @@ def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume:
     summary = _summary("move", source, dest, manifest_path, manifest, resumed=resume)
     summary.seconds = seconds
     try:
-        _deliver(summary, manifest, state, state_file, rclone, log, parallel, max_failures, progress)
+        _deliver(summary, manifest, state, state_file, rclone, log, parallel, max_failures, hasher, progress)
     except RcloneError as exc:  # the destination could not be listed or read: a failed run, resumable
         summary.failure = f"{exc}; the state is saved: re-run with --resume"
         summary.verified = len(state.verified)
@@ -272,7 +349,7 @@ def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume:
 
 
 def _deliver(summary: Summary, manifest: Manifest, state: State, state_file: Path, rclone: Rclone, log: Path,
-             parallel: int, max_failures: int, progress: Progress) -> None:
+             parallel: int, max_failures: int, hasher: Hasher, progress: Progress) -> None:
     """Check, copy, verify; an RcloneError on the way leaves the state as verified so far, for --resume."""
     entries = manifest.by_path()
     pending = [e for e in manifest.entries if e.path not in state.verified]
@@ -282,14 +359,15 @@ def _deliver(summary: Summary, manifest: Manifest, state: State, state_file: Pat
     candidates = [e.path for e in pending if there.get(e.path) == e.size]
     if candidates:
         progress(f"checking {len(candidates)} object(s) already at the destination")
-        with rclone.serve(summary.dest, log) as reader:
-            found = hash_objects(reader, candidates, parallel, progress, "check")
+        found = hash_objects(rclone, summary.dest, there, candidates, jobs=parallel, log=log, progress=progress,
+                             what="check", hasher=hasher)
         good = {p for p, h in found.items() if h is not None and h == Hashed(entries[p].size, entries[p].sha256)}
         state.verified |= good
         summary.already_there = len(good)
         state.save(state_file)
     summary.seconds["check"] = time.monotonic() - started
     to_copy = [e.path for e in pending if e.path not in state.verified]
+    after_copy: dict[str, int] | None = None
     if to_copy:
         started = time.monotonic()
         progress(f"copying {len(to_copy)} object(s) to {redact(summary.dest)}")
@@ -298,8 +376,9 @@ def _deliver(summary: Summary, manifest: Manifest, state: State, state_file: Pat
         summary.seconds["copy"] = time.monotonic() - started
         started = time.monotonic()
         progress(f"verifying {len(to_copy)} object(s) at {redact(summary.dest)}")
-        with rclone.serve(summary.dest, log) as reader:
-            found = hash_objects(reader, to_copy, parallel, progress, "verify")
+        after_copy = there = rclone.list(summary.dest).sizes  # what the read-back and the final check find
+        found = hash_objects(rclone, summary.dest, there, to_copy, jobs=parallel, log=log, progress=progress,
+                             what="verify", hasher=hasher)
         for path in to_copy:
             mismatch = _compare(entries[path], found[path])
             if mismatch is None:
@@ -307,12 +386,15 @@ def _deliver(summary: Summary, manifest: Manifest, state: State, state_file: Pat
             else:
                 summary.mismatches.append(mismatch)
         summary.seconds["verify"] = time.monotonic() - started
-    _final_check(summary, manifest, state, rclone)
+    _final_check(summary, manifest, state, rclone, after_copy)
 
 
-def _final_check(summary: Summary, manifest: Manifest, state: State, rclone: Rclone) -> None:
-    """Everything in the manifest is at the destination with its size, and nothing else is."""
-    there = rclone.list(summary.dest).sizes
+def _final_check(summary: Summary, manifest: Manifest, state: State, rclone: Rclone,
+                 there: dict[str, int] | None) -> None:
+    """Everything in the manifest is at the destination with its size, and nothing else is, by the listing
+    taken after the copy (nothing writes the destination after it) or a new one when nothing was copied."""
+    if there is None:
+        there = rclone.list(summary.dest).sizes
     reported = {m.path for m in summary.mismatches}
     for entry in manifest.entries:
         size = there.get(entry.path)
@@ -342,6 +424,19 @@ def _compare(entry: Entry, hashed: Hashed | None) -> Mismatch | None:
     return None
 
 
+def _drift_sizes(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+def _make_folder(manifest_path: Path) -> None:
+    """The manifest's folder, created when missing (its state file and rclone log sit there too)."""
+    try:
+        manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError([Problem(str(manifest_path), 1, 1, "", f"cannot create the manifest's folder "
+                                  f"{str(manifest_path.parent)!r}: {exc.strerror}")]) from None
+
+
 def _drift(manifest: Manifest, sizes: dict[str, int]) -> list[str]:
     recorded = {e.path: e.size for e in manifest.entries}
     return sorted(p for p in recorded.keys() | sizes.keys() if recorded.get(p) != sizes.get(p))
@@ -356,7 +451,7 @@ def _summary(operation: Literal["move", "verify"], source: str | None, dest: str
 # ---------------------------------------------------------------------- verification alone
 
 
-def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8,
+def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8, hasher: Hasher = "rclone",
            progress: Progress = lambda _: None) -> Summary:
     """Re-read every object at `dest` and compare it with the manifest (for an attestation, or after a
     suspected alteration). Objects found wrong are no longer counted as verified by a resumable run."""
@@ -366,9 +461,8 @@ def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8,
     started = time.monotonic()
     listing = rclone.list(dest)
     progress(f"verifying {len(manifest.entries)} object(s) at {redact(dest)}")
-    with rclone.serve(dest, log_path(manifest_path)) as reader:
-        found = hash_objects(reader, [e.path for e in manifest.entries if e.path in listing.sizes], parallel,
-                             progress, "verify")
+    found = hash_objects(rclone, dest, listing.sizes, [e.path for e in manifest.entries if e.path in listing.sizes],
+                         jobs=parallel, log=log_path(manifest_path), progress=progress, what="verify", hasher=hasher)
     good: set[str] = set()
     for entry in manifest.entries:
         mismatch = _compare(entry, found.get(entry.path))

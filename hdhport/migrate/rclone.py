@@ -10,6 +10,8 @@ the source, and the destination is only ever written by `rclone copy`: never `sy
 from __future__ import annotations
 
 import base64
+import fcntl
+import hashlib
 import json
 import os
 import re
@@ -22,7 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,8 @@ _SECRET_QUERY = re.compile(r"(?i)\b(sig|se|sp|sv|ss|srt|st|spr|skoid|sktid|skt|s
 # unsupported transport", seen on these machines); rclone's own --ca-cert (RCLONE_CA_CERT) is the way to
 # trust a private CA, so the AWS variable is not passed on.
 _DROPPED_ENV = ("AWS_CA_BUNDLE",)
+_HEX = frozenset("0123456789abcdef")
+_F_SETPIPE_SZ = 1031  # Linux; fcntl.F_SETPIPE_SZ from Python 3.10
 
 
 class RcloneError(RuntimeError):
@@ -160,6 +164,78 @@ class Rclone:
         if returncode != 0:
             raise RcloneError(f"rclone copy exited with {returncode}: {_last_error(last)}")
 
+    def hashsum(self, path: str, paths: Sequence[str], log: Path, jobs: int, *,
+                progress: Callable[[int], None] = lambda _: None) -> dict[str, str]:
+        """SHA-256 (hex) of each of these objects under `path`, computed by rclone from the bytes it reads.
+
+        `rclone hashsum sha256 --download` reads every object and hashes it in rclone itself, `jobs`
+        objects at once (--checkers): the digest is of the bytes the store serves now, never a digest the
+        store recorded. On a local path rclone's local backend hashes by reading the file, with no stored
+        digest to fall back on, so --download (an extra copy through a pipe) is left out there. An object
+        that does not exist is absent from the result; one that cannot be read raises RcloneError, never
+        a digest. `progress` receives the count of objects hashed so far, about every ten seconds."""
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".files", delete=False) as listing:
+            listing.write("".join(f"{p}\n" for p in paths))
+        digests: dict[str, str] = {}
+        unreadable: list[str] = []
+        try:
+            with log.open("a", encoding="utf-8") as out:
+                process = subprocess.Popen(
+                    self.argv("hashsum", "sha256", path, *([] if remote_name(path) is None else ["--download"]),
+                              "--files-from-raw", listing.name, "--checkers", str(jobs), "--transfers", str(jobs),
+                              "--log-level", "ERROR"),
+                    stdout=subprocess.PIPE, stderr=out, text=True, encoding="utf-8", errors="surrogateescape",
+                    env=self.env())
+                assert process.stdout is not None
+                last = time.monotonic()
+                for line in process.stdout:
+                    line = line[:-1] if line.endswith("\n") else line
+                    digest, separator, name = line[:64], line[64:66], line[66:]
+                    if separator == "  " and len(digest) == 64 and set(digest) <= _HEX:
+                        digests[name] = digest
+                    else:  # "ERROR", "UNSUPPORTED" or anything else instead of a digest: never a pass
+                        unreadable.append(line.strip()[:200])
+                    if time.monotonic() - last > 10:
+                        last = time.monotonic()
+                        progress(len(digests))
+                returncode = process.wait()
+        finally:
+            os.unlink(listing.name)
+        if unreadable:
+            raise RcloneError(f"rclone hashsum {redact(path)} could not hash {len(unreadable)} object(s), e.g. "
+                              f"{redact(unreadable[0])!r}")
+        if returncode != 0:
+            raise RcloneError(f"rclone hashsum {redact(path)} exited with {returncode}: "
+                              f"{_last_error(_tail(log))}")
+        return digests
+
+    def cat_sha256(self, remote: str, name: str, buffer: bytearray) -> tuple[int, str]:
+        """Size and SHA-256 of the bytes `rclone cat` reads of one object, hashed here with hashlib.
+
+        For large objects: Python's hashlib (OpenSSL, SHA extensions where the CPU has them) hashes several
+        times faster per core than the Go SHA-256 of Debian's rclone 1.60, and releases the GIL on large
+        buffers, so several objects hash in parallel threads. Every byte is read and counted; an object
+        rclone cannot read (or that vanished) raises RcloneError, never a digest."""
+        target = remote + name if remote.endswith(":") else f"{remote.rstrip('/')}/{name}"
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(self.argv("cat", target, "--log-level", "ERROR"), stdout=subprocess.PIPE,
+                                       stderr=errors, bufsize=0, env=self.env())
+            assert process.stdout is not None
+            try:
+                fcntl.fcntl(process.stdout.fileno(), _F_SETPIPE_SZ, 1 << 20)  # fewer, larger reads
+            except OSError:
+                pass
+            digest, size, view = hashlib.sha256(), 0, memoryview(buffer)
+            with process.stdout:
+                while got := os.readv(process.stdout.fileno(), [buffer]):
+                    digest.update(view[:got])
+                    size += got
+            if process.wait() != 0:
+                errors.seek(0)
+                raise RcloneError(f"rclone cat {redact(target)} failed: "
+                                  f"{_last_error(errors.read().decode('utf-8', errors='replace'))}")
+        return size, digest.hexdigest()
+
     @contextmanager
     def serve(self, path: str, log: Path) -> Iterator[HttpReader]:
         """Serve `path` read-only over HTTP on 127.0.0.1, for hashing every object in one rclone process
@@ -220,6 +296,12 @@ def remote_name(path: str) -> str | None:
     if not colon or not re.fullmatch(r"[\w.+@-]([\w.+@ -]*[\w.+@-])?", head):
         return None
     return head
+
+
+def _tail(log: Path, size: int = 65536) -> str:
+    with log.open("rb") as handle:
+        handle.seek(max(0, handle.seek(0, os.SEEK_END) - size))
+        return handle.read().decode("utf-8", errors="replace")
 
 
 def _free_port() -> int:
