@@ -49,6 +49,8 @@ CLOUD = ROOT / ".tools" / "cloud"
 E2E = ROOT / ".tools" / "e2e"
 WORK = E2E / "work"
 STACK = "local-openstack"
+#: An enclaves-only stack reading the platform stack's outputs (hdh:platformStack), as hundreds of projects are run.
+ENCLAVE_STACK = f"{STACK}-enclaves-01"
 PROJECT = "hdhport"
 BUCKET = "hdhport-state"
 S3_ENDPOINT = "http://127.0.0.1:8080"
@@ -73,9 +75,9 @@ def fail(msg: str) -> None:
 
 # --- the cloud: credentials, REST ----------------------------------------------------------------------------
 
-def openrc() -> dict[str, str]:
+def openrc(name: str = "hdh-openrc") -> dict[str, str]:
     env = {}
-    for line in (CLOUD / "hdh-openrc").read_text().splitlines():
+    for line in (CLOUD / name).read_text().splitlines():
         m = re.match(r"^export (OS_[A-Z_]+)=(.*)$", line.strip())
         if m:
             env[m.group(1)] = m.group(2).strip("'\"")
@@ -279,6 +281,22 @@ def prepare_work_dir() -> None:
     target.write_text(salt + (ROOT / f"Pulumi.{STACK}.yaml").read_text())
 
 
+def prepare_enclave_work_dir() -> None:
+    """The enclave stack's config: the platform's, plus the stack it reads its placement from and its own project
+    (project-002, the second /24 of the enclaves' range, after the platform stack's project-001)."""
+    import yaml
+
+    config = dict(yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"])
+    config.update({"hdh:platformStack": f"organization/{PROJECT}/{STACK}", "hdh:enclaves": ["project-002"],
+                   "hdh:firstEnclaveIndex": 1})
+    target = WORK / f"Pulumi.{ENCLAVE_STACK}.yaml"
+    salt = ""
+    if target.exists():
+        m = re.search(r"^encryptionsalt: .*$", target.read_text(), re.M)
+        salt = m.group(0) + "\n" if m else ""
+    target.write_text(salt + yaml.safe_dump({"config": config}, sort_keys=False))
+
+
 def passphrase() -> str:
     path = E2E / "passphrase"
     if not path.exists():
@@ -296,7 +314,7 @@ def engine_env(os_env: dict[str, str], access: str, secret: str) -> dict[str, st
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true"}
 
 
-def open_stack(env: dict[str, str]) -> Any:
+def open_stack(env: dict[str, str], name: str = STACK) -> Any:
     from pulumi import automation as auto
 
     opts = auto.LocalWorkspaceOptions(
@@ -304,11 +322,11 @@ def open_stack(env: dict[str, str]) -> Any:
         project_settings=auto.ProjectSettings(name=PROJECT, runtime="python",
                                               backend=auto.ProjectBackend(url=BACKEND)),
         pulumi_command=auto.PulumiCommand(root=str(ENGINE)))
-    return auto.create_or_select_stack(stack_name=STACK, project_name=PROJECT, program=program, opts=opts)
+    return auto.create_or_select_stack(stack_name=name, project_name=PROJECT, program=program, opts=opts)
 
 
-def pulumi_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(ENGINE / "bin" / "pulumi"), *args, "--stack", STACK, "--non-interactive"],
+def pulumi_cli(env: dict[str, str], *args: str, stack: str = STACK) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(ENGINE / "bin" / "pulumi"), *args, "--stack", stack, "--non-interactive"],
                           cwd=WORK, env={**os.environ, **env}, text=True, capture_output=True)
 
 
@@ -394,10 +412,25 @@ def compare(preview: dict[str, dict[str, Any]], plan: dict[str, dict[str, Any]])
 
 # --- main -----------------------------------------------------------------------------------------------------------
 
-def teardown(stack: Any, env: dict[str, str]) -> None:
+def purge_share_ports() -> int:
+    """Ports Manila's test back end leaves behind its deleted shares (device owner manila:share): they would keep
+    the subnets from being deleted (the provider waits ten minutes, then fails). Admin-owned, so deleted with
+    the test bench's admin credentials; a real cloud's Manila removes its share servers' ports itself."""
+    if not (CLOUD / "admin-openrc").exists():
+        return 0
+    admin = Cloud(openrc("admin-openrc"))
+    status, body = admin.call("GET", "network", "/v2.0/ports?device_owner=manila:share")
+    ports = [p["id"] for p in body.get("ports", [])] if status == 200 else []
+    for port in ports:
+        admin.call("DELETE", "network", f"/v2.0/ports/{port}")
+    return len(ports)
+
+
+def teardown(stack: Any, env: dict[str, str], name: str = STACK) -> None:
     """Unprotect everything, clear retainOnDelete, destroy: the test cloud is left as found."""
-    with Timer("teardown"):
-        r = pulumi_cli(env, "state", "unprotect", "--all", "--yes")
+    step = "teardown" if name == STACK else f"teardown {name}"
+    with Timer(step):
+        r = pulumi_cli(env, "state", "unprotect", "--all", "--yes", stack=name)
         if r.returncode != 0:
             log("unprotect: " + r.stderr.strip()[-500:])
         cloud = Cloud(openrc())
@@ -414,11 +447,18 @@ def teardown(stack: Any, env: dict[str, str]) -> None:
             res.pop("retainOnDelete", None)
             res.pop("protect", None)
         stack.import_stack(state)
-        down = stack.destroy(on_output=printer("teardown"), continue_on_error=True)
+        # Shares first, then what Manila's test back end left of them, then the rest (their subnets among it).
+        shares = [r["urn"] for r in state.deployment.get("resources", [])
+                  if r.get("type", "").startswith("openstack:sharedfilesystem/")]
+        if shares:
+            stack.destroy(on_output=printer(f"{step.replace(' ', '-')}-shares"), target=shares,
+                          target_dependents=True, continue_on_error=True)
+            results["steps"][step]["share_ports_purged"] = purge_share_ports()
+        down = stack.destroy(on_output=printer(step.replace(" ", "-")), continue_on_error=True)
         left = cloud_resources(stack.export_stack().deployment)
-        results["steps"]["teardown"].update({"result": down.summary.result, "left_in_state": len(left)})
+        results["steps"][step].update({"result": down.summary.result, "left_in_state": len(left)})
         still = [r for r in in_state if exists(cloud, r)[0]]
-        results["steps"]["teardown"]["still_in_cloud_after_delete"] = [f"{r['type']} {r['id']}" for r in still]
+        results["steps"][step]["still_in_cloud_after_delete"] = [f"{r['type']} {r['id']}" for r in still]
         if still:
             log(f"teardown: {len(still)} resource(s) the engine reported deleted are still in the cloud: "
                 + ", ".join(f"{r['type'].rsplit(':', 1)[-1]} {r['id']}" for r in still))
@@ -434,7 +474,7 @@ def teardown(stack: Any, env: dict[str, str]) -> None:
                 time.sleep(2)
             if status == 200:
                 cloud.call("DELETE", "volumev3", f"/volumes/{volume}")
-        results["steps"]["teardown"]["boot_volumes_deleted"] = len(boot)
+        results["steps"][step]["boot_volumes_deleted"] = len(boot)
         if left:
             fail(f"teardown left {len(left)} resource(s) in the state")
 
@@ -487,6 +527,8 @@ def run(args: argparse.Namespace) -> int:
     except Exception:  # noqa: BLE001 - some CLI versions answer an error when nothing is locked
         pass
     if args.teardown_only:
+        prepare_enclave_work_dir()
+        teardown(open_stack(env, ENCLAVE_STACK), env, ENCLAVE_STACK)  # its subnet is in the platform's network
         teardown(stack, env)
         return 0 if not failures else 1
 
@@ -558,6 +600,27 @@ def run(args: argparse.Namespace) -> int:
     results["steps"]["preview after refresh"]["changes"] = after.change_summary
     if set(after.change_summary) - {"same"}:
         fail(f"a preview after refresh wants changes: {after.change_summary}")
+
+    # 5. an enclaves-only stack reads the platform stack through hdh:platformStack (a StackReference) and deploys
+    prepare_enclave_work_dir()
+    enclaves = open_stack(env, ENCLAVE_STACK)
+    with Timer("enclave stack up"):
+        try:
+            done = enclaves.up(on_output=printer("enclave-up"))
+            results["steps"]["enclave stack up"].update({"result": done.summary.result,
+                                                         "changes": done.summary.resource_changes})
+        except auto_errors.CommandError as err:
+            results["steps"]["enclave stack up"]["error"] = str(err)[-3000:]
+            fail("the enclave stack's up failed (see .tools/e2e/enclave-up.log)")
+    deployed = enclaves.export_stack().deployment
+    results["steps"]["enclave stack up"]["cloud_resources"] = len(cloud_resources(deployed))
+    results["checks"]["exist_after_enclave_up"] = check_existence(cloud, deployed, "after the enclave stack's up")
+    if results["checks"]["exist_after_enclave_up"]["missing"]:
+        fail("some resources the enclave stack reports are not in the cloud")
+    if not cloud_resources(deployed):
+        fail("the enclave stack created nothing")
+    if not args.keep:
+        teardown(enclaves, env, ENCLAVE_STACK)  # before the platform: its subnet is in the platform's network
     return finish(stack, env, args)
 
 
