@@ -170,7 +170,8 @@ def test_a_malformed_qualification_date_fails_the_specification(copy: Path) -> N
     run = _run_gate(copy, "--profile", "openstack-reference", "--junit", "out.xml")
     assert run.returncode == 1
     assert "providers/profiles/outscale.yaml:" in run.stdout
-    assert "qualifications.secnumcloud.qualified_on: expected a date written YYYY-MM-DD (got '2025-13-45')" in run.stdout
+    assert ("qualifications.secnumcloud.qualified_on: expected a date written YYYY-MM-DD, or YYYY-MM when the "
+            "source gives only the month (got '2025-13-45')") in run.stdout
     failures = ET.parse(copy / "out.xml").getroot().findall(".//failure")
     assert any("2025-13-45" in (f.get("message") or "") for f in failures)
 
