@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from typing import Any
 
 import pulumi
 from pulumi import automation as auto
@@ -50,21 +51,8 @@ def main(engine_dir: str) -> int:
 
     stack_name = "smoke-" + uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="engine-smoke-") as work_dir:
-        opts = auto.LocalWorkspaceOptions(
-            work_dir=work_dir,
-            pulumi_home=env["PULUMI_HOME"],
-            env_vars=env,
-            secrets_provider="passphrase",
-            project_settings=auto.ProjectSettings(
-                name="engine-smoke",
-                runtime="python",
-                backend=auto.ProjectBackend(url=backend),
-            ),
-            pulumi_command=auto.PulumiCommand(root=engine_dir),
-        )
-        stack = auto.create_stack(
-            stack_name=stack_name, project_name="engine-smoke", program=program, opts=opts
-        )
+        stack = auto.create_stack(stack_name=stack_name, project_name="engine-smoke", program=program,
+                                  opts=_workspace(work_dir, env, "engine-smoke", backend, engine_dir))
         try:
             print(f"cli version: {stack.workspace.pulumi_version}")
             up = stack.up(on_output=lambda line: print("  | " + line.rstrip()))
@@ -92,6 +80,14 @@ def openstack_program() -> None:
     pulumi.export("net_name", net.name)
 
 
+def _workspace(work_dir: str, env: dict[str, str], project: str, backend: str, engine_dir: str) -> Any:
+    """Automation API options both smoke tests use: the built CLI, its PULUMI_HOME, a passphrase, this backend."""
+    return auto.LocalWorkspaceOptions(
+        work_dir=work_dir, pulumi_home=env["PULUMI_HOME"], env_vars=env, secrets_provider="passphrase",
+        project_settings=auto.ProjectSettings(name=project, runtime="python", backend=auto.ProjectBackend(url=backend)),
+        pulumi_command=auto.PulumiCommand(root=engine_dir))
+
+
 def openstack_preview(engine_dir: str) -> int:
     """Preview one OpenStack network; 0 if the engine planned exactly that network (+ the stack)."""
     t0 = time.monotonic()
@@ -111,19 +107,8 @@ def openstack_preview(engine_dir: str) -> int:
             "OS_AUTH_URL": "http://127.0.0.1:9/v3",  # dummy: nothing listens there
         }
         os.environ.update(env)
-        opts = auto.LocalWorkspaceOptions(
-            work_dir=work_dir,
-            pulumi_home=env["PULUMI_HOME"],
-            env_vars=env,
-            secrets_provider="passphrase",
-            project_settings=auto.ProjectSettings(
-                name="engine-smoke-openstack", runtime="python", backend=auto.ProjectBackend(url=backend)
-            ),
-            pulumi_command=auto.PulumiCommand(root=engine_dir),
-        )
-        stack = auto.create_stack(
-            stack_name="smoke", project_name="engine-smoke-openstack", program=openstack_program, opts=opts
-        )
+        stack = auto.create_stack(stack_name="smoke", project_name="engine-smoke-openstack", program=openstack_program,
+                                  opts=_workspace(work_dir, env, "engine-smoke-openstack", backend, engine_dir))
         preview = stack.preview(on_output=lambda line: print("  | " + line.rstrip()))
         summary = preview.change_summary
     ok = summary == {"create": 2}
