@@ -90,23 +90,13 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _over_limits(results: list[tuple[str, Any]]) -> list[str]:
-    """The provider limits all the planned stacks together exceed (they share one network and subscription)."""
+    """The provider limits all the planned stacks together exceed (they share one network and subscription).
+    The API family is the one the platform stack exported with its placement."""
     from hdhport.limits import breaches
 
-    api_family = _api_family(str(results[0][1].config.get("hdh:profile") or ""))
+    api_family = str((results[0][1].stack_outputs.get("placement") or {}).get("api_family", ""))
     resources = [r for _, result in results for r in result.resources]
     return [breach.describe() for breach in breaches(api_family, resources)]
-
-
-def _api_family(profile: str) -> str:
-    from hdhport.loader import load_catalogue, profiles_from
-    from hdhport.yamlsource import load_document
-    from infra.config import profile_path
-
-    if not profile:
-        return ""
-    (loaded, _), = profiles_from([load_document(profile_path(profile))], load_catalogue(paths.CATALOGUE)).values()
-    return loaded.api_family
 
 
 def _runs(stack: str, config: dict[str, Any], per_stack: int) -> list[tuple[str, dict[str, Any]]]:

@@ -270,15 +270,20 @@ def program() -> None:
     main()
 
 
-def prepare_work_dir() -> None:
-    """The stack's config, copied from the repo's Pulumi.local-openstack.yaml; the passphrase salt is kept."""
+def write_stack_file(name: str, text: str) -> None:
+    """WORK/Pulumi.<name>.yaml holding `text`, keeping the passphrase salt an earlier run wrote there."""
     WORK.mkdir(parents=True, exist_ok=True)
-    target = WORK / f"Pulumi.{STACK}.yaml"
+    target = WORK / f"Pulumi.{name}.yaml"
     salt = ""
     if target.exists():
         m = re.search(r"^encryptionsalt: .*$", target.read_text(), re.M)
         salt = m.group(0) + "\n" if m else ""
-    target.write_text(salt + (ROOT / f"Pulumi.{STACK}.yaml").read_text())
+    target.write_text(salt + text)
+
+
+def prepare_work_dir() -> None:
+    """The stack's config, copied from the repo's Pulumi.local-openstack.yaml."""
+    write_stack_file(STACK, (ROOT / f"Pulumi.{STACK}.yaml").read_text())
 
 
 def prepare_enclave_work_dir() -> None:
@@ -289,12 +294,7 @@ def prepare_enclave_work_dir() -> None:
     config = dict(yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"])
     config.update({"hdh:platformStack": f"organization/{PROJECT}/{STACK}", "hdh:enclaves": ["project-002"],
                    "hdh:firstEnclaveIndex": 1})
-    target = WORK / f"Pulumi.{ENCLAVE_STACK}.yaml"
-    salt = ""
-    if target.exists():
-        m = re.search(r"^encryptionsalt: .*$", target.read_text(), re.M)
-        salt = m.group(0) + "\n" if m else ""
-    target.write_text(salt + yaml.safe_dump({"config": config}, sort_keys=False))
+    write_stack_file(ENCLAVE_STACK, yaml.safe_dump({"config": config}, sort_keys=False))
 
 
 def passphrase() -> str:
