@@ -35,6 +35,9 @@ _RESOURCE_MODES = {"all", "indexed"}
 _PARAMETER = re.compile(r"^\[parameters\('([^']+)'\)\]$")
 _MANAGED_GROUP = "[contains(resourcegroup(), 'managedby')]"
 _MISSING = object()
+#: Properties pulumi-azure-native names differently from the API (the spec's x-ms-client-name), by ARM type:
+#: an alias names the API's property, the planned inputs hold the SDK's name.
+_SDK_NAMES = {"microsoft.storage/storageaccounts": {"networkacls": "networkRuleSet"}}
 
 
 class NotEvaluable(Exception):
@@ -112,6 +115,8 @@ class _Evaluator:
         prefix = f"{namespace_type}/{alias_type}".lower()
         if not kind.lower().startswith(prefix) or not alias_path:
             return _MISSING
+        first, dot, rest = alias_path.partition(".")
+        alias_path = _SDK_NAMES.get(kind.lower(), {}).get(first.lower(), first) + dot + rest
         found = _lookup(resource.inputs, alias_path)
         return found if found is not _MISSING else _lookup(resource.inputs.get("properties") or {}, alias_path)
 

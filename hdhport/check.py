@@ -8,6 +8,7 @@ resources; and what a real cloud refused once is caught offline, such as an empt
 """
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -15,10 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hdhport import paths, registry
+from hdhport import paths, registry, stackfile
 from hdhport.errors import InputError
 from hdhport.loader import Specification, load_specification
 from hdhport.yamlsource import Document, load_document
+
+#: What every self-hosted machine calls at boot (providers/selfhosted/bootstrap.py BOOTSTRAP).
+MACHINE_BOOT = ("secrets_store", "certificate_management")
 
 PHASES = ("specification", "registry", "plan", "equivalence", "policies", "consistency", "sovereignty")
 DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-bare-metal-pod-snc", "openstack-reference",
@@ -184,9 +188,11 @@ class Gate:
         assert self.spec and self.locate
         for stack in self.stacks:
             started = time.perf_counter()
-            config = planner.stack_config(stack)
+            source = stackfile.read(stack)
+            config = dict(source.config)
             config["hdh:enclaves"] = 1
             profile = str(config.get("hdh:profile", stack))
+            self.check_stack_secrets(source, profile)
             try:
                 result = planner.run(stack, config)
             except (ConfigError, GapError, InputError, LookupError) as exc:
@@ -209,6 +215,28 @@ class Gate:
                                      f"allowed gap: {resolution['reason']}", "", *where, "plan-offline"))
                 else:
                     self.add(Finding("plan", "resolved", profile, service_id, True))
+
+    def check_stack_secrets(self, source: stackfile.StackFile, profile: str) -> None:
+        """A secret in a stack file is a Pulumi secret (`pulumi config set --secret`, stored as `secure: v1:...`),
+        never text in the repository: a key the program reads as a secret (its name says so, as the plan's
+        redaction reads it) or a value holding a credential (a private key, a password in a URL, a signature)."""
+        from hdhport.plan_report import is_secret_key, redact_text
+
+        clear = []
+        for key, value in source.config.items():
+            if isinstance(value, dict) and len(value) == 1 and "secure" in value:
+                continue
+            text = value if isinstance(value, str) else json.dumps(value)
+            named = is_secret_key(key) and bool(text.strip())
+            if named or redact_text(text) != text:
+                clear.append(key)
+                why = "the program reads it as a secret" if named else "its value holds a credential"
+                self.add(Finding("plan", "secrets", profile, "-", False,
+                                 f"{key} is in clear in {source.file} ({why})",
+                                 f"store it encrypted: pulumi config set --secret {key} (the file then holds "
+                                 "`secure: v1:...`)", source.file, *source.where(key), "no-secret-in-clear"))
+        if not clear:
+            self.add(Finding("plan", "secrets", profile, "-", True))
 
     def check_equivalence(self) -> None:
         from providers.contract import OUTPUT_KEYS
@@ -283,6 +311,7 @@ class Gate:
                                      resource.urn))
             if family == "openstack" and not empty_secrets:
                 self.add(Finding("consistency", "barbican-secret-payload", profile, "secrets_store", True))
+            self.check_machine_boot(profile, family, result.stack_outputs)
             if family != "azure":
                 continue
             refused, unknown = refusals(result.resources)
@@ -300,6 +329,26 @@ class Gate:
                                  *self.locate.service("policy_governance", family), "own-azure-policy"))
             if not refused and not unknown:
                 self.add(Finding("consistency", "own-azure-policy", profile, "policy_governance", True))
+
+    def check_machine_boot(self, profile: str, family: str | None, outputs: dict[str, Any]) -> None:
+        """Every self-hosted machine logs in to OpenBao and asks step-ca for its certificate at boot
+        (providers/selfhosted/bootstrap.py): the plan must build both, as the services themselves or as the
+        machines' own (`machine_trust`), or its machines wait forever."""
+        assert self.locate
+        resolutions: dict[str, Any] = outputs.get("resolutions") or {}
+        built = outputs.get("services") or {}
+        machines = [sid for sid in built if (resolutions.get(sid) or {}).get("way") == "self-hosted"]
+        if not machines:
+            return
+        trust = outputs.get("machine_trust") or {}
+        for service in MACHINE_BOOT:
+            answered = service in trust or (service in built and resolutions[service]["way"] == "self-hosted")
+            self.add(Finding("consistency", "machine-boot", profile, service, answered,
+                             "" if answered else
+                             f"the machines of {len(machines)} self-hosted service(s) call the self-hosted {service} "
+                             "at boot, and the plan builds none: they would wait forever",
+                             "" if answered else "build it for the machines (providers/selfhosted/bootstrap.py)",
+                             *self.locate.service(service, family), "machine-boot"))
 
     def check_sovereignty(self) -> None:
         assert self.spec and self.locate
@@ -344,9 +393,7 @@ def _hosts(value: Any, path: str = "") -> Iterable[tuple[str, str]]:
 
 
 def _pulumi_backend() -> str | None:
-    import yaml
-
-    data = yaml.safe_load((paths.ROOT / "Pulumi.yaml").read_text(encoding="utf-8")) or {}
+    data = load_document(paths.ROOT / "Pulumi.yaml", "Pulumi.yaml", pulumi=True).data
     backend = data.get("backend") or {}
     return backend.get("url") if isinstance(backend, dict) else None
 

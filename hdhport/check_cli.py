@@ -30,11 +30,23 @@ def register(commands: Any) -> None:
 def _check(args: argparse.Namespace) -> int:
     from hdhport.check import DEPLOYABLE_STACKS, Gate
 
+    from hdhport import outputs, stackfile
+    from hdhport.plan_cli import refuse_other_specification
+
+    refuse_other_specification(args, "check")
     stacks = list(DEPLOYABLE_STACKS) if args.all or not args.profile else list(args.profile)
-    missing = [s for s in stacks if not (paths.ROOT / f"Pulumi.{s}.yaml").exists()]
+    missing = [s for s in stacks if not stackfile.exists(s)]
     if missing:
         raise InputError([Problem("--profile", 1, 1, "", f"no stack file Pulumi.{missing[0]}.yaml; deployable: "
                                   + ", ".join(DEPLOYABLE_STACKS))])
+    # Checked before the gate runs (minutes); never one of the files the gate reads.
+    inputs = [paths.CATALOGUE, paths.ROOT / "Pulumi.yaml", *paths.shipped_profiles(),
+              *(stackfile.stack_path(s) for s in stacks)]
+    for flag, target in (("--junit", args.junit), ("--sarif", args.sarif)):
+        if target is not None:
+            outputs.check_file(target, flag, inputs)
+    if args.junit is not None and args.sarif is not None and args.junit.resolve() == args.sarif.resolve():
+        raise InputError([Problem(str(args.sarif), 1, 1, "", "--sarif: the same file as --junit")])
     started = time.perf_counter()
     report = Gate(stacks).run()
     wall = time.perf_counter() - started
@@ -42,8 +54,7 @@ def _check(args: argparse.Namespace) -> int:
 
     for target, render in ((args.junit, junit), (args.sarif, sarif)):
         if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render(report), encoding="utf-8")
+            outputs.write_atomic(target, render(report))
     if args.format == "json":
         print(json.dumps({"ok": report.ok, "wall_seconds": round(wall, 3),
                           "phase_seconds": {k: round(v, 3) for k, v in report.phase_seconds.items()},

@@ -27,7 +27,7 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 # Modules adding command groups: each has `register(commands)` and imports its heavy parts lazily,
 # inside its handlers, so `hdhport --help` and the specification commands stay fast.
 _COMMAND_MODULES: tuple[str, ...] = ("hdhport.plan_cli", "hdhport.check_cli", "hdhport.preflight_cli",
-                                      "hdhport.procurement.cli", "hdhport.migrate.cli")
+                                      "hdhport.procurement.cli", "hdhport.migrate.cli", "hdhport.cost.cli")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,9 +95,20 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    spec = _load(args, args.files)
+    from hdhport.cost import book
+
+    # Price books (a `prices` key) are checked apart; without files, the shipped ones are.
+    book_files = [f for f in args.files if book.looks_like_book(f)]
+    books, problems = book.check_books(book_files if args.files else book.shipped_books())
+    try:
+        spec = _load(args, [f for f in args.files if f not in book_files])
+    except InputError as exc:
+        raise InputError(exc.problems + problems) from None
+    if problems:
+        raise InputError(problems)
     listed = f": {', '.join(sorted(spec.profiles))}" if spec.profiles else ""
-    print(f"ok: catalogue with {len(spec.catalogue.services)} services; {len(spec.profiles)} profile(s){listed}")
+    print(f"ok: catalogue with {len(spec.catalogue.services)} services; {len(spec.profiles)} profile(s){listed}"
+          + (f"; {len(books)} price book(s): {', '.join(b.offer for b in books)}" if books else ""))
     return EXIT_OK
 
 

@@ -37,30 +37,44 @@ def _count(text: str) -> int:
     return value
 
 
+def refuse_other_specification(args: argparse.Namespace, command: str) -> None:
+    """`--catalog` and `--profiles-dir` cannot change what the Pulumi program reads (the embedded catalogue and
+    providers/profiles, as under `pulumi up`): a gate or a plan that silently ignored them would check another
+    file than the one it was given, so they are refused."""
+    for flag, given, default in (("--catalog", args.catalog, paths.CATALOGUE),
+                                 ("--profiles-dir", args.profiles_dir, paths.PROFILES_DIR)):
+        if Path(given).resolve() != default:
+            raise InputError([Problem(flag, 1, 1, "", f"`hdhport {command}` runs the Pulumi program, which reads the "
+                                      f"embedded {default.relative_to(paths.ROOT)}; {flag} {given} is not used "
+                                      "there: leave it out (a profile file goes to --profile)")])
+
+
 def _plan(args: argparse.Namespace) -> int:
-    from hdhport import plan_report, planner
+    from hdhport import outputs, plan_report, planner, stackfile
     from hdhport.loader import load_catalogue
     from infra.config import ConfigError
     from infra.program import GapError
 
-    if args.stack:
+    refuse_other_specification(args, "plan")
+    if args.stack is not None:
         stack, config = args.stack, planner.stack_config(args.stack)
-        origin = f"Pulumi.{args.stack}.yaml"
     else:
         stack, config = planner.config_for_profile(args.profile)
-        origin = f"Pulumi.{stack}.yaml" if (paths.ROOT / f"Pulumi.{stack}.yaml").exists() else "--profile"
+    source = stackfile.read(stack) if stackfile.exists(stack) else None
     if args.enclaves is not None:
         config["hdh:enclaves"] = args.enclaves
     if args.allow_gaps:
         config["hdh:allowGaps"] = True
     out: Path = args.out or paths.ROOT / "out" / "plan" / stack
+    outputs.check_directory(out, "--out", plan_report.PLAN_FILES,
+                            [paths.CATALOGUE, *([paths.ROOT / source.file] if source else [])])
     families = {s.id: s.family for s in load_catalogue(paths.CATALOGUE).services}
-    runs = _runs(stack, config, args.enclave_stacks)
     started = time.perf_counter()
     try:
+        runs = _runs(stack, config, args.enclave_stacks)
         results = [(name, planner.run(name, cfg)) for name, cfg in runs]
     except ConfigError as exc:
-        raise InputError([Problem(origin, 1, 1, exc.key, str(exc).split(": ", 1)[1])]) from None
+        raise InputError([_located(exc, args, source)]) from None
     except GapError as exc:
         print(f"hdhport plan: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -99,18 +113,56 @@ def _over_limits(results: list[tuple[str, Any]]) -> list[str]:
     return [breach.describe() for breach in breaches(api_family, resources)]
 
 
+#: What one `hdhport plan` holds in memory at once: every planned stack stays on the heap until the reports are
+#: written, about 2.4 MB per enclave (ovhcloud-public-cloud, measured: 139 MB peak at 3 enclaves, 366 MB at 100),
+#: so 1,000 enclaves take about 2.5 GB. The 16,384 the address plan allows would take some 40 GB and end in a
+#: MemoryError after minutes: refused at once. Larger platforms are planned in parts.
+MAX_PLANNED_ENCLAVES = 1000
+#: Each enclave stack is a run of the program of its own; past this many, a plan is a mistake of --enclave-stacks.
+MAX_ENCLAVE_STACKS = 200
+
+
+def _located(exc: Any, args: argparse.Namespace, source: Any) -> Problem:
+    """A ConfigError blamed on where the value came from: a command-line flag, else the line of its key in the
+    stack file, else the profile given."""
+    message = str(exc).split(": ", 1)[1]
+    flag = {"hdh:enclaves": "--enclaves" if args.enclaves is not None else None,
+            "hdh:allowGaps": "--allow-gaps" if args.allow_gaps else None,
+            "hdh:firstEnclaveIndex": "--enclave-stacks", "hdh:platformStack": "--enclave-stacks",
+            "hdh:enclaveStacks": "--enclave-stacks"}.get(exc.key)
+    if flag is not None:
+        return Problem(flag, 1, 1, exc.key, message)
+    if source is not None:
+        located: Problem = source.problem(exc.key, message)
+        return located
+    return Problem("--profile", 1, 1, exc.key, message)
+
+
 def _runs(stack: str, config: dict[str, Any], per_stack: int) -> list[tuple[str, dict[str, Any]]]:
-    """The platform stack, then (with --enclave-stacks) one enclaves-only stack per batch of projects."""
+    """The platform stack, then (with --enclave-stacks) one enclaves-only stack per batch of projects.
+    Sizes one run cannot hold are refused here, before anything is planned."""
+    from hdhport.stackfile import decoded
+    from infra.config import ConfigError, parse_enclaves
+
+    given = decoded(config.get("hdh:enclaves"))
+    projects = parse_enclaves(given)
+    if len(projects) > MAX_PLANNED_ENCLAVES:
+        raise ConfigError("hdh:enclaves", f"{len(projects)} enclaves are more than one `hdhport plan` holds in "
+                                          f"memory (at most {MAX_PLANNED_ENCLAVES}, about 2.4 MB each); plan at "
+                                          f"most {MAX_PLANNED_ENCLAVES} at a time")
     if not per_stack:
         return [(stack, config)]
-    from infra.config import parse_enclaves
-
-    projects = parse_enclaves(config.get("hdh:enclaves"))
+    if -(-len(projects) // per_stack) > MAX_ENCLAVE_STACKS:
+        raise ConfigError("hdh:enclaveStacks", f"--enclave-stacks {per_stack} makes "
+                                               f"{-(-len(projects) // per_stack)} enclave stacks of {len(projects)} "
+                                               f"enclaves; at most {MAX_ENCLAVE_STACKS}: give more per stack")
     platform = {**config, "hdh:enclaveStacks": True}
     runs = [(stack, platform)]
     for start in range(0, len(projects), per_stack):
         batch = list(projects[start:start + per_stack])
         name = f"{stack}-enclaves-{start // per_stack + 1:02d}"
-        runs.append((name, {**config, "hdh:enclaves": batch, "hdh:platformStack": f"organization/hdhport/{stack}",
-                            "hdh:firstEnclaveIndex": start}))
+        # A mapping keeps each project's own network; a list places the batch after the projects before it.
+        placed = ({"hdh:enclaves": {project: given[project] for project in batch}} if isinstance(given, dict)
+                  else {"hdh:enclaves": batch, "hdh:firstEnclaveIndex": start})
+        runs.append((name, {**config, **placed, "hdh:platformStack": f"organization/hdhport/{stack}"}))
     return runs

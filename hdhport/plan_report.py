@@ -229,18 +229,23 @@ def write(result: PlanResult, out: Path, families: dict[str, str],
           document: dict[str, Any] | None = None) -> list[Path]:
     """Write the plan files into `out` (from `document`, when the caller has already built it); returns
     what was written."""
-    out.mkdir(parents=True, exist_ok=True)
+    from hdhport.outputs import replacing, write_atomic
+
     document = document if document is not None else to_document(result)
     written = []
     for name, text in (("plan.json", json.dumps(document, indent=1, ensure_ascii=False, default=str) + "\n"),
                        ("plan.md", to_markdown(document, families)),
                        ("plan.dot", to_dot(document, families))):
-        path = out / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+        written.append(write_atomic(out / name, text))  # a full disk leaves no half-written plan
     dot = shutil.which("dot")
     if dot:
         svg = out / "plan.svg"
-        subprocess.run([dot, "-Tsvg", str(out / "plan.dot"), "-o", str(svg)], check=True, capture_output=True)
+        with replacing(svg) as temporary:
+            subprocess.run([dot, "-Tsvg", str(out / "plan.dot"), "-o", str(temporary)], check=True,
+                           capture_output=True)
         written.append(svg)
     return written
+
+
+#: The files `write` puts in a plan's directory.
+PLAN_FILES = ("plan.json", "plan.md", "plan.dot", "plan.svg")

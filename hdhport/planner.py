@@ -18,10 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hdhport import paths
-from hdhport.errors import InputError, Problem
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
@@ -83,21 +80,17 @@ def clean(value: Any) -> Any:
 
 
 def stack_config(stack: str) -> dict[str, Any]:
-    """The `config:` of Pulumi.<stack>.yaml, values as the engine passes them (strings, JSON for objects)."""
-    path = paths.ROOT / f"Pulumi.{stack}.yaml"
-    if not path.exists():
-        known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in paths.ROOT.glob("Pulumi.*.yaml"))
-        raise InputError([Problem(path.name, 1, 1, "", f"no stack '{stack}'; available: {', '.join(known)}")])
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    config = data.get("config") or {}
-    if not isinstance(config, dict):
-        raise InputError([Problem(path.name, 1, 1, "config", "expected a mapping")])
-    return dict(config)
+    """The `config:` of Pulumi.<stack>.yaml, each value as the program decodes it (hdhport.stackfile)."""
+    from hdhport import stackfile
+
+    return dict(stackfile.read(stack).config)
 
 
 def config_for_profile(profile: str) -> tuple[str, dict[str, Any]]:
     """Plan a profile through its stack file when one ships, else with the profile's first region."""
-    if (paths.ROOT / f"Pulumi.{profile}.yaml").exists():
+    from hdhport import stackfile
+
+    if stackfile.exists(profile):
         return profile, stack_config(profile)
     from infra.config import profile_path
     from hdhport.loader import load_catalogue, profiles_from
@@ -151,8 +144,12 @@ def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def _engine_value(value: Any) -> str:
+    """The text the engine hands the program. A `{secure: ...}` ciphertext cannot be decrypted offline: the
+    program gets a placeholder, as secret as the value would be."""
     import json
 
+    if isinstance(value, dict) and len(value) == 1 and "secure" in value:
+        return REDACTED
     return value if isinstance(value, str) else json.dumps(value)
 
 

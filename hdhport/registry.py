@@ -31,7 +31,9 @@ IAAS: dict[str, str] = {family: str(_declared(family, "IAAS")) for family in API
 # What an API family builds before any service (Azure: resource group and the identity that uses keys).
 LANDING_ZONES: dict[str, str | None] = {family: _declared(family, "LANDING_ZONE") for family in API_FAMILIES}
 # Stack settings each API family reads beyond the core hdh:* keys: a module with CONFIG_KEYS and validate().
-SETTINGS: dict[str, str] = {family: str(_declared(family, "SETTINGS")) for family in API_FAMILIES}
+# The self-hosted layer's own (the machines' trust anchors) are read on every family.
+SETTINGS: dict[str, str] = {family: str(_declared(family, "SETTINGS")) for family in (*API_FAMILIES, SELF_HOSTED)
+                            if _declared(family, "SETTINGS")}
 
 
 @cache

@@ -9,6 +9,9 @@ duplicate keys are errors, and every key and item keeps its line and column in a
 """
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,8 @@ class Document:
     file: str
     data: Any
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[PathKey, str] = field(default_factory=dict)
+    """Pulumi files only: every scalar as written (Pulumi passes a top-level config value as its text)."""
 
     def where(self, path: PathKey) -> tuple[int, int]:
         """The position of the longest prefix of `path` that the file spells out."""
@@ -99,6 +104,43 @@ class _Scalars:
         except (ValueError, OverflowError, yaml.YAMLError):
             # A malformed date such as 2025-13-45 stays text; the model then says what is wrong.
             return text
+
+
+class _PulumiScalars:
+    """Scalars as Pulumi's Go YAML library (gopkg.in/yaml.v3) reads them, YAML 1.2's core schema: only
+    true/True/TRUE and false/False/FALSE are booleans (`yes` is text), there are no sexagesimal numbers
+    (`1:30` is text) and a timestamp stays text. One difference, on purpose: a plain number with a leading
+    zero (`010`) is refused, because Pulumi reads it as the text '010' for a key of its own and as 8 (octal)
+    inside a list or a mapping; nobody means either."""
+
+    _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+    _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+    _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+    _INT = re.compile(r"[-+]?(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+)")
+    _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+    _SPECIAL = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+
+    def value(self, event: yaml.ScalarEvent) -> Any:
+        text = event.value
+        if event.style not in (None, "") or event.tag in (f"{_CORE}str", "!"):  # libyaml says '' for plain
+            return text  # quoted or block scalars, and !!str, are text as written
+        if text in self._NULLS:
+            return None
+        if text in self._BOOLS:
+            return self._BOOLS[text]
+        digits = text.replace("_", "")
+        if self._LEADING_ZERO.fullmatch(digits):
+            raise ValueError(f"'{text}' is ambiguous: Pulumi reads it as the text '{text}' for a key of its own "
+                             f"and as an octal number inside a list; write {int(digits, 10)} or quote it")
+        if self._SPECIAL.fullmatch(text):
+            raise ValueError(f"'{text}' is not a finite number; a stack value must convert to JSON")
+        if self._INT.fullmatch(digits):
+            number = int(digits, 0)
+            if -(2 ** 63) <= number < 2 ** 64:
+                return number
+        if self._FLOAT.fullmatch(digits):
+            return float(digits)
+        return text
 
 
 @dataclass
@@ -181,13 +223,16 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     return " ".join(str(part) for part in (exc.context, exc.problem) if part) or "not valid YAML"
 
 
-def parse_text(text: str, name: str) -> Document:
-    """Parse YAML text into a Document or raise InputError listing every problem found."""
+def parse_text(text: str, name: str, *, pulumi: bool = False) -> Document:
+    """Parse YAML text into a Document or raise InputError listing every problem found.
+
+    `pulumi`: a file Pulumi's engine reads too (Pulumi.yaml, Pulumi.<stack>.yaml): its scalars are read the way
+    Pulumi reads them (`_PulumiScalars`) and each one's text is kept in `Document.texts`."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise InputError([Problem(name, 1, 1, "", "file is empty; expected a YAML mapping")])
     doc = Document(name, None)
     problems: list[Problem] = []
-    scalars = _Scalars()
+    scalars: _Scalars | _PulumiScalars = _PulumiScalars() if pulumi else _Scalars()
     stack: list[_Frame] = []
     documents = 0
     root_set = False
@@ -256,7 +301,14 @@ def parse_text(text: str, name: str) -> Document:
                 raise InputError([Problem(name, *_mark(event.start_mark), doc.display(child_path()),
                                           "YAML aliases (*name) are not accepted; write the value out")])
             elif isinstance(event, yaml.ScalarEvent):
-                value = scalars.value(event) if check_tag(event) else None
+                value = None
+                if check_tag(event):
+                    try:
+                        value = scalars.value(event)
+                    except ValueError as exc:
+                        problems.append(Problem(name, *_mark(event.start_mark), doc.display(child_path()), str(exc)))
+                if pulumi and not (stack and isinstance(stack[-1].container, dict) and stack[-1].key_pending):
+                    doc.texts[child_path()] = event.value
                 attach(value, event.start_mark)
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(stack) >= MAX_DEPTH:
@@ -293,14 +345,38 @@ def parse_text(text: str, name: str) -> Document:
     return doc
 
 
-def load_document(path: Path, display_name: str | None = None) -> Document:
-    """Read and parse one YAML file; every failure becomes an InputError naming the file."""
-    name = display_name or str(path)
+def read_regular_file(path: Path, name: str, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of `path`, refused with a located InputError unless it is a regular file of at most `limit` bytes.
+
+    Opened without blocking and checked on the open descriptor: a FIFO, a device or a socket is refused at
+    once (reading a FIFO nobody writes to would wait forever), and nothing can swap the file in between.
+    """
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise InputError([Problem(name, 1, 1, "", f"cannot read file: {exc.strerror or exc}")]) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError([Problem(name, 1, 1, "", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")])
-    return parse_text(_decode(raw, name), name)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError([Problem(name, 1, 1, "", "cannot read file: Is a directory")])
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Problem(name, 1, 1, "", "not a regular file (a FIFO, device or socket); "
+                                                      "give a file")])
+        if info.st_size > limit:
+            raise InputError([Problem(name, 1, 1, "", f"file is larger than {limit // (1024 * 1024)} MiB")])
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError([Problem(name, 1, 1, "", f"cannot read file: {exc.strerror or exc}")]) from None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise InputError([Problem(name, 1, 1, "", f"file is larger than {limit // (1024 * 1024)} MiB")])
+    return raw
+
+
+def load_document(path: Path, display_name: str | None = None, *, pulumi: bool = False) -> Document:
+    """Read and parse one YAML file; every failure becomes an InputError naming the file."""
+    name = display_name or str(path)
+    return parse_text(_decode(read_regular_file(path, name), name), name, pulumi=pulumi)

@@ -11,6 +11,7 @@ import pulumi
 from hdhport import paths
 from hdhport.eu import EU_MEMBER_STATES
 from hdhport.model import Catalogue, Profile
+from hdhport.stackfile import is_stack_name
 
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 MAX_ENCLAVES = 16384  # one /24 each in the enclaves' /10
@@ -18,6 +19,10 @@ MAX_ENCLAVES = 16384  # one /24 each in the enclaves' /10
 
 CORE_KEYS = frozenset({"profile", "region", "enclaves", "cpuFlavor", "gpuFlavor", "image", "services", "allowGaps",
                        "enclaveStacks", "platformStack", "adminSshPublicKey", "firstEnclaveIndex"})
+
+
+#: The self-hosted layer, whose settings (the machines' trust anchors) every family reads.
+SELF_HOSTED = "selfhosted"
 
 
 def _settings_module(family: str) -> Any:
@@ -48,13 +53,25 @@ class ConfigError(Exception):
         super().__init__(f"{key}: {message}")
 
 
-_UTC_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_UTC_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+#: Characters no configuration value needs and a resource name or a cloud-init file must not get (a trailing
+#: newline, an escape sequence): C0 and C1 controls, DEL. Patterns are matched whole (`fullmatch`, never
+#: `match` with `$`, which accepts a trailing newline).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def optional_utc_timestamp(config: pulumi.Config, key: str) -> str | None:
     """`hdh:<key>` as a UTC time (`2027-06-30T23:59:59Z`), when the stack sets it (credential expiries)."""
+    import datetime as dt
+
     value = config.get(key)
-    if value is not None and not _UTC_TIMESTAMP.match(value):
+    if value is None:
+        return None
+    try:
+        valid = bool(_UTC_TIMESTAMP.fullmatch(value)) and bool(dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ"))
+    except ValueError:
+        valid = False
+    if not valid:
         raise ConfigError(f"hdh:{key}", f"expected a UTC time such as '2027-06-30T23:59:59Z', got {value!r}")
     return value
 
@@ -74,19 +91,42 @@ class StackConfig:
     admin_ssh_public_key: str
     first_enclave_index: int | None = None
     """Enclave stacks: the position of their first project among all projects (fixes its /24)."""
+    enclave_indexes: tuple[int, ...] | None = None
+    """Each project's enclave network, when `hdh:enclaves` maps ids to them: its /24 is keyed by the project,
+    not by its place in a list, so adding or removing a project moves no other one."""
+
+
+def parse_enclave_indexes(value: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """`hdh:enclaves` as a mapping {project id: enclave network number}: the ids and their numbers."""
+    names = parse_enclaves(list(value))
+    numbers = tuple(value[name] for name in names)
+    bad = [(n, i) for n, i in zip(names, numbers) if isinstance(i, bool) or not isinstance(i, int)
+           or not 0 <= i < MAX_ENCLAVES]
+    if bad:
+        raise ConfigError(f"hdh:enclaves.{bad[0][0]}", f"expected an enclave network number from 0 to "
+                                                      f"{MAX_ENCLAVES - 1}, got {bad[0][1]!r}")
+    taken: dict[int, str] = {}
+    for name, number in zip(names, numbers):
+        if number in taken:
+            raise ConfigError(f"hdh:enclaves.{name}", f"network {number} is already {taken[number]}'s")
+        taken[number] = name
+    return names, numbers
 
 
 def parse_enclaves(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
+    if isinstance(value, dict):
+        return parse_enclave_indexes(value)[0]
     if isinstance(value, bool) or not isinstance(value, (int, list)):
-        raise ConfigError("hdh:enclaves", "expected a number of projects or a list of project ids")
+        raise ConfigError("hdh:enclaves", "expected a number of projects, a list of project ids, or a mapping "
+                                          "of project ids to their enclave network numbers")
     if isinstance(value, int):
         if not 0 <= value <= MAX_ENCLAVES:
             raise ConfigError("hdh:enclaves", f"expected 0 to {MAX_ENCLAVES} projects, got {value}")
         return tuple(f"project-{i:03d}" for i in range(1, value + 1))
     names = tuple(value)
-    bad = [n for n in names if not isinstance(n, str) or not _PROJECT_ID.match(n)]
+    bad = [n for n in names if not isinstance(n, str) or not _PROJECT_ID.fullmatch(n)]
     if bad:
         raise ConfigError("hdh:enclaves", f"project ids are lowercase letters, digits and dashes (2-32 chars); "
                                           f"got {bad[0]!r}")
@@ -114,6 +154,8 @@ def _text(raw: dict[str, Any], key: str, required: bool = False) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"hdh:{key}", f"expected a non-empty string, got {value!r}")
+    if _CONTROL.search(value):
+        raise ConfigError(f"hdh:{key}", f"a control character (newline, tab, escape) in {value!r}")
     return value
 
 
@@ -125,22 +167,38 @@ def parse(raw: dict[str, Any]) -> StackConfig:
     services = raw.get("services")
     if services is not None and (not isinstance(services, list) or not all(isinstance(s, str) for s in services)):
         raise ConfigError("hdh:services", "expected a list of catalogue service ids")
+    if services == []:
+        raise ConfigError("hdh:services", "an empty list builds no service; leave the key out to build them all")
     key = _text(raw, "adminSshPublicKey", required=True) or ""
-    if not re.match(r"^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$", key):
+    if not re.fullmatch(r"(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( [^\x00-\x1f\x7f]*)?", key):
         raise ConfigError("hdh:adminSshPublicKey", "expected an OpenSSH public key line (ssh-ed25519 AAAA...)")
+    platform_stack = _text(raw, "platformStack")
+    if platform_stack is not None and not is_stack_name(platform_stack, qualified=True):
+        raise ConfigError("hdh:platformStack", f"expected a stack name such as 'organization/hdhport/ovhcloud-public-"
+                                               f"cloud' (letters, digits, '_', '.', '-'), got {platform_stack!r}")
+    enclaves = parse_enclaves(raw.get("enclaves"))
+    indexes = parse_enclave_indexes(raw["enclaves"])[1] if isinstance(raw.get("enclaves"), dict) else None
+    first_index = _index(raw.get("firstEnclaveIndex"))
+    if indexes is not None and first_index is not None:
+        raise ConfigError("hdh:firstEnclaveIndex", "hdh:enclaves maps each project to its network already")
+    if first_index is not None and first_index + len(enclaves) > MAX_ENCLAVES:
+        raise ConfigError("hdh:firstEnclaveIndex", f"enclaves {first_index} to {first_index + len(enclaves) - 1} "
+                                                   f"do not fit: there are {MAX_ENCLAVES} enclave networks (0 to "
+                                                   f"{MAX_ENCLAVES - 1})")
     return StackConfig(
         profile=_text(raw, "profile", required=True) or "",
         region=_text(raw, "region", required=True) or "",
-        enclaves=parse_enclaves(raw.get("enclaves")),
+        enclaves=enclaves,
         cpu_flavor=_text(raw, "cpuFlavor"),
         gpu_flavor=_text(raw, "gpuFlavor"),
         image=_text(raw, "image"),
         services=tuple(services) if services is not None else None,
         allow_gaps=_bool(raw, "allowGaps"),
         enclave_stacks=_bool(raw, "enclaveStacks"),
-        platform_stack=_text(raw, "platformStack"),
+        platform_stack=platform_stack,
         admin_ssh_public_key=key,
-        first_enclave_index=_index(raw.get("firstEnclaveIndex")),
+        first_enclave_index=first_index,
+        enclave_indexes=indexes,
     )
 
 
@@ -176,8 +234,9 @@ def check_against(config: StackConfig, catalogue: Catalogue, profile: Profile) -
             raise ConfigError(provider_region, f"{'is not set' if given is None else repr(given) + ' is not'} "
                                                f"a name {profile.id} gives region {region.id}; expected one of "
                                                f"{', '.join(region.api_names)}")
-    if settings is not None and hasattr(settings, "validate"):
-        settings.validate()  # the family's own keys, checked before any resource too
+    for module in (settings, _settings_module(SELF_HOSTED)):
+        if module is not None and hasattr(module, "validate"):
+            module.validate()  # the family's own keys and the machines' trust anchors, before any resource too
     if config.platform_stack and config.enclave_stacks:
         raise ConfigError("hdh:platformStack", "an enclave stack cannot also delegate its enclaves")
 

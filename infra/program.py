@@ -20,7 +20,7 @@ from hdhport.resolve import Resolution, resolve
 from hdhport.yamlsource import load_document
 from infra.config import ConfigError, StackConfig, check_against, parse, profile_path
 from providers.base import ServiceComponent
-from providers.build import build_service, warn_unmet_bootstrap
+from providers.build import build_machine_trust, build_service, warn_unmet_bootstrap
 from providers.contract import Placement, Sizing
 
 #: Built first, in this order: later services consume what they provide (network, DNS zones, keys, disks, logs).
@@ -44,6 +44,8 @@ class Platform:
     profile: Profile
     resolutions: dict[str, Resolution]
     components: dict[str, ServiceComponent] = field(default_factory=dict)
+    #: Self-hosted secrets store and ACME CA built for the platform's machines beside a native product.
+    machine_trust: dict[str, ServiceComponent] = field(default_factory=dict)
     enclaves: dict[str, dict[str, ServiceComponent]] = field(default_factory=dict)
 
 
@@ -104,10 +106,15 @@ def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platfo
         component = build_service(service, resolution, placement, sizing)
         platform.components[service.id] = component
         placement = placement.with_(**component.provided)
-    if not config.enclave_stacks:
-        from providers.enclave import build_enclaves
+    from providers.enclave import ENCLAVE_SERVICES, build_enclaves, enclave_indexes
 
-        platform.enclaves = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing)
+    # The enclaves' machines, built here or by enclave stacks, boot against the platform's trust too.
+    booting = list(dict.fromkeys([*(s.id for s in wanted), *ENCLAVE_SERVICES]))
+    platform.machine_trust = build_machine_trust(catalogue, resolutions, booting, placement, sizing)
+    if not config.enclave_stacks:
+
+        platform.enclaves = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing,
+                                           enclave_indexes(config))
     export(platform, placement)
     return platform
 
@@ -117,6 +124,7 @@ def export(platform: Platform, placement: Placement) -> None:
     pulumi.export("resolutions", {sid: {"way": r.way, "family": r.family, "product": r.product, "reason": r.reason}
                                   for sid, r in platform.resolutions.items()})
     pulumi.export("services", {sid: dict(c.outputs) for sid, c in platform.components.items()})
+    pulumi.export("machine_trust", {sid: dict(c.outputs) for sid, c in platform.machine_trust.items()})
     pulumi.export("enclaves", {name: {sid: c.outputs["endpoint"] for sid, c in parts.items()}
                                for name, parts in platform.enclaves.items()})
     # What an enclave stack reads through a StackReference (hdh:platformStack).

@@ -300,12 +300,27 @@ def _allows_anyone(policy: Any) -> bool:
     return False
 
 
+def _trusted_services_only(resource_type: str, props: dict[str, Any]) -> bool:
+    """Whether a storage account's firewall lets in the trusted Azure services and nobody else: default Deny,
+    bypass AzureServices, no IP or network rule. Azure honours the trusted-services exception only with public
+    network access Enabled, so the accounts Azure Monitor, Cost Management and Azure Backup write into keep
+    it Enabled in exactly this shape (the platform's own Azure Policy allows the same)."""
+    rules = props.get("networkRuleSet")
+    if resource_type != "azure-native:storage:StorageAccount" or not isinstance(rules, dict):
+        return False
+    bypass = {part.strip().lower() for part in str(rules.get("bypass") or "").split(",")}
+    return (_lower(rules.get("defaultAction")) == "deny" and "azureservices" in bypass
+            and not rules.get("ipRules") and not rules.get("virtualNetworkRules"))
+
+
 def _validate_public(args: ResourceValidationArgs, report: ReportViolation) -> None:
     props = dict(args.props)
     edge = service_of(props) in EDGE_SERVICES
+    trusted_only = _trusted_services_only(args.resource_type, props)
     for path, value in _walk(props):
         key = path.rsplit(".", 1)[-1]
-        if key == "publicNetworkAccess" and isinstance(value, str) and value.lower() not in ("disabled", COMPUTED):
+        if key == "publicNetworkAccess" and isinstance(value, str) and value.lower() not in ("disabled", COMPUTED) \
+                and not (trusted_only and path == "publicNetworkAccess" and value.lower() == "enabled"):
             report(f"{path} is '{value}'; the data plane has no public endpoint (set Disabled)", None)
         if key == "allowBlobPublicAccess" and value is True:
             report("allowBlobPublicAccess is true; blobs must never be public", None)
@@ -334,7 +349,9 @@ EXPOSURE_CONTROLS = (Control(SNC, SNC_V, "segregation and protection of administ
 no_public_endpoint = _resource_policy(
     "no-public-endpoint", "No public IP or public network access on the data plane; only edge services face outward.",
     _validate_public, Severity.CRITICAL, EXPOSURE_CONTROLS,
-    "Set publicNetworkAccess Disabled, reach the service through a private endpoint, and "
+    "Set publicNetworkAccess Disabled (a storage account trusted Azure services write into: Enabled with "
+    "networkRuleSet defaultAction Deny, bypass AzureServices and no IP or network rule), reach the service "
+    "through a private endpoint, and "
     "keep public IPs for the bastion, firewall, NAT, VPN and WAF only.",
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from hdhport import registry
-from hdhport.model import Service
+from hdhport.model import Catalogue, Service
 from hdhport.resolve import Resolution
 from providers.base import ServiceComponent
 from providers.contract import Placement, ServiceArgs, ServiceSpec, Sizing, tags_for
@@ -30,19 +30,34 @@ def component_name(service_id: str, enclave: str | None) -> str:
 
 
 def build_service(service: Service, resolution: Resolution, placement: Placement, sizing: Sizing,
-                  enclave: str | None = None, parent: pulumi.Resource | None = None) -> ServiceComponent:
-    """Build one service through the registry and return its component."""
+                  enclave: str | None = None, parent: pulumi.Resource | None = None,
+                  name: str | None = None) -> ServiceComponent:
+    """Build one service through the registry and return its component (named after the service unless
+    `name` says otherwise)."""
     cls = registry.implementation(service.id, resolution.family or "")
     args = ServiceArgs(spec=service_spec(service, resolution), placement=placement, sizing=sizing,
                        tags=tags_for(service.id, enclave, service.data_bearing), enclave=enclave)
-    component: ServiceComponent = cls(component_name(service.id, enclave), args,
+    component: ServiceComponent = cls(name or component_name(service.id, enclave), args,
                                       pulumi.ResourceOptions(parent=parent) if parent else None)
     return component
 
 
+def build_machine_trust(catalogue: Catalogue, resolutions: dict[str, Resolution], built: list[str],
+                        placement: Placement, sizing: Sizing) -> dict[str, ServiceComponent]:
+    """The secrets store and ACME CA the platform's own machines boot against, where the profile serves
+    applications with another product (providers/selfhosted/bootstrap.py); named `machine-<service>`, they
+    hand nothing on to the services that follow."""
+    from providers.selfhosted.bootstrap import machine_trust
+
+    return {service_id: build_service(catalogue.service(service_id), resolution, placement, sizing,
+                                      name=f"machine-{component_name(service_id, None)}")
+            for service_id, resolution in machine_trust(catalogue, resolutions, built).items()}
+
+
 def warn_unmet_bootstrap(resolutions: dict[str, Resolution], built: list[str]) -> None:
     """Say, before building, what the self-hosted machines will wait for at boot on this profile."""
+    from providers.selfhosted import settings
     from providers.selfhosted.bootstrap import unmet
 
-    for message in unmet(resolutions, built):
+    for message in unmet(resolutions, built, settings.read().missing()):
         pulumi.log.warn(message)

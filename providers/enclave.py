@@ -69,11 +69,22 @@ class Enclave(pulumi.ComponentResource):
 
 
 def build_enclaves(names: Sequence[str], catalogue: Catalogue, resolutions: dict[str, Resolution],
-                   placement: Placement, sizing: Sizing, first_index: int = 0) -> dict[str, dict[str, ServiceComponent]]:
+                   placement: Placement, sizing: Sizing, indexes: Sequence[int]) -> dict[str, dict[str, ServiceComponent]]:
+    """One enclave per project, in the enclave network `indexes` gives it (enclave_indexes)."""
     built: dict[str, dict[str, ServiceComponent]] = {}
-    for offset, name in enumerate(names):
-        built[name] = Enclave(name, first_index + offset, catalogue, resolutions, placement, sizing).parts
+    for name, index in zip(names, indexes, strict=True):
+        built[name] = Enclave(name, index, catalogue, resolutions, placement, sizing).parts
     return built
+
+
+def enclave_indexes(config: StackConfig) -> tuple[int, ...]:
+    """Each project's enclave network: the stack's mapping when it gives one (keyed by project, so adding or
+    removing a project moves no other); else consecutive from the first (hdh:firstEnclaveIndex, or the number
+    of a first project named project-NNN in an enclave stack, or 0 on the platform stack)."""
+    if config.enclave_indexes is not None:
+        return config.enclave_indexes
+    first = _first_index(config) if config.platform_stack else 0
+    return tuple(range(first, first + len(config.enclaves)))
 
 
 def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Profile, sizing: Sizing) -> None:
@@ -88,8 +99,7 @@ def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Prof
                           admin_ssh_public_key=config.admin_ssh_public_key, **fields)
     resolutions = {r.service: r for r in resolve(catalogue, profile)}
     warn_unmet_bootstrap(resolutions, list(ENCLAVE_SERVICES))
-    first = _first_index(config)
-    built = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing, first)
+    built = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing, enclave_indexes(config))
     pulumi.export("enclaves", {name: {sid: c.outputs["endpoint"] for sid, c in parts.items()}
                                for name, parts in built.items()})
 

@@ -69,6 +69,19 @@ def test_aliases_are_read_from_the_inputs_nested_or_not() -> None:
     assert [r.resource.name for r in refusals(_plan(vault_rule, vault))[0]] == ["vault"]
 
 
+def test_an_alias_names_the_api_property_where_the_sdk_renames_it() -> None:
+    # pulumi-azure-native's `networkRuleSet` is the storage API's `networkAcls`, which aliases name.
+    rule = {"if": {"allOf": [
+        {"field": "Microsoft.Storage/storageAccounts/publicNetworkAccess", "notEquals": "Disabled"},
+        {"field": "Microsoft.Storage/storageAccounts/networkAcls.defaultAction", "notEquals": "Deny"}]},
+        "then": {"effect": "deny"}}
+    denied = _resource("denied", "azure-native:storage:StorageAccount", {
+        "location": "francecentral", "publicNetworkAccess": "Enabled", "networkRuleSet": {"defaultAction": "Deny"}})
+    allowed = _resource("allowed", "azure-native:storage:StorageAccount", {
+        "location": "francecentral", "publicNetworkAccess": "Enabled", "networkRuleSet": {"defaultAction": "Allow"}})
+    assert [r.resource.name for r in refusals(_plan(rule, denied, allowed))[0]] == ["allowed"]
+
+
 def test_unassigned_audit_and_data_plane_rules_refuse_nothing() -> None:
     far = _resource("far", "azure-native:network:NetworkSecurityGroup", {"location": "westeurope"})
     audit = {**RESIDENCY, "then": {"effect": "audit"}}

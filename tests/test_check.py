@@ -48,7 +48,7 @@ def test_the_programs_warnings_are_reported_without_failing_the_gate(tmp_path: P
     report = shipped()
     warnings = {(w.profile, w.message) for w in report.warnings}
     assert report.ok and all(w.ok and w.rule == "plan-warning" for w in report.warnings)
-    assert any(profile == "ovhcloud-public-cloud" and "secrets_store is OpenStack Barbican" in message
+    assert any(profile == "ovhcloud-public-cloud" and "their private names (<service>.hdh.internal)" in message
                for profile, message in warnings)
     assert len(warnings) == len(report.warnings)  # each once per profile
     document = json.loads(sarif(report))
@@ -147,6 +147,18 @@ def test_an_empty_barbican_secret_fails_the_consistency_check(copy: Path) -> Non
     assert run.returncode == 1, run.stdout + run.stderr
     assert "[consistency/barbican-secret-payload] openstack-reference secrets_store:" in run.stdout
     assert "Barbican refuses an empty one (415)" in run.stdout
+
+
+def test_self_hosted_machines_without_their_secrets_store_fail_the_consistency_check(copy: Path) -> None:
+    # The platform review's F1: machines that log in to an OpenBao nobody builds wait forever at boot.
+    _mutate(copy / "providers" / "selfhosted" / "bootstrap.py",
+            '        if resolutions[service_id].way == "self-hosted":\n',
+            '        if resolutions[service_id].way == "self-hosted" or service_id == "secrets_store":\n')
+    run = _run_gate(copy, "--profile", "ovhcloud-public-cloud")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "[consistency/machine-boot] ovhcloud-public-cloud secrets_store: the machines of 36 self-hosted " \
+           "service(s) call the self-hosted secrets_store at boot, and the plan builds none" in run.stdout
+    assert "certificate_management" not in run.stdout.split("[consistency/machine-boot]", 1)[1].split("\n")[0]
 
 
 def test_a_secret_in_a_cloud_init_template_fails_the_policies(copy: Path) -> None:

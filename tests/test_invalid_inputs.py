@@ -16,10 +16,12 @@ INVALID = DATA / "invalid"
 FIXTURES = sorted(INVALID.glob("*.yaml"))
 
 
-def _argv(fixture: Path) -> list[str]:
+def _argv(fixture: Path, no_profiles: Path) -> list[str]:
+    """A profile fixture replaces the shipped profiles; a catalogue fixture is validated with no profile at all
+    (an empty --profiles-dir: a missing one is an error of its own)."""
     if fixture.name.startswith("profile_"):
-        return ["--catalog", "../mini_catalog.yaml", "--profiles-dir", "none", "validate", fixture.name]
-    return ["--catalog", fixture.name, "--profiles-dir", "none", "validate"]
+        return ["--catalog", "../mini_catalog.yaml", "validate", fixture.name]
+    return ["--catalog", fixture.name, "--profiles-dir", str(no_profiles), "validate"]
 
 
 def test_there_is_one_fixture_per_error_kind() -> None:
@@ -27,9 +29,9 @@ def test_there_is_one_fixture_per_error_kind() -> None:
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
-def test_invalid_input_is_refused_with_its_exact_message(fixture: Path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_is_refused_with_its_exact_message(fixture: Path, cli, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(INVALID)
-    result = cli(*_argv(fixture))
+    result = cli(*_argv(fixture, tmp_path))
     expected_file = fixture.with_suffix(".expected")
     if UPDATE_GOLDEN:
         expected_file.write_text(result.err, encoding="utf-8")
@@ -41,14 +43,14 @@ def test_invalid_input_is_refused_with_its_exact_message(fixture: Path, cli, mon
 
 def test_valid_mini_files_pass(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(DATA)
-    result = cli("--catalog", "mini_catalog.yaml", "--profiles-dir", "none", "validate", "mini_profile.yaml")
+    result = cli("--catalog", "mini_catalog.yaml", "validate", "mini_profile.yaml")
     assert (result.code, result.err) == (0, "")
     assert "1 profile(s): mini-cloud" in result.out
 
 
 def test_problems_in_several_files_are_all_reported_at_once(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(INVALID)
-    result = cli("--catalog", "../mini_catalog.yaml", "--profiles-dir", "none", "validate",
+    result = cli("--catalog", "../mini_catalog.yaml", "validate",
                  "profile_bad_tristate.yaml", "profile_unknown_service.yaml", "syntax_tabs.yaml")
     assert result.code == 2
     lines = result.err.splitlines()
@@ -60,6 +62,6 @@ def test_a_python_tag_is_never_executed(cli, monkeypatch, tmp_path) -> None:  # 
     marker = tmp_path / "pwned"
     evil = tmp_path / "evil.yaml"
     evil.write_text(f'version: !!python/object/apply:os.system ["touch {marker}"]\n')
-    result = cli("--catalog", str(evil), "--profiles-dir", "none", "validate")
+    result = cli("--catalog", str(evil), "--profiles-dir", str(tmp_path), "validate")
     assert result.code == 2
     assert not marker.exists()

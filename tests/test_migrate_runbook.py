@@ -275,3 +275,57 @@ def test_a_plan_dir_without_either_profile_is_bad_input(cli: Any, tmp_path: Path
                  str(tmp_path))
     assert result.code == 2 and "no plan.json for azure-francecentral or ovhcloud-public-cloud here (found: scaleway)" \
         in result.err
+
+
+# ---------------------------------------------------------------------------------------------- one-off egress cost
+
+
+def _book_with_egress(tmp_path: Path, offer_id: str, price: str) -> Any:
+    from hdhport.cost.book import book_from
+    from hdhport.yamlsource import load_document
+
+    path = tmp_path / f"{offer_id}.yaml"
+    path.write_text(f"offer: {offer_id}\ncurrency: EUR\nvat: excluded\nregion: r\nprices:\n"
+                    f"  - {{id: egress/internet, price: {price}, unit: gb, source: 'https://example.test/prices', "
+                    "read: 2026-11}\n", encoding="utf-8")
+    return book_from(load_document(path))
+
+
+def test_the_egress_of_the_move_is_volume_times_passes_times_the_sources_price(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hdhport.cost import book as books
+    from hdhport.migrate.egress import egress_cost, sent_gb
+
+    move = build(CATALOGUE, AZURE, OVH, volume_tb=10)
+    expected_gb = sum(s.volume_tb * s.method.passes for s in move.steps if s.method) * 1000
+    assert sent_gb(move) == pytest.approx(expected_gb) and expected_gb > 10_000  # objects cross twice
+    monkeypatch.setattr(books, "load_book", lambda offer_id: _book_with_egress(tmp_path, offer_id, "0.02"))
+    priced = egress_cost(move)
+    assert priced.eur == pytest.approx(expected_gb * 0.02) and priced.source == "https://example.test/prices"
+    result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", "--format",
+                 "json", "--volume-tb", "10")
+    egress = json.loads(result.out)["one_off_cost"]["egress"]
+    assert (egress["status"], egress["eur"], egress["unit_price_eur_per_gb"], egress["read"]) == (
+        "priced", round(expected_gb * 0.02, 2), 0.02, "2026-11")
+    markdown = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud",
+                   "--volume-tb", "10").out
+    assert f"- Egress from `azure-francecentral`: {expected_gb * 0.02:,.2f} EUR excl. VAT" in markdown
+    assert "Price source: https://example.test/prices (read 2026-11)" in markdown
+
+
+@pytest.mark.parametrize("case", ["unknown price", "no price book"])
+def test_an_unpriced_egress_is_unknown_never_0(case: str, cli: Any, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from hdhport.cost import book as books
+
+    monkeypatch.setattr(books, "load_book", lambda offer_id: (
+        _book_with_egress(tmp_path, offer_id, "unknown") if case == "unknown price" else None))
+    document = json.loads(cli("migrate", "plan", "--from", "scaleway", "--to", "ovhcloud-public-cloud",
+                              "--format", "json").out)
+    egress = document["one_off_cost"]["egress"]
+    assert (egress["status"], egress["eur"], egress["unit_price_eur_per_gb"]) == ("unknown", None, None)
+    assert egress["volume_gb"] > 0
+    why = "egress/internet is unknown in" if case == "unknown price" else "no price book"
+    assert why in egress["source"]
+    markdown = cli("migrate", "plan", "--from", "scaleway", "--to", "ovhcloud-public-cloud").out
+    assert "- Egress from `scaleway`: unknown (" in markdown and why in markdown

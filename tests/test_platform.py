@@ -29,7 +29,7 @@ def _config(**overrides: object) -> dict[str, object]:
 @pytest.mark.parametrize("overrides,key,fragment", [
     ({"hdh:profile": None}, "hdh:profile", "is required"),
     ({"hdh:region": "us-east-1"}, "hdh:region", "is not a region of profile openstack-reference"),
-    ({"hdh:enclaves": "many"}, "hdh:enclaves", "expected a number of projects or a list"),
+    ({"hdh:enclaves": "many"}, "hdh:enclaves", "expected a number of projects, a list of project ids, or a mapping"),
     ({"hdh:enclaves": ["Bad_Name"]}, "hdh:enclaves", "project ids are lowercase"),
     ({"hdh:enclaves": ["a1", "a1"]}, "hdh:enclaves", "must be unique"),
     ({"hdh:allowGaps": "perhaps"}, "hdh:allowGaps", "expected true or false"),
@@ -133,6 +133,45 @@ def test_enclave_stacks_split_the_projects() -> None:
     assert any(r.type == "pulumi:pulumi:StackReference" for r in enclaves.resources)
 
 
+def _enclave_cidrs(enclaves: object, **extra: object) -> dict[str, str]:
+    config = planner.stack_config("ovhcloud-public-cloud") | {
+        "hdh:enclaves": enclaves, "hdh:services": ["virtual_network"], **extra}
+    return {r.name.removesuffix("-segment-subnet"): r.inputs["cidr"] for r in planner.run("ovh", config).resources
+            if r.type == "openstack:networking/subnet:Subnet" and r.name.endswith("-segment-subnet")}
+
+
+def test_an_enclaves_network_is_keyed_by_its_project_so_removing_another_moves_nothing() -> None:
+    # The platform review's F10: with a list, removing `alpha` would move `gamma` to alpha's /24 (a subnet
+    # replacement with machines attached). The mapping form keeps every project on its own network.
+    before = _enclave_cidrs({"alpha": 0, "beta": 7, "gamma": 2})
+    assert before == {"alpha": "10.64.0.0/24", "beta": "10.64.7.0/24", "gamma": "10.64.2.0/24"}
+    assert _enclave_cidrs({"beta": 7, "gamma": 2}) == {"beta": "10.64.7.0/24", "gamma": "10.64.2.0/24"}
+    assert _enclave_cidrs(["alpha", "gamma"])["gamma"] == "10.64.1.0/24"  # the list form is positional
+
+
+def test_an_enclave_mapping_split_into_enclave_stacks_keeps_each_projects_network() -> None:
+    from hdhport.plan_cli import _runs
+
+    config = planner.stack_config("ovhcloud-public-cloud") | {"hdh:enclaves": {"alpha": 9, "beta": 3, "gamma": 4}}
+    runs = _runs("ovh", config, 2)
+    assert [(run["hdh:enclaves"], run.get("hdh:firstEnclaveIndex")) for _, run in runs[1:]] == [
+        ({"alpha": 9, "beta": 3}, None), ({"gamma": 4}, None)]
+
+
+@pytest.mark.parametrize("enclaves,extra,message", [
+    ({"alpha": 1, "beta": 1}, {}, "hdh:enclaves.beta: network 1 is already alpha's"),
+    ({"alpha": 16384}, {}, "hdh:enclaves.alpha: expected an enclave network number from 0 to 16383, got 16384"),
+    ({"alpha": "1"}, {}, "hdh:enclaves.alpha: expected an enclave network number from 0 to 16383, got '1'"),
+    ({"Alpha": 1}, {}, "hdh:enclaves: project ids are lowercase letters"),
+    ({"alpha": 1}, {"hdh:firstEnclaveIndex": 3}, "hdh:firstEnclaveIndex: hdh:enclaves maps each project to its network"),
+])
+def test_a_bad_enclave_mapping_is_refused_naming_the_project(enclaves: object, extra: dict[str, object],
+                                                              message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        planner.run("bad", _config(**{"hdh:enclaves": enclaves, **extra}))
+    assert str(caught.value).startswith(message)
+
+
 @pytest.mark.parametrize("stack", DEPLOYABLE)
 def test_no_data_bearing_resource_without_protect_and_customer_key_nor_public_endpoint(stack: str) -> None:
     from hdhport.policy_runner import evaluate
@@ -173,7 +212,7 @@ def test_plan_command_shows_the_programs_warnings_once_each(cli, tmp_path: Path)
     result = cli("plan", "--profile", "ovhcloud-public-cloud", "--enclaves", "2", "--out", str(tmp_path))
     assert result.code == 0, result.err
     warnings = json.loads((tmp_path / "plan.json").read_text())["warnings"]
-    assert any("secrets_store is OpenStack Barbican" in w for w in warnings)
+    assert any("their private names (<service>.hdh.internal)" in w for w in warnings)
     shown = [line.removeprefix("ovhcloud-public-cloud: warning: ") for line in result.err.splitlines()]
     assert shown == list(dict.fromkeys(warnings))  # every warning, in order, each once
 
@@ -181,7 +220,7 @@ def test_plan_command_shows_the_programs_warnings_once_each(cli, tmp_path: Path)
 def test_plan_command_reports_bad_stack_config_as_bad_input(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("plan", "--profile", "openstack-reference", "--enclaves", "99999", "--out", str(tmp_path))
     assert result.code == 2
-    assert result.err.startswith("Pulumi.openstack-reference.yaml:1:1: hdh:enclaves: expected 0 to 16384 projects")
+    assert result.err.startswith("--enclaves:1:1: hdh:enclaves: expected 0 to 16384 projects")  # the flag, not the file
     assert not (tmp_path / "plan.json").exists()
 
 
@@ -273,6 +312,20 @@ def test_every_self_hosted_disk_that_holds_state_is_protected_not_only_health_da
         assert volumes[kept].protect and volumes[kept].retain_on_delete, kept
     for cache in ("antimalware-clamav-0-data", "waf-gateway-waf-1-data", "ddos-protection-edge-0-data"):
         assert not volumes[cache].protect, cache
+
+
+def test_the_machines_secrets_store_and_ca_are_built_and_named_where_the_profile_serves_them_natively() -> None:
+    result = planned("ovhcloud-public-cloud")
+    servers = {r.name for r in result.resources if r.type == "openstack:compute/instance:Instance"}
+    assert {"machine-secrets-store-openbao-0", "machine-secrets-store-openbao-2",
+            "machine-certificate-management-stepca-0"} <= servers
+    assert set(result.stack_outputs["machine_trust"]) == {"secrets_store", "certificate_management"}
+    assert result.stack_outputs["services"]["secrets_store"]["product"] == "OpenStack Barbican (secrets)"
+    # Their data (raft store, CA key) is kept like any other state.
+    volumes = {r.name: r for r in result.resources if r.type == "openstack:blockstorage/volume:Volume"}
+    assert volumes["machine-secrets-store-openbao-0-data"].protect
+    assert volumes["machine-certificate-management-stepca-0-data"].retain_on_delete
+    assert not [w for w in result.warnings if "will wait for it" in w]
 
 
 def test_without_a_pinned_image_a_newer_image_never_replaces_a_running_machine() -> None:

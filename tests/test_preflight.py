@@ -24,10 +24,11 @@ def test_the_needs_of_a_one_enclave_ovhcloud_stack_are_counted_from_its_plan() -
     flavors = {"b3-8": {"vcpus": 2, "ram": 8192}, "a100-180": {"vcpus": 15, "ram": 184320}}
     needs = preflight.needs(resources, flavors)
     instances = [r for r in resources if r.type == "openstack:compute/instance:Instance"]
-    assert needs["instances"] == len(instances) == 53  # the platform review's count (F11)
+    # The platform review's count (F11), 53, plus the machines' own OpenBao (3) and step-ca (1) beside Barbican.
+    assert needs["instances"] == len(instances) == 57
     gpu = sum(1 for r in instances if r.inputs["flavorName"] == "a100-180")
     assert needs["cores"] == 2 * (len(instances) - gpu) + 15 * gpu
-    assert needs["security_groups"] == 42 and needs["security_group_rules"] == 273 and needs["server_groups"] == 12
+    assert needs["security_groups"] == 44 and needs["security_group_rules"] == 286 and needs["server_groups"] == 13
 
 
 @pytest.mark.parametrize("env,message", [

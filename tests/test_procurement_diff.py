@@ -207,7 +207,7 @@ def test_weights_override_only_what_the_buyer_changes(cli: Any, tmp_path: Path) 
 @pytest.mark.parametrize(("text", "expected"), [
     ("criteria:\n  coverag: 35\n",
      "{file}:2:3: criteria.coverag: unknown key 'coverag'; expected one of coverage, sovereignty, "
-     "reversibility, deployability"),
+     "reversibility, deployability, cost"),
     ("criteria:\n  coverage: 50\n", "{file}:1:1: criteria: these add up to 110; they must add up to 100"),
     ("coverage:\n  self_hosted: 1.5\n",
      "{file}:2:3: coverage.self_hosted: expected a number at most 1 (got 1.5)"),

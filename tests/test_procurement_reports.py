@@ -137,7 +137,8 @@ def test_markdown_has_the_summary_verdicts_matrix_and_breakdowns(outputs: dict[s
     assert len(rows) == len(report["services"]) + 1  # header + one per service
     for line in rows:
         assert len(re.split(r"(?<!\\)\|", line.strip())) - 2 == columns, line
-    assert "Awkward \"quoted\", <b>bold</b> \\| piped" in text
+    # A bidder's markup is text in any Markdown renderer (issue 17: never raw markup).
+    assert "Awkward \"quoted\", &lt;b&gt;bold&lt;/b&gt; \\| piped" in text and "<b>" not in text
 
 
 class _Links(html.parser.HTMLParser):

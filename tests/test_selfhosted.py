@@ -428,17 +428,26 @@ def _resolutions(profile_id: str) -> dict[str, Any]:
     return {r.service: r for r in resolve(spec.catalogue, spec.profiles[profile_id])}
 
 
-def test_a_plan_says_what_the_machines_will_wait_for_where_the_profile_resolves_it_natively() -> None:
-    from providers.selfhosted.bootstrap import unmet
+def test_where_secrets_and_certificates_are_native_the_machines_get_their_own_openbao_and_step_ca() -> None:
+    from hdhport.loader import load_catalogue
+    from providers.selfhosted.bootstrap import machine_trust, unmet
 
+    catalogue = load_catalogue(paths.CATALOGUE)
     resolutions = _resolutions("ovhcloud-public-cloud")
-    messages = unmet(resolutions, list(resolutions))
-    assert [m.split(" call ")[1].split(" ")[0] for m in messages] == ["OpenBao's", "step-ca's", "platform"]
-    assert "but secrets_store is OpenStack Barbican (secrets) (native) on this profile" in messages[0]
-    assert "https://secrets-store.hdh.internal:8200" in messages[0]
-    assert "certificate-management.hdh.internal/acme/hdh/directory" in messages[1]
-    assert messages[0].startswith("the machines of 36 self-hosted services call")
-    assert unmet(resolutions, ["object_storage", "key_management"]) == []  # no machine, nothing to wait for
+    trust = machine_trust(catalogue, resolutions, list(resolutions))
+    assert {sid: (r.way, r.product) for sid, r in trust.items()} == {
+        "secrets_store": ("self-hosted", "OpenBao"),
+        "certificate_management": ("self-hosted", "step-ca (ACME) with certificates stored in OpenBao")}
+    assert "beside OpenStack Barbican (secrets) for applications" in trust["secrets_store"].reason
+    assert machine_trust(catalogue, resolutions, ["object_storage", "key_management"]) == {}  # no machine
+    # What is left unmet on this profile is the private names alone (PowerDNS takes no records from the program).
+    (message,) = unmet(resolutions, list(resolutions))
+    assert message.startswith("the machines of 36 self-hosted services call platform services by their private names")
+    # Azure: one self-hosted service (the package mirror) is enough for the machines to need both.
+    assert set(machine_trust(catalogue, _resolutions("azure-francecentral"), ["package_mirror"])) == \
+        {"secrets_store", "certificate_management"}
+    # Where both are self-hosted already (Scaleway), they serve the machines too: nothing more is built.
+    assert machine_trust(catalogue, _resolutions("scaleway"), list(_resolutions("scaleway"))) == {}
 
 
 def test_only_the_private_names_are_left_when_secrets_and_certificates_are_self_hosted() -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +30,10 @@ def register(commands: Any) -> None:
     plan.add_argument("--plan-dir", type=Path, metavar="DIR",
                       help="directory of `hdhport plan` outputs (DIR/<stack>/plan.json); each profile's plan, when "
                            "present, gives its resolutions and instance counts")
-    plan.add_argument("--volume-tb", type=_positive, default=None, metavar="N",
-                      help="data volume to move, in terabytes (10^12 bytes); default 100")
-    plan.add_argument("--bandwidth-gbps", type=_positive, default=None, metavar="N",
-                      help="link between the clouds, in gigabits per second; default 10")
+    plan.add_argument("--volume-tb", type=_bounded(1e-6, 1e6), default=None, metavar="N",
+                      help="data volume to move, in terabytes (10^12 bytes), up to 10^6 (an exabyte); default 100")
+    plan.add_argument("--bandwidth-gbps", type=_bounded(1e-3, 1e5), default=None, metavar="N",
+                      help="link between the clouds, in gigabits per second, 0.001 (1 Mbit/s) to 100000; default 10")
     plan.add_argument("--format", choices=("md", "json"), default="md")
     plan.add_argument("--out", type=Path, metavar="FILE", help="write the runbook here instead of printing it")
     plan.set_defaults(handler=_plan)
@@ -106,6 +109,17 @@ def _positive(text: str) -> float:
     return value
 
 
+def _bounded(low: float, high: float) -> Any:
+    """A number from `low` to `high`: the runbook's durations stay finite numbers (JSON has no Infinity)."""
+    def parse(text: str) -> float:
+        value = _positive(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {low:g} to {high:g}, got {text!r}")
+        return value
+
+    return parse
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)
@@ -128,8 +142,40 @@ def _report(summary: Any, fmt: str) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
+@contextmanager
+def _interruptible(command: str) -> Iterator[list[int]]:
+    """SIGINT (Ctrl-C) and SIGTERM (a supervisor, sent to hdhport alone) stop every rclone child, let the move
+    mark its state interrupted, and end the command with one line and exit 128 + the signal (130, 143)."""
+    from hdhport.migrate.rclone import Interrupted, allow_children, stop_children
+
+    def handler(signum: int, _frame: Any) -> None:
+        stop_children()
+        raise Interrupted(signum)
+
+    code: list[int] = []
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield code
+    except KeyboardInterrupt as exc:
+        for number in previous:
+            signal.signal(number, signal.SIG_IGN)  # a second Ctrl-C does not cut this short
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        stop_children()
+        print(f"hdhport migrate {command}: interrupted by {signal.Signals(signum).name}; every rclone process is "
+              "stopped" + ("; the state is saved: re-run with --resume" if command == "objects" else ""),
+              file=sys.stderr, flush=True)
+        code.append(128 + signum)
+    finally:
+        for number, action in previous.items():
+            signal.signal(number, action)
+        allow_children()
+
+
 def _default_manifest(source: str, dest: str) -> Path:
+    from hdhport.migrate.redaction import redact
+
     def slug(text: str) -> str:
+        text = redact(text)  # never a credential in a file name
         return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).strip("_")[:60] or "local"
 
     return paths.ROOT / "out" / "migrate" / f"{slug(source)}--{slug(dest)}.manifest.jsonl"
@@ -140,13 +186,16 @@ def _objects(args: argparse.Namespace) -> int:
     from hdhport.migrate.rclone import Rclone, RcloneError
 
     manifest = args.manifest or _default_manifest(args.source, args.dest)
-    try:
-        summary = move(args.source, args.dest, manifest, rclone=Rclone(args.rclone_config), resume=args.resume,
-                       parallel=args.parallel, max_failures=args.max_failures, hasher=args.hasher,
-                       progress=_progress)
-    except RcloneError as exc:
-        print(f"hdhport migrate objects: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    with _interruptible("objects") as interrupted:
+        try:
+            summary = move(args.source, args.dest, manifest, rclone=Rclone(args.rclone_config), resume=args.resume,
+                           parallel=args.parallel, max_failures=args.max_failures, hasher=args.hasher,
+                           progress=_progress)
+        except RcloneError as exc:
+            print(f"hdhport migrate objects: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    if interrupted:
+        return interrupted[0]
     return _report(summary, args.format)
 
 
@@ -154,12 +203,15 @@ def _verify(args: argparse.Namespace) -> int:
     from hdhport.migrate.objects import verify
     from hdhport.migrate.rclone import Rclone, RcloneError
 
-    try:
-        summary = verify(args.dest, args.manifest, rclone=Rclone(args.rclone_config), parallel=args.parallel,
-                         hasher=args.hasher, progress=_progress)
-    except RcloneError as exc:
-        print(f"hdhport migrate verify: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    with _interruptible("verify") as interrupted:
+        try:
+            summary = verify(args.dest, args.manifest, rclone=Rclone(args.rclone_config), parallel=args.parallel,
+                             hasher=args.hasher, progress=_progress)
+        except RcloneError as exc:
+            print(f"hdhport migrate verify: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    if interrupted:
+        return interrupted[0]
     return _report(summary, args.format)
 
 
@@ -206,7 +258,8 @@ def _plan(args: argparse.Namespace) -> int:
                                   f"`hdhport plan --profile ID --out {args.plan_dir}/ID`")])
     runbook = build(spec.catalogue, chosen[0], chosen[1], plans=plans, volume_tb=args.volume_tb,
                     bandwidth_gbps=args.bandwidth_gbps)
-    text = (json.dumps(runbook.to_json(), indent=1, ensure_ascii=False) + "\n" if args.format == "json"
+    text = (json.dumps(runbook.to_json(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+            if args.format == "json"
             else to_markdown(runbook))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from hdhport.errors import InputError, Problem
+from hdhport.migrate.redaction import HIDDEN, redact
 
 Progress = Callable[[str], None]
 
@@ -98,13 +100,22 @@ class Tools:
                 raise InputError([Problem(tool, 1, 1, "", f"{tool} not found in {where}: install the Debian "
                                                           "package postgresql-client (or pass --pg-bin)")])
             self.paths[tool] = found
+        self.hidden: set[str] = set()  # the passwords of the connection strings in use, and their pieces
 
     def run(self, tool: str, *args: str, stdin: str | None = None) -> str:
         done = subprocess.run([self.paths[tool], *args], input=stdin, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             message = " ".join((done.stderr or done.stdout or f"exit {done.returncode}").split())
-            raise DatabaseError(f"{tool} failed: {_redact(message)[:400]}")
+            raise DatabaseError(f"{tool} failed: {self.redact(message)[:400]}")
         return done.stdout
+
+    def redact(self, text: str) -> str:
+        """Credentials hidden by what they are, then any piece of a known password: libpq splits a URL
+        whose password holds an unencoded '@' elsewhere and echoes the tail as a host name."""
+        text = redact(text)
+        for secret in sorted(self.hidden, key=len, reverse=True):
+            text = text.replace(secret, HIDDEN)
+        return text
 
     def query(self, dsn: str, sql: str) -> list[list[str]]:
         out = self.run("psql", "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-q", "-d", dsn, "-f", "-",
@@ -114,8 +125,16 @@ class Tools:
 
 def _redact(text: str) -> str:
     """Hide passwords a connection string or a tool's message may carry."""
-    text = re.sub(r"(?i)(password\s*=\s*)('[^']*'|\S+)", r"\1***", text)
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
+    return redact(text)
+
+
+def passwords(dsn: str) -> set[str]:
+    """The password a connection string carries, and each piece of it around an '@' (at least 4 characters)."""
+    found = {m.group(1).strip("'") for m in re.finditer(r"(?i)\bpassword\s*=\s*('[^']*'|\S+)", dsn)}
+    url = re.match(r"(?i)[a-z]+://[^:/@\s]*:(.*)@[^@]*$", dsn)
+    if url:
+        found.add(url.group(1))
+    return {piece for secret in found for piece in (secret, *secret.split("@")) if len(piece) >= 4}
 
 
 def fingerprint(tools: Tools, dsn: str) -> tuple[dict[str, TablePrint], dict[str, str]]:
@@ -150,7 +169,8 @@ def move(source: str, target: str, dump: Path, *, tools: Tools, jobs: int = 2,
     if dump.exists():
         raise InputError([Problem(str(dump), 1, 1, "", "a dump is already here: choose another --dump (a dump is "
                                                        "evidence of what was moved and is never overwritten)")])
-    summary = DbSummary(_redact(source), _redact(target), str(dump))
+    tools.hidden |= passwords(source) | passwords(target)
+    summary = DbSummary(tools.redact(source), tools.redact(target), str(dump))
     existing = tools.query(target, _TABLES)
     if existing:
         raise InputError([Problem("TARGET", 1, 1, "", f"the target database already has {len(existing)} table(s), "
@@ -161,8 +181,7 @@ def move(source: str, target: str, dump: Path, *, tools: Tools, jobs: int = 2,
     summary.seconds["fingerprint source"] = time.monotonic() - started
     started = time.monotonic()
     progress(f"pg_dump to {dump}")
-    dump.parent.mkdir(parents=True, exist_ok=True)
-    tools.run("pg_dump", "--format=custom", "--file", str(dump), "--dbname", source)
+    _dump(tools, source, dump)
     summary.dump_sha256, summary.dump_bytes = _sha256(dump), dump.stat().st_size
     summary.seconds["dump"] = time.monotonic() - started
     started = time.monotonic()
@@ -178,6 +197,24 @@ def move(source: str, target: str, dump: Path, *, tools: Tools, jobs: int = 2,
     summary.rows = sum(t.rows for t in source_tables.values())
     summary.mismatches = compare(source_tables, target_tables, source_sequences, target_sequences)
     return summary
+
+
+def _dump(tools: Tools, source: str, dump: Path) -> None:
+    """pg_dump into a 0600 temporary file beside `dump` (every row of health data: no other user reads it),
+    then linked to its name, which fails rather than replace a dump that appeared meanwhile."""
+    dump.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=dump.parent, prefix=f".{dump.name}.", suffix=".tmp")
+    os.close(descriptor)
+    try:
+        tools.run("pg_dump", "--format=custom", "--file", temporary, "--dbname", source)
+        os.chmod(temporary, 0o600)  # pg_dump reopens the file; its mode stays the one mkstemp gave
+        try:
+            os.link(temporary, dump)
+        except FileExistsError:
+            raise InputError([Problem(str(dump), 1, 1, "", "a dump appeared here during the run: choose another "
+                                                           "--dump")]) from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def compare(source_tables: dict[str, TablePrint], target_tables: dict[str, TablePrint],

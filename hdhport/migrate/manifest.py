@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,22 +63,50 @@ def write(path: Path, entries: Iterable[Entry]) -> Manifest:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file and a rename, so a crash never leaves half a manifest or state."""
+    """Write through a temporary file and a rename, so a crash never leaves half a manifest or state; the
+    file is created 0600 (object names are data, a state file names the remotes) and stays 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_regular(path: Path, what: str) -> bytes:
+    """The bytes of a regular file; a FIFO, a device or a directory is refused at once (never read, so a
+    FIFO cannot hang the command)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise InputError([Problem(str(path), 1, 1, "", f"cannot read the {what}: {exc.strerror}")]) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError([Problem(str(path), 1, 1, "", f"the {what} is not a regular file: it is {kind(mode)}")])
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise InputError([Problem(str(path), 1, 1, "", f"cannot read the {what}: {exc.strerror}")]) from None
 
 
 def read(path: Path) -> Manifest:
     """Load a manifest, rejecting anything malformed with its line and column."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(str(path), 1, 1, "", f"cannot read the manifest: {exc.strerror}")]) from None
+    data = read_regular(path, "manifest")
     problems: list[Problem] = []
 
     def bad(line: int, message: str) -> None:

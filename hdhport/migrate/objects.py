@@ -5,13 +5,19 @@
 3. Read every copied object back at the destination and compare its size and SHA-256 with the manifest.
 4. Check the destination holds exactly the manifest's objects: none missing, none unexpected.
 
-A state file beside the manifest records what is verified; `--resume` continues an interrupted run
-without copying those again, and first checks what an interrupted copy already delivered.
+A state file beside the manifest records what is verified; `--resume` hashes the source again, brings
+the manifest up to date with what changed since (objects added, changed or removed: the final delta of a
+cut-over), and copies only what is not verified at the destination with the content the source now has,
+first checking what an interrupted copy already delivered. At the end of every run the source is listed
+again: an object that appeared or changed meanwhile fails the run, named, for a `--resume` to move.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import posixpath
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -23,7 +29,8 @@ from typing import Any, Literal
 from hdhport.errors import InputError, Problem
 from hdhport.migrate import manifest as manifests
 from hdhport.migrate.manifest import Entry, Manifest
-from hdhport.migrate.rclone import HttpReader, Rclone, RcloneError, redact, remote_name
+from hdhport.migrate.rclone import HttpReader, Rclone, RcloneError, remote_name
+from hdhport.migrate.redaction import redact
 
 STATE_FORMAT = "hdhport-object-move-state/1"
 _CHUNK = 4 << 20  # large reads: fewer Python calls, hashlib hashes them without the GIL
@@ -61,13 +68,18 @@ class Summary:
     copied: int = 0
     already_there: int = 0
     resumed: bool = False
+    #: on --resume, what the source gained, changed or lost since the previous manifest
+    source_changes: dict[str, int] = field(default_factory=dict)
+    #: entries of a local source that are not regular files (symbolic links, FIFOs...): rclone skips them
+    not_moved: list[dict[str, str]] = field(default_factory=list)
     mismatches: list[Mismatch] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     failure: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.failure is None and not self.mismatches and self.verified == self.objects
+        return (self.failure is None and not self.mismatches and not self.not_moved
+                and self.verified == self.objects)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -86,10 +98,14 @@ class Summary:
                   f"{'objects':<12}{self.objects} in the manifest, {self.verified} verified at the destination"
                   + (f" ({self.copied} copied, {self.already_there} already there)" if self.operation == "move"
                      else ""),
-                  f"{'bytes':<12}{self.bytes} ({_human(self.bytes)})",
-                  f"{'mismatches':<12}{len(self.mismatches)}",
+                  f"{'bytes':<12}{self.bytes} ({_human(self.bytes)})"]
+        if self.source_changes:
+            lines.append(f"{'delta':<12}" + ", ".join(f"{n} {k}" for k, n in self.source_changes.items())
+                         + " at the source since the previous manifest")
+        lines += [f"{'mismatches':<12}{len(self.mismatches)}",
                   f"{'time':<12}{total:.1f} s" + (f" ({phases})" if phases else "")]
         lines += [str(m) for m in self.mismatches]
+        lines += [f"NOT MOVED  {e['path']!r}: {e['kind']}, which rclone does not copy" for e in self.not_moved]
         if self.failure:
             lines.append(f"FAILED: {self.failure}")
         verdict = "ok: every object verified" if self.ok else "NOT VERIFIED"
@@ -126,7 +142,7 @@ class State:
     @staticmethod
     def load(path: Path) -> State:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(manifests.read_regular(path, "state file").decode("utf-8"))
             if data.get("format") != STATE_FORMAT:
                 raise ValueError(f"expected format '{STATE_FORMAT}'")
             return State(str(data["manifest_sha256"]), str(data["source"]), str(data["dest"]),
@@ -253,20 +269,112 @@ def _hash_streams(reader: HttpReader, todo: list[str], jobs: int, progress: Prog
 # ---------------------------------------------------------------------- the move
 
 
-def check_paths(source: str, dest: str) -> None:
-    """Refuse a destination that is the source or overlaps it: a copy there would read what it writes."""
-    def norm(path: str) -> str:
-        return path.rstrip("/") + "/"
+def _real(path: str) -> str:
+    """A local path as the kernel resolves it (`//`, `/./`, `..`, symbolic links), or a remote path with
+    its redundant separators removed: what two spellings of one place have in common."""
+    if remote_name(path) is None:
+        return os.path.realpath(os.path.abspath(path))
+    head, _, rest = path.rpartition(":") if path.startswith(":") else path.partition(":")
+    return f"{head}:{posixpath.normpath('/' + rest).lstrip('/')}"
 
-    if remote_name(source) == remote_name(dest) and (norm(dest).startswith(norm(source))
-                                                      or norm(source).startswith(norm(dest))):
-        raise InputError([Problem("DEST", 1, 1, "", f"{dest!r} overlaps the source {source!r}; "
-                                                     "move to another container or prefix")])
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def check_paths(source: str, dest: str) -> None:
+    """Refuse a destination that is the source or overlaps it: a copy there would read what it writes.
+    Compared as the kernel resolves them, so `//`, `/./` and a symbolic link to the source are caught."""
+    if remote_name(source) == remote_name(dest):
+        real_source, real_dest = _real(source), _real(dest)
+        if _inside(real_dest, real_source) or _inside(real_source, real_dest):
+            raise InputError([Problem("DEST", 1, 1, "", f"{redact(dest)!r} overlaps the source {redact(source)!r}"
+                                      + (f" (both resolve under {real_source!r})" if real_source != source.rstrip("/")
+                                         else "") + "; move to another container or prefix")])
+
+
+def check_manifest_path(manifest_path: Path, source: str | None, dest: str) -> None:
+    """The manifest, its state file and log must be regular files (or not exist yet), outside a local source
+    (which is never modified) and outside a local destination (where they would be unexpected objects)."""
+    for path in (manifest_path, state_path(manifest_path), log_path(manifest_path)):
+        try:
+            mode = path.lstat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # a folder that cannot be made is reported when it is made
+        except OSError as exc:
+            raise InputError([Problem(str(path), 1, 1, "", f"cannot use this path: {exc.strerror}")]) from None
+        if not stat.S_ISREG(mode):
+            raise InputError([Problem(str(path), 1, 1, "", f"not a regular file: it is {manifests.kind(mode)}; "
+                                      "--manifest names the manifest file to write, its state and log beside it")])
+    folder = os.path.realpath(os.path.abspath(manifest_path.parent))
+    for role, where in (("source", source), ("destination", dest)):
+        if where is not None and remote_name(where) is None and _inside(folder, _real(where)):
+            raise InputError([Problem(str(manifest_path), 1, 1, "", f"the manifest would be written inside the "
+                                      f"{role} {where!r}; choose a --manifest outside it")])
+
+
+def local_unmovable(source: str) -> list[dict[str, str]]:
+    """Entries of a local source that rclone would skip with a mere NOTICE: symbolic links, FIFOs,
+    sockets, devices. A name that is not UTF-8 is refused: rclone would rewrite it and lose the object."""
+    if remote_name(source) is not None or not os.path.isdir(source):
+        return []
+    found: list[dict[str, str]] = []
+    stack = [""]
+    while stack:
+        relative = stack.pop()
+        try:
+            entries = list(os.scandir(os.path.join(source, relative)))
+        except OSError:
+            continue  # rclone's listing reports what it cannot read
+        for entry in entries:
+            name = posixpath.join(relative, entry.name) if relative else entry.name
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")
+                raise InputError([Problem("SOURCE", 1, 1, "", f"{shown!r} is not a UTF-8 name: rclone would copy "
+                                          "it under another name; rename it first")]) from None
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISDIR(mode):
+                stack.append(name)
+            elif not stat.S_ISREG(mode):
+                found.append({"path": name, "kind": manifests.kind(mode)})
+    return sorted(found, key=lambda e: e["path"])
 
 
 def _unsupported_names(paths: Iterable[str]) -> list[str]:
     # rclone's --files-from-raw takes one name per line: a name holding a line break cannot be listed.
     return [p for p in paths if "\n" in p or "\r" in p]
+
+
+def _hash_source(rclone: Rclone, source: str, sizes: dict[str, int], parallel: int, log: Path, hasher: Hasher,
+                 progress: Progress, what: str) -> list[Entry]:
+    """The source's objects as the manifest records them, each read and hashed now."""
+    bad = _unsupported_names(sizes)
+    if bad:
+        raise InputError([Problem("SOURCE", 1, 1, "", f"object name with a line break, which rclone cannot "
+                                                     f"be given: {bad[0]!r}")])
+    progress(f"{what}: hashing {len(sizes)} objects at {redact(source)}")
+    hashed = hash_objects(rclone, source, sizes, sizes, jobs=parallel, log=log, progress=progress, what=what,
+                          hasher=hasher)
+    vanished = [p for p, h in hashed.items() if h is None]
+    if vanished:
+        raise RcloneError(f"{len(vanished)} object(s) disappeared from the source while hashing, e.g. "
+                          f"{vanished[0]!r}; the source must be frozen during a move")
+    # The sizes the manifest records must be those of the bytes hashed: a second listing catches an
+    # object that changed size between the listing and its hashing (the stream hasher counts them).
+    changed = sorted(p for p, h in hashed.items() if h is not None and h.size != sizes[p])
+    changed += _drift_sizes(sizes, rclone.list(source).sizes)
+    if changed:
+        raise RcloneError(f"{len(changed)} object(s) changed at the source while hashing, e.g. "
+                          f"{changed[0]!r}; the source must be frozen during a move")
+    return [Entry(p, h.size, h.sha256) for p, h in hashed.items() if h is not None]
+
+
+def _changes(old: Manifest, new: list[Entry]) -> dict[str, list[str]]:
+    before, after = old.by_path(), {e.path: e for e in new}
+    return {"added": sorted(after.keys() - before.keys()), "changed": sorted(
+        p for p in after.keys() & before.keys() if after[p] != before[p]), "removed": sorted(before.keys() - after.keys())}
 
 
 def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume: bool = False,
@@ -275,6 +383,7 @@ def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume:
     """The verified move; `parallel` objects hashed, copied and read back at once (see hash_objects for
     what each `hasher` guarantees)."""
     check_paths(source, dest)
+    check_manifest_path(manifest_path, source, dest)
     state_file, log = state_path(manifest_path), log_path(manifest_path)
     if not resume and (manifest_path.exists() or state_file.exists()):
         raise InputError([Problem(str(manifest_path), 1, 1, "", "a manifest of an earlier run is here: pass "
@@ -284,82 +393,109 @@ def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume:
                                   f"here ({state_file.name}); start without --resume")])
     rclone.check_path(source, "SOURCE")
     rclone.check_path(dest, "DEST")
+    unmovable = local_unmovable(source)
+    previous: Manifest | None = None
+    if resume:
+        previous, state = manifests.read(manifest_path), State.load(state_file)
+        if state.manifest_sha256 != previous.sha256:
+            raise InputError([Problem(str(state_file), 1, 1, "", "this state belongs to another manifest "
+                                      f"(sha256 {state.manifest_sha256[:12]}...), not {manifest_path.name}")])
+        if (redact(state.source), redact(state.dest)) != (redact(source), redact(dest)):
+            raise InputError([Problem(str(state_file), 1, 1, "", f"this run moved {redact(state.source)!r} to "
+                                      f"{redact(state.dest)!r}; resume it with the same SOURCE and DEST")])
     _make_folder(manifest_path)
     seconds: dict[str, float] = {}
     started = time.monotonic()
     progress(f"listing {redact(source)}")
     listing = rclone.list(source)
     if not listing.exists:
-        raise InputError([Problem("SOURCE", 1, 1, "", f"{source!r} does not exist")])
-    if resume:
-        manifest = manifests.read(manifest_path)
-        state = State.load(state_file)
-        if state.manifest_sha256 != manifest.sha256:
-            raise InputError([Problem(str(state_file), 1, 1, "", "this state belongs to another manifest "
-                                      f"(sha256 {state.manifest_sha256[:12]}...), not {manifest_path.name}")])
-        if (state.source, state.dest) != (source, dest):
-            raise InputError([Problem(str(state_file), 1, 1, "", f"this run moved {state.source!r} to "
-                                      f"{state.dest!r}; resume it with the same SOURCE and DEST")])
-        drift = _drift(manifest, listing.sizes)
-        if drift:
-            summary = _summary("move", source, dest, manifest_path, manifest, resumed=True)
-            summary.failure = (f"the source changed since the manifest was made ({len(drift)} object(s), e.g. "
-                               f"{drift[0]!r}); start a new run with another --manifest")
-            return summary
-        seconds["listing"] = time.monotonic() - started
+        raise InputError([Problem("SOURCE", 1, 1, "", f"{redact(source)!r} does not exist")])
+    seconds["listing"] = time.monotonic() - started
+    started = time.monotonic()
+    # On --resume too, every object is read again: a size can stay the same while the content changes, and
+    # the last --resume of a cut-over must carry every change made since the manifest.
+    entries = _hash_source(rclone, source, listing.sizes, parallel, log, hasher, progress,
+                           "resume" if resume else "manifest")
+    changes: dict[str, list[str]] = {}
+    if previous is not None:
+        changes = _changes(previous, entries)
+        manifest = previous
+        if any(changes.values()):
+            manifest = manifests.write(manifest_path, entries)
+            now = manifest.by_path()
+            state.verified = {p for p in state.verified if previous.by_path().get(p) == now.get(p)}
+            state.manifest_sha256 = manifest.sha256
+            state.save(state_file)
     else:
-        bad = _unsupported_names(listing.sizes)
-        if bad:
-            raise InputError([Problem("SOURCE", 1, 1, "", f"object name with a line break, which rclone cannot "
-                                                         f"be given: {bad[0]!r}")])
-        seconds["listing"] = time.monotonic() - started
-        started = time.monotonic()
-        progress(f"manifest: hashing {len(listing.sizes)} objects at {redact(source)}")
-        hashed = hash_objects(rclone, source, listing.sizes, listing.sizes, jobs=parallel, log=log,
-                              progress=progress, what="manifest", hasher=hasher)
-        vanished = [p for p, h in hashed.items() if h is None]
-        if vanished:
-            raise RcloneError(f"{len(vanished)} object(s) disappeared from the source while hashing, e.g. "
-                              f"{vanished[0]!r}; the source must be frozen during a move")
-        # The sizes the manifest records must be those of the bytes hashed: a second listing catches an
-        # object that changed size between the listing and its hashing (the stream hasher counts them).
-        changed = sorted(p for p, h in hashed.items() if h is not None and h.size != listing.sizes[p])
-        changed += _drift_sizes(listing.sizes, rclone.list(source).sizes)
-        if changed:
-            raise RcloneError(f"{len(changed)} object(s) changed at the source while hashing, e.g. "
-                              f"{changed[0]!r}; the source must be frozen during a move")
-        manifest = manifests.write(manifest_path, [Entry(p, h.size, h.sha256)
-                                                   for p, h in hashed.items() if h is not None])
-        state = State(manifest.sha256, source, dest, set())
+        manifest = manifests.write(manifest_path, entries)
+        state = State(manifest.sha256, redact(source), redact(dest), set())
         state.save(state_file)
-        seconds["manifest"] = time.monotonic() - started
-    summary = _summary("move", source, dest, manifest_path, manifest, resumed=resume)
+    seconds["resume" if resume else "manifest"] = time.monotonic() - started
+    summary = _summary("move", redact(source), redact(dest), manifest_path, manifest, resumed=resume)
+    summary.source_changes = {k: len(v) for k, v in changes.items() if v}
+    summary.not_moved = unmovable
     summary.seconds = seconds
+    interrupted: str | None = None
     try:
-        _deliver(summary, manifest, state, state_file, rclone, log, parallel, max_failures, hasher, progress)
+        _deliver(summary, source, dest, manifest, state, state_file, rclone, log, parallel, max_failures, hasher,
+                 progress)
+        _source_moved_on(summary, source, manifest, rclone, parallel, log, hasher, progress)
     except RcloneError as exc:  # the destination could not be listed or read: a failed run, resumable
         summary.failure = f"{exc}; the state is saved: re-run with --resume"
         summary.verified = len(state.verified)
+    except KeyboardInterrupt as exc:  # SIGINT or SIGTERM (rclone.Interrupted): rclone is stopped
+        interrupted = str(exc) or "SIGINT"
+        summary.failure = f"interrupted by {interrupted}"
+        raise
     finally:
+        if unmovable and summary.failure is None:
+            summary.failure = (f"{len(unmovable)} entr{'y' if len(unmovable) == 1 else 'ies'} of the source "
+                               f"not moved: not regular files, e.g. {unmovable[0]['path']!r} "
+                               f"({unmovable[0]['kind']})")
         state.runs.append({"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resumed": resume,
                            "ok": summary.ok, "copied": summary.copied, "mismatches": len(summary.mismatches),
-                           "failure": summary.failure})
+                           "source_changes": summary.source_changes, "not_moved": len(unmovable),
+                           "interrupted": interrupted, "failure": summary.failure})
         state.save(state_file)
     return summary
 
 
-def _deliver(summary: Summary, manifest: Manifest, state: State, state_file: Path, rclone: Rclone, log: Path,
-             parallel: int, max_failures: int, hasher: Hasher, progress: Progress) -> None:
+def _source_moved_on(summary: Summary, source: str, manifest: Manifest, rclone: Rclone, parallel: int, log: Path,
+                     hasher: Hasher, progress: Progress) -> None:
+    """After the run: list the source again, and hash again the objects the read-back found different, so
+    that what changed at the source during the run is named, not verified against a stale manifest."""
+    recorded = {e.path: e.size for e in manifest.entries}
+    now = rclone.list(source).sizes
+    added = sorted(now.keys() - recorded.keys())
+    removed = sorted(recorded.keys() - now.keys())
+    changed = {p for p in now.keys() & recorded.keys() if now[p] != recorded[p]}
+    suspects = sorted(m.path for m in summary.mismatches if m.kind in ("sha256", "size") and m.path in now
+                      and m.path not in changed)
+    if suspects:
+        progress(f"checking {len(suspects)} object(s) at the source again")
+        entries = manifest.by_path()
+        again = hash_objects(rclone, source, now, suspects, jobs=parallel, log=log, progress=progress,
+                             what="source", hasher=hasher)
+        changed |= {p for p, h in again.items() if h is not None and h.sha256 != entries[p].sha256}
+    parts = [f"{len(names)} {what} (e.g. {names[0]!r})"
+             for what, names in (("added", added), ("changed", sorted(changed)), ("removed", removed)) if names]
+    if parts and summary.failure is None:
+        summary.failure = ("the source changed during the run: " + ", ".join(parts) + "; the manifest holds the "
+                           "source as it was when the run began: run again with --resume to move the changes")
+
+
+def _deliver(summary: Summary, source: str, dest: str, manifest: Manifest, state: State, state_file: Path,
+             rclone: Rclone, log: Path, parallel: int, max_failures: int, hasher: Hasher, progress: Progress) -> None:
     """Check, copy, verify; an RcloneError on the way leaves the state as verified so far, for --resume."""
     entries = manifest.by_path()
     pending = [e for e in manifest.entries if e.path not in state.verified]
     started = time.monotonic()
-    there = rclone.list(summary.dest).sizes
+    there = rclone.list(dest).sizes
     # An interrupted run may have delivered objects it had no time to verify: check them rather than copy.
     candidates = [e.path for e in pending if there.get(e.path) == e.size]
     if candidates:
         progress(f"checking {len(candidates)} object(s) already at the destination")
-        found = hash_objects(rclone, summary.dest, there, candidates, jobs=parallel, log=log, progress=progress,
+        found = hash_objects(rclone, dest, there, candidates, jobs=parallel, log=log, progress=progress,
                              what="check", hasher=hasher)
         good = {p for p, h in found.items() if h is not None and h == Hashed(entries[p].size, entries[p].sha256)}
         state.verified |= good
@@ -371,13 +507,13 @@ def _deliver(summary: Summary, manifest: Manifest, state: State, state_file: Pat
     if to_copy:
         started = time.monotonic()
         progress(f"copying {len(to_copy)} object(s) to {redact(summary.dest)}")
-        rclone.copy(summary.source or "", summary.dest, to_copy, log, parallel, max_failures)
+        rclone.copy(source, dest, to_copy, log, parallel, max_failures)
         summary.copied = len(to_copy)
         summary.seconds["copy"] = time.monotonic() - started
         started = time.monotonic()
         progress(f"verifying {len(to_copy)} object(s) at {redact(summary.dest)}")
-        after_copy = there = rclone.list(summary.dest).sizes  # what the read-back and the final check find
-        found = hash_objects(rclone, summary.dest, there, to_copy, jobs=parallel, log=log, progress=progress,
+        after_copy = there = rclone.list(dest).sizes  # what the read-back and the final check find
+        found = hash_objects(rclone, dest, there, to_copy, jobs=parallel, log=log, progress=progress,
                              what="verify", hasher=hasher)
         for path in to_copy:
             mismatch = _compare(entries[path], found[path])
@@ -386,15 +522,15 @@ def _deliver(summary: Summary, manifest: Manifest, state: State, state_file: Pat
             else:
                 summary.mismatches.append(mismatch)
         summary.seconds["verify"] = time.monotonic() - started
-    _final_check(summary, manifest, state, rclone, after_copy)
+    _final_check(summary, dest, manifest, state, rclone, after_copy)
 
 
-def _final_check(summary: Summary, manifest: Manifest, state: State, rclone: Rclone,
+def _final_check(summary: Summary, dest: str, manifest: Manifest, state: State, rclone: Rclone,
                  there: dict[str, int] | None) -> None:
     """Everything in the manifest is at the destination with its size, and nothing else is, by the listing
     taken after the copy (nothing writes the destination after it) or a new one when nothing was copied."""
     if there is None:
-        there = rclone.list(summary.dest).sizes
+        there = rclone.list(dest).sizes
     reported = {m.path for m in summary.mismatches}
     for entry in manifest.entries:
         size = there.get(entry.path)
@@ -437,11 +573,6 @@ def _make_folder(manifest_path: Path) -> None:
                                   f"{str(manifest_path.parent)!r}: {exc.strerror}")]) from None
 
 
-def _drift(manifest: Manifest, sizes: dict[str, int]) -> list[str]:
-    recorded = {e.path: e.size for e in manifest.entries}
-    return sorted(p for p in recorded.keys() | sizes.keys() if recorded.get(p) != sizes.get(p))
-
-
 def _summary(operation: Literal["move", "verify"], source: str | None, dest: str, path: Path, manifest: Manifest,
              resumed: bool = False) -> Summary:
     return Summary(operation, source, dest, str(path), manifest.sha256, len(manifest.entries), manifest.bytes,
@@ -455,9 +586,10 @@ def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8,
            progress: Progress = lambda _: None) -> Summary:
     """Re-read every object at `dest` and compare it with the manifest (for an attestation, or after a
     suspected alteration). Objects found wrong are no longer counted as verified by a resumable run."""
+    check_manifest_path(manifest_path, None, dest)
     manifest = manifests.read(manifest_path)
     rclone.check_path(dest, "DEST")
-    summary = _summary("verify", None, dest, manifest_path, manifest)
+    summary = _summary("verify", None, redact(dest), manifest_path, manifest)
     started = time.monotonic()
     listing = rclone.list(dest)
     progress(f"verifying {len(manifest.entries)} object(s) at {redact(dest)}")
@@ -479,7 +611,7 @@ def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8,
     state_file = state_path(manifest_path)
     if state_file.exists():
         state = State.load(state_file)
-        if state.dest == dest and state.manifest_sha256 == manifest.sha256:
+        if redact(state.dest) == redact(dest) and state.manifest_sha256 == manifest.sha256:
             state.verified &= good
             state.save(state_file)
     return summary

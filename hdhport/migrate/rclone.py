@@ -10,6 +10,7 @@ the source, and the destination is only ever written by `rclone copy`: never `sy
 from __future__ import annotations
 
 import base64
+import ctypes
 import fcntl
 import hashlib
 import json
@@ -17,9 +18,11 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -28,13 +31,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from hdhport.errors import InputError, Problem
+from hdhport.migrate.redaction import redact
 
 _DIRECTORY_NOT_FOUND = 3  # rclone's exit code when the listed path does not exist
-_SECRET_QUERY = re.compile(r"(?i)\b(sig|se|sp|sv|ss|srt|st|spr|skoid|sktid|skt|ske|sks|skv|signature|x-amz-signature"
-                           r"|x-amz-credential)=[^&\s\"']+")
 # rclone 1.60's s3 backend refuses to start whenever AWS_CA_BUNDLE is set ("LoadCustomCABundleError:
 # unsupported transport", seen on these machines); rclone's own --ca-cert (RCLONE_CA_CERT) is the way to
 # trust a private CA, so the AWS variable is not passed on.
@@ -47,9 +49,81 @@ class RcloneError(RuntimeError):
     """An rclone operation failed; the message is one line, with credentials in URLs redacted."""
 
 
-def redact(text: str) -> str:
-    """Remove SAS signatures and similar credentials rclone may echo in its error messages."""
-    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=REDACTED", text)
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM reached hdhport: every rclone child is stopped, the move's state says so."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+# Every rclone child running, so that an interrupt stops them all (a supervisor's SIGTERM reaches hdhport
+# alone, not its process group); once stopping, no new child starts.
+_children: set[subprocess.Popen[Any]] = set()
+_children_lock = threading.Lock()
+_stopping = threading.Event()
+_PR_SET_PDEATHSIG = 1
+try:
+    _prctl: Any = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux: children are still stopped by stop_children()
+    _prctl = None
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: the kernel sends it SIGTERM when hdhport dies, even by SIGKILL."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def spawn(argv: list[str], **options: Any) -> subprocess.Popen[Any]:
+    """Start a child that dies with hdhport and that stop_children() reaches."""
+    with _children_lock:
+        if _stopping.is_set():
+            raise RcloneError("interrupted")
+        process: subprocess.Popen[Any] = subprocess.Popen(argv, preexec_fn=_die_with_parent, **options)
+        _children.add(process)
+    return process
+
+
+def reap(process: subprocess.Popen[Any], timeout: float | None = None) -> int:
+    """Wait for a child from spawn() and forget it."""
+    try:
+        return process.wait(timeout)
+    finally:
+        if process.returncode is not None:
+            with _children_lock:
+                _children.discard(process)
+
+
+def stop_children() -> None:
+    """Terminate every rclone child (then kill those still there after 5 s); no new one starts."""
+    with _children_lock:
+        _stopping.set()
+        running = list(_children)
+    for process in running:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + 5
+    for process in running:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    with _children_lock:
+        _children.difference_update(running)
+
+
+def allow_children() -> None:
+    """After an interrupt was handled (in-process callers, tests): children may start again."""
+    _stopping.clear()
+
+
+def open_private(path: Path, mode: str = "a") -> IO[str]:
+    """A log or list that may hold object names or rclone's echo of a remote: created 0600, kept 0600."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC), 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, mode, encoding="utf-8", errors="replace")
 
 
 def _last_error(log: str) -> str:
@@ -74,6 +148,7 @@ class Rclone:
         self.name, self.config = binary, config
         self._binary: str | None = None
         self._remotes: set[str] | None = None
+        self._inline: dict[str, str] = {}  # connection-string parameters, passed to rclone by environment
 
     # ------------------------------------------------------------------ plumbing
 
@@ -83,13 +158,44 @@ class Rclone:
             if self._binary is None:
                 raise InputError([Problem(self.name, 1, 1, "", "rclone is not installed: install the Debian "
                                                                "package rclone (`make system-deps`)")])
-        return [self._binary, *args, *(["--config", str(self.config)] if self.config else [])]
+        return [self._binary, *map(self._off_the_command_line, args),
+                *(["--config", str(self.config)] if self.config else [])]
+
+    def _off_the_command_line(self, arg: str) -> str:
+        """A path with connection-string parameters (`:s3,secret_access_key=...:bucket`, `remote,pass=...:x`)
+        as a remote defined by RCLONE_CONFIG_<REMOTE>_<KEY> variables: every local user can read a command
+        line, only this user the environment."""
+        parsed = split_connection(arg)
+        if parsed is None:
+            return arg
+        name, parameters, rest = parsed
+        if name.startswith(":"):  # on the fly: a remote of its own, named by what defines it
+            digest = hashlib.sha256(repr((name, parameters)).encode()).hexdigest()[:12]
+            remote, settings = f"hdhport{digest}", [("type", name[1:]), *parameters]
+        else:
+            remote, settings = name, parameters
+        for key, value in settings:
+            variable = "RCLONE_CONFIG_" + f"{remote}_{key}".upper().replace("-", "_")
+            if self._inline.get(variable, value) != value:
+                raise InputError([Problem(redact(arg), 1, 1, "", f"remote '{name}:' is given two values of {key!r}; "
+                                          "give each remote its parameters once")])
+            self._inline[variable] = value
+        return f"{remote}:{rest}"
 
     def env(self) -> dict[str, str]:
-        return {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+        return {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV} | self._inline
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self.argv(*args), capture_output=True, text=True, env=self.env(), check=False)
+        process = spawn(self.argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                        env=self.env())
+        try:
+            out, err = process.communicate()
+        except BaseException:
+            process.kill()
+            raise
+        finally:
+            reap(process)
+        return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
     # ------------------------------------------------------------------ checks
 
@@ -136,8 +242,8 @@ class Rclone:
             listing.write("".join(f"{p}\n" for p in paths))
         failures, aborted, last = 0, False, ""
         try:
-            with log.open("a", encoding="utf-8") as out:
-                process = subprocess.Popen(
+            with open_private(log) as out:
+                process = spawn(
                     self.argv("copy", source, dest, "--files-from-raw", listing.name, "--no-traverse",
                               # objects listed here are not verified at the destination: a same-size, same-date
                               # copy there may still be corrupt, so rclone must not skip it.
@@ -145,18 +251,25 @@ class Rclone:
                               "--stats", "0", "--log-level", "INFO"),
                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=self.env())
                 assert process.stdout is not None
-                for line in process.stdout:
-                    out.write(line)
-                    if "ERROR" in line or "Failed" in line or "CRITICAL" in line:
-                        last = line
-                    if "Failed to copy" in line:
-                        failures += 1
-                        if failures >= max_failures and not aborted:
-                            aborted = True
-                            process.terminate()
-                    elif ": Copied (" in line:
-                        failures = 0
-                returncode = process.wait()
+                try:
+                    for line in process.stdout:
+                        out.write(redact(line))
+                        if aborted:
+                            continue  # rclone's objects in flight fail as it stops: not failures of their own
+                        if "ERROR" in line or "Failed" in line or "CRITICAL" in line:
+                            last = line
+                        if "Failed to copy" in line:
+                            failures += 1
+                            if failures >= max_failures:
+                                aborted = True
+                                process.terminate()
+                        elif ": Copied (" in line:
+                            failures = 0
+                except BaseException:
+                    process.terminate()  # an interrupt: rclone never writes on behind hdhport's back
+                    raise
+                finally:
+                    returncode = reap(process)
         finally:
             os.unlink(listing.name)
         if aborted:
@@ -179,8 +292,8 @@ class Rclone:
         digests: dict[str, str] = {}
         unreadable: list[str] = []
         try:
-            with log.open("a", encoding="utf-8") as out:
-                process = subprocess.Popen(
+            with open_private(log) as out:
+                process = spawn(
                     self.argv("hashsum", "sha256", path, *([] if remote_name(path) is None else ["--download"]),
                               "--files-from-raw", listing.name, "--checkers", str(jobs), "--transfers", str(jobs),
                               "--log-level", "ERROR"),
@@ -188,17 +301,22 @@ class Rclone:
                     env=self.env())
                 assert process.stdout is not None
                 last = time.monotonic()
-                for line in process.stdout:
-                    line = line[:-1] if line.endswith("\n") else line
-                    digest, separator, name = line[:64], line[64:66], line[66:]
-                    if separator == "  " and len(digest) == 64 and set(digest) <= _HEX:
-                        digests[name] = digest
-                    else:  # "ERROR", "UNSUPPORTED" or anything else instead of a digest: never a pass
-                        unreadable.append(line.strip()[:200])
-                    if time.monotonic() - last > 10:
-                        last = time.monotonic()
-                        progress(len(digests))
-                returncode = process.wait()
+                try:
+                    for line in process.stdout:
+                        line = line[:-1] if line.endswith("\n") else line
+                        digest, separator, name = line[:64], line[64:66], line[66:]
+                        if separator == "  " and len(digest) == 64 and set(digest) <= _HEX:
+                            digests[name] = digest
+                        else:  # "ERROR", "UNSUPPORTED" or anything else instead of a digest: never a pass
+                            unreadable.append(line.strip()[:200])
+                        if time.monotonic() - last > 10:
+                            last = time.monotonic()
+                            progress(len(digests))
+                except BaseException:
+                    process.terminate()  # an interrupt: no rclone left running behind hdhport
+                    raise
+                finally:
+                    returncode = reap(process)
         finally:
             os.unlink(listing.name)
         if unreadable:
@@ -218,8 +336,8 @@ class Rclone:
         rclone cannot read (or that vanished) raises RcloneError, never a digest."""
         target = remote + name if remote.endswith(":") else f"{remote.rstrip('/')}/{name}"
         with tempfile.TemporaryFile() as errors:
-            process = subprocess.Popen(self.argv("cat", target, "--log-level", "ERROR"), stdout=subprocess.PIPE,
-                                       stderr=errors, bufsize=0, env=self.env())
+            process = spawn(self.argv("cat", target, "--log-level", "ERROR"), stdout=subprocess.PIPE,
+                            stderr=errors, bufsize=0, env=self.env())
             assert process.stdout is not None
             try:
                 fcntl.fcntl(process.stdout.fileno(), _F_SETPIPE_SZ, 1 << 20)  # fewer, larger reads
@@ -230,7 +348,7 @@ class Rclone:
                 while got := os.readv(process.stdout.fileno(), [buffer]):
                     digest.update(view[:got])
                     size += got
-            if process.wait() != 0:
+            if reap(process) != 0:
                 errors.seek(0)
                 raise RcloneError(f"rclone cat {redact(target)} failed: "
                                   f"{_last_error(errors.read().decode('utf-8', errors='replace'))}")
@@ -241,13 +359,16 @@ class Rclone:
         """Serve `path` read-only over HTTP on 127.0.0.1, for hashing every object in one rclone process
         (one `rclone cat` per object would start a process and authenticate once per object)."""
         user, password = "hdhport", secrets.token_urlsafe(24)
+        # The credentials travel in rclone's environment (RCLONE_USER, RCLONE_PASS: its flags' variables),
+        # which only this user and root can read; on the command line every local user would see them in
+        # /proc/PID/cmdline and could read every object served.
+        env = self.env() | {"RCLONE_USER": user, "RCLONE_PASS": password}
         for _attempt in range(5):
             port = _free_port()
-            with log.open("a", encoding="utf-8") as out:
-                process = subprocess.Popen(
-                    self.argv("serve", "http", path, "--addr", f"127.0.0.1:{port}", "--read-only",
-                              "--user", user, "--pass", password, "--log-level", "NOTICE"),
-                    stdout=out, stderr=subprocess.STDOUT, env=self.env())
+            with open_private(log) as out:
+                process = spawn(self.argv("serve", "http", path, "--addr", f"127.0.0.1:{port}", "--read-only",
+                                          "--log-level", "NOTICE"),
+                                stdout=out, stderr=subprocess.STDOUT, env=env)
             try:
                 if _wait_listening(process, port):
                     yield HttpReader(f"http://127.0.0.1:{port}", user, password)
@@ -255,10 +376,10 @@ class Rclone:
             finally:
                 process.terminate()
                 try:
-                    process.wait(10)
+                    reap(process, 10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-                    process.wait()
+                    reap(process)
             if "address already in use" not in log.read_text(encoding="utf-8", errors="replace"):
                 break
         raise RcloneError(f"rclone serve http {redact(path)} did not start: "
@@ -288,10 +409,55 @@ class HttpReader:
         return response
 
 
+_REMOTE_NAME = re.compile(r"[\w.+@-]([\w.+@ -]*[\w.+@-])?")
+
+
+def split_connection(path: str) -> tuple[str, list[tuple[str, str]], str] | None:
+    """`(name, [(key, value)...], rest)` of a path holding rclone connection-string parameters
+    (`:backend,key=value,...:rest` or `remote,key=value:rest`; a value may be quoted, a quote doubled inside),
+    or None for any other path."""
+    end = next((i for i, c in enumerate(path[1:], 1) if c in ",:"), len(path))
+    name = path[:end]
+    if end >= len(path) or path[end] != "," or not (re.fullmatch(r":\w+", name) or _REMOTE_NAME.fullmatch(name)):
+        return None
+    parameters: list[tuple[str, str]] = []
+    at = end
+    while at < len(path) and path[at] == ",":
+        equals = path.find("=", at + 1)
+        key = path[at + 1:equals]
+        if equals < 0 or not re.fullmatch(r"[\w-]+", key):
+            return None
+        at = equals + 1
+        if path[at:at + 1] in ("'", '"'):
+            quote, value = path[at], []
+            at += 1
+            while True:
+                if at >= len(path):
+                    return None
+                if path[at] == quote:
+                    if path[at + 1:at + 2] != quote:
+                        at += 1
+                        break
+                    at += 1
+                value.append(path[at])
+                at += 1
+            parameters.append((key, "".join(value)))
+        else:
+            stop = next((i for i in range(at, len(path)) if path[i] in ",:"), len(path))
+            parameters.append((key, path[at:stop]))
+            at = stop
+    if at >= len(path) or path[at] != ":":
+        return None
+    return name, parameters, path[at + 1:]
+
+
 def remote_name(path: str) -> str | None:
     """The rclone remote of a path (`name` of `name:...`, `:` for an on-the-fly backend), or None if local."""
     if path.startswith(":"):
         return ":"
+    parsed = split_connection(path)
+    if parsed is not None:
+        return parsed[0]
     head, colon, _ = path.partition(":")
     if not colon or not re.fullmatch(r"[\w.+@-]([\w.+@ -]*[\w.+@-])?", head):
         return None

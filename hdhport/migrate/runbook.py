@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hdhport.errors import InputError, Problem
+from hdhport.migrate import manifest as manifests
 from hdhport.migrate import methods
 from hdhport.migrate.methods import Method
 from hdhport.model import Catalogue, KeyCustody, Profile, Service
@@ -95,10 +96,11 @@ def load_plans(directory: Path) -> dict[str, Plan]:
         raise InputError([Problem(str(directory), 1, 1, "", "--plan-dir: not a directory")])
     found: dict[str, tuple[bool, Plan]] = {}
     for file in sorted([directory / "plan.json", *directory.glob("*/plan.json")]):
-        if not file.is_file():
+        if not file.exists():
             continue
         try:
-            document = json.loads(file.read_text(encoding="utf-8"))
+            # a FIFO or a device is refused, never opened for a read that would block
+            document = json.loads(manifests.read_regular(file, "plan").decode("utf-8"))
             profile, stack = str(document["profile"]), str(document["stack"])
             services = {str(s["id"]): s for s in document["services"]}
             types: dict[str, int] = {}
@@ -268,6 +270,7 @@ class Runbook:
                                  "estimated: only the transfer over the link is",
             },
             "totals": self.totals(),
+            "one_off_cost": {"egress": _egress(self).to_json()},
             "gaps": [g.to_json() for g in self.gaps],
             "steps": [s.to_json() for s in self.steps],
         }
@@ -275,6 +278,13 @@ class Runbook:
 
 def _profile_json(profile: Profile, plan: str | None) -> dict[str, Any]:
     return {"id": profile.id, "name": profile.name, "api_family": profile.api_family, "plan": plan}
+
+
+def _egress(runbook: Runbook) -> Any:
+    """The move's one-off egress cost at the source (hdhport.migrate.egress)."""
+    from hdhport.migrate.egress import egress_cost
+
+    return egress_cost(runbook)
 
 
 def _fill(texts: tuple[str, ...], source: Side, target: Side) -> tuple[str, ...]:
@@ -388,6 +398,14 @@ def to_markdown(runbook: Runbook) -> str:
              f"{s.volume_tb:g}" if s.volume_tb else "", f"{s.hours:.1f}" if s.method and s.volume_tb else ""]
             for s in runbook.steps]
     out += [md_table(["#", "service", "carries", "from", "to", "method", "TB", "hours"], rows), ""]
+    egress = _egress(runbook)
+    out += ["## One-off cost of the move", "",
+            f"- Egress from `{src.id}`: {egress.text}.",
+            f"  - Price source: {egress.source}" + (f" (read {egress.read})" if egress.read else "")
+            + (f"; {egress.note}" if egress.note else "") + ".",
+            "  - GB sent = sum over moved services of volume x passes over the link x 1,000; one list price per GB "
+            "(no tiers, free allowances or private interconnect rates). The rest of the move (people, parallel "
+            "running, the target's ingress and storage) is not estimated here.", ""]
     out += ["## Assumptions", "",
             f"- Volume: {runbook.volume_tb:g} TB" + (" (assumed: give --volume-tb)" if "volume_tb" in runbook.assumed
                                                     else "") + ", split across services as below.",

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from hdhport import paths
+from hdhport import outputs, paths
 from hdhport.errors import InputError, Problem
 from hdhport.loader import Specification, catalogue_from, read_all, specification_from
 from hdhport.procurement.report import Report
@@ -40,6 +40,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                       help="a bidder without this qualification (qualified / certified) is not eligible; repeatable")
     diff.add_argument("--weights", type=Path, metavar="FILE",
                       help="weights overriding the documented defaults (hdhport/procurement/weights.yaml)")
+    diff.add_argument("--cost", action="store_true",
+                      help="add each deployable bidder's monthly cost of the same platform (`hdhport cost`: an "
+                           "offline plan per bidder with a price book, several seconds each); on by itself when "
+                           "the weights give the cost criterion a weight")
+    diff.add_argument("--enclaves", type=_count, metavar="N",
+                      help="enclaves every bidder is costed for (default 3, as the shipped stacks); implies --cost")
     diff.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     diff.add_argument("--out", type=Path, metavar="FILE", help="write the report here instead of stdout")
     diff.set_defaults(handler=_diff, usage_error=diff.error)
@@ -52,6 +58,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                           help="API family of the offer (default: openstack); any API family of the "
                                "catalogue is accepted")
     template.set_defaults(handler=_bid_template)
+
+
+def _count(text: str) -> int:
+    from hdhport.plan_cli import _count as count
+
+    return count(text)
 
 
 def _is_path(argument: str) -> bool:
@@ -77,9 +89,6 @@ class _Directory:
     def docs(self) -> list[Document]:
         """Every profile file of the directory, parsed (the files that do not parse are in `unreadable`)."""
         if self._docs is None:
-            if not self.directory.is_dir():
-                why = "no such directory" if not self.directory.exists() else "not a directory"
-                raise InputError([Problem(str(self.directory), 1, 1, "", f"--profiles-dir: {why}")])
             self._docs, self.unreadable = read_all(paths.shipped_profiles(self.directory))
         return self._docs
 
@@ -144,19 +153,26 @@ def build(args: argparse.Namespace, today: dt.date) -> Report:
 
     weights, weights_file = load_weights(args.weights)
     spec, bidders = _load(args)
+    costs, assumptions = None, []
+    if getattr(args, "cost", False) or getattr(args, "enclaves", None) is not None or weights.criteria.cost > 0:
+        from hdhport.procurement import costs as costing
+
+        enclaves = args.enclaves if getattr(args, "enclaves", None) is not None else costing.DEFAULT_ENCLAVES
+        costs = costing.costs(spec.profiles, spec.sources, bidders, enclaves)
+        assumptions = costing.assumptions()
     return build_report(spec, bidders, baseline=args.baseline, required=list(dict.fromkeys(args.require)),
-                        weights=weights, weights_file=weights_file, catalogue_file=str(args.catalog), today=today)
+                        weights=weights, weights_file=weights_file, catalogue_file=str(args.catalog), today=today,
+                        costs=costs, cost_assumptions=assumptions)
 
 
-def _write(path: Path, content: str | bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise InputError([Problem(str(path), 1, 1, "", f"cannot write file: {exc.strerror or exc}")]) from None
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """Every file `diff` reads: the report must never be written over one of them."""
+    files = [Path(a) for a in args.profiles if _is_path(a)] + [args.catalog]
+    if args.weights is not None:
+        files.append(args.weights)
+    if args.profiles_dir.is_dir():
+        files += paths.shipped_profiles(args.profiles_dir)
+    return files
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -166,10 +182,12 @@ def _diff(args: argparse.Namespace) -> int:
         args.usage_error("give profile ids or files to compare, or --all")
     if args.format in BINARY_FORMATS and args.out is None and sys.stdout.isatty():
         args.usage_error(f"--format {args.format} is a binary file: give --out FILE or redirect stdout")
+    if args.out is not None:
+        outputs.check_file(args.out, "--out", _inputs(args))
     report = build(args, dt.date.today())
     content = render(report, args.format)
     if args.out is not None:
-        _write(args.out, content)
+        outputs.write_atomic(args.out, content)
         print(f"wrote {args.out}: {len(report.bidders)} bidder(s) x {len(report.services)} services")
     elif isinstance(content, bytes):
         sys.stdout.buffer.write(content)

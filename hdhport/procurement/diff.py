@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from hdhport.loader import Specification
 from hdhport.model import Catalogue, Offer, Profile, Service
 from hdhport.procurement.report import (
-    Bidder, Cell, Change, ChangeKind, ControlsVerdict, Deployment, InterfaceVerdict, Qualification, Report,
+    Bidder, BidderCost, Cell, Change, ChangeKind, ControlsVerdict, Deployment, InterfaceVerdict, Qualification, Report,
     ServiceInfo,
 )
-from hdhport.procurement.scores import UNVERIFIABLE_FLAG, score, unverifiable_self_hosted, verdict
+from hdhport.procurement.scores import CostScoring, UNVERIFIABLE_FLAG, score, unverifiable_self_hosted, verdict
 from hdhport.procurement.weights import Weights
 from hdhport.resolve import resolve
 
@@ -154,9 +154,19 @@ def ranked(bidders: Sequence[Bidder]) -> list[Bidder]:
 
 def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: str | None,
                  required: Sequence[Qualification], weights: Weights, weights_file: str,
-                 catalogue_file: str, today: dt.date) -> Report:
-    """The whole comparison; `bidder_ids` are profiles of `spec`, the baseline first when there is one."""
+                 catalogue_file: str, today: dt.date, costs: Mapping[str, BidderCost] | None = None,
+                 cost_assumptions: Sequence[str] = ()) -> Report:
+    """The whole comparison; `bidder_ids` are profiles of `spec`, the baseline first when there is one.
+    With `costs` (profile id -> its cost), each bidder shows it and is scored on it (hdhport.procurement.costs)."""
+    from hdhport.procurement.costs import scorable
+
     catalogue = spec.catalogue
+    cheapest = None
+    if costs is not None:
+        # only competing bidders set the benchmark; a reference profile is shown, never a yardstick
+        known = [c.known_eur for pid, c in costs.items() if spec.profiles[pid].kind == "bidder"
+                 and scorable(c, weights.cost.min_known_share) and c.known_eur is not None]
+        cheapest = min(known) if known else None
     answers = {pid: cells(catalogue, spec.profiles[pid]) for pid in bidder_ids}
     reference = answers[baseline] if baseline else None
     bidders = []
@@ -175,12 +185,13 @@ def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: st
             verdict=verdict(catalogue, profile, required),
             scores=score(catalogue, profile, compared, weights, today,
                          _migration_gaps(catalogue, spec.profiles[baseline], profile)
-                         if baseline and not is_baseline else None),
-            cells=compared))
+                         if baseline and not is_baseline else None,
+                         CostScoring(costs.get(pid), cheapest) if costs is not None else None),
+            cells=compared, cost=costs.get(pid) if costs is not None else None))
     bidders = ranked(bidders)
     services = [ServiceInfo(id=s.id, name=s.name, family=s.family, requirement=s.requirement,
                             data_bearing=s.data_bearing, interfaces=s.interfaces, controls=s.controls)
                 for s in catalogue.services]
     return Report(report="hdhport-diff", version=1, generated_on=today, catalogue=shown_path(catalogue_file),
                   baseline=baseline, required=list(required), weights_file=shown_path(weights_file), weights=weights,
-                  services=services, bidders=bidders)
+                  services=services, bidders=bidders, cost_assumptions=list(cost_assumptions))

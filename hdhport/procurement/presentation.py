@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from hdhport.model import OfferKind
-from hdhport.procurement.report import Bidder, Cell, Report, ServiceInfo
+from hdhport.procurement.report import Bidder, BidderCost, Cell, Report, ServiceInfo
 
 OFFER_KINDS: tuple[OfferKind, ...] = ("native", "self-hosted", "gap", "unknown")
 # Light fills, readable when printed in greys; every coloured cell also carries its word, so colour
@@ -38,6 +38,9 @@ CSV_COLUMNS = (
     "reason", "notes", "source", "date", "flags",
 )
 LIST_SEPARATOR = "; "
+#: Added to every CSV row when the diff was run with --cost: the row's bidder's monthly cost.
+COST_COLUMNS = ("monthly_cost_status", "monthly_cost_eur", "monthly_cost_at_least", "monthly_cost_unknown_share",
+                "monthly_cost_enclaves")
 
 #: What a spreadsheet takes as the start of a formula (or of a DDE call) when a cell's text begins with it:
 #: the OWASP "CSV injection" list, plus a line feed, which some spreadsheets also skip before a formula.
@@ -169,3 +172,35 @@ def bidder_facts(bidder: Bidder) -> list[Fact]:
         facts.append(Fact("OpenStack services", ", ".join(bidder.openstack.services), bidder.openstack.source,
                           bidder.openstack.date))
     return facts
+
+
+def has_costs(report: Report) -> bool:
+    """Whether the diff was run with --cost (every bidder then has a cost, estimated or not)."""
+    return any(b.cost is not None for b in report.bidders)
+
+
+def cost_text(cost: BidderCost | None) -> str:
+    """A bidder's monthly cost on one line: `at least 2,130.66 EUR/month; 76 of 118 lines (64%) unknown`, or why
+    there is none (`no price book`, `not deployable by hdhport`, `not planned: ...`)."""
+    if cost is None:
+        return ""
+    if cost.status == "not deployable":
+        return "not deployable by hdhport"
+    if cost.status == "not planned":
+        return cost.detail
+    if cost.status != "estimated" or cost.known_eur is None:
+        return cost.status
+    words = "at least " if cost.at_least else ""
+    return (f"{words}{cost.known_eur:,.2f} EUR/month; {cost.unknown_lines} of {cost.lines} lines "
+            f"({cost.unknown_share or 0:.0%}) unknown")
+
+
+def cost_columns(cost: BidderCost | None) -> dict[str, str]:
+    """The COST_COLUMNS of a bidder, as flat text."""
+    if cost is None:
+        return {column: "" for column in COST_COLUMNS}
+    return {"monthly_cost_status": cost.status,
+            "monthly_cost_eur": "" if cost.known_eur is None else f"{cost.known_eur:.2f}",
+            "monthly_cost_at_least": "yes" if cost.at_least else "no" if cost.status == "estimated" else "",
+            "monthly_cost_unknown_share": "" if cost.unknown_share is None else f"{cost.unknown_share:.4f}",
+            "monthly_cost_enclaves": str(cost.enclaves)}

@@ -26,6 +26,9 @@ FORMATS = ("table", "md", "html", "csv", "json", "xlsx")
 BINARY_FORMATS = ("xlsx",)
 RANK_RULE = ("rank: by total, highest first; equal totals share a rank and are listed by id; reference "
              "profiles (kind: reference) are shown last, never ranked")
+COST_RULE = ("Monthly cost: `hdhport cost` of the same platform per bidder with a price book and an API family "
+             "hdhport plans; 'at least' when some prices are unknown; scored only from {share:.0%} of lines priced, "
+             "as 100 x cheapest / own, else 0 as unknown")
 _TERMINAL_LISTED = 4  # unknown `must` services named per bidder in the terminal; the reports list all
 _SUMMARY_HEADERS = ["rank", "bidder", "api family", "secnumcloud", "hds", "verdict", "native", "self-hosted", "gap",
                     "unknown", "coverage", "sovereignty", "reversibility", "deployability", "total"]
@@ -52,11 +55,11 @@ def environment() -> jinja2.Environment:
     env.filters.update(md=_md_cell, oneline=_one_line, points="{:.2f}".format, weight="{:g}".format,
                        cell_text=presentation.cell_text, cell_tags=presentation.cell_tags,
                        change_label=presentation.change_label, cell_tooltip=presentation.cell_tooltip,
-                       controls_text=presentation.controls_text)
+                       controls_text=presentation.controls_text, cost_text=presentation.cost_text)
     env.globals.update(OFFER_KINDS=presentation.OFFER_KINDS, OFFER_COLOURS=presentation.OFFER_COLOURS,
                        OFFER_RANK=presentation.OFFER_RANK,
                        REQUIREMENT_RANK=presentation.REQUIREMENT_RANK, LEGEND=presentation.LEGEND,
-                       bidder_facts=presentation.bidder_facts)
+                       bidder_facts=presentation.bidder_facts, has_costs=presentation.has_costs)
     return env
 
 
@@ -88,16 +91,24 @@ def _summary_row(bidder: Bidder) -> list[object]:
     scores = {c.id: f"{c.score:.2f}" for c in bidder.scores.criteria}
     qualifications = bidder.qualifications
     marks = [" (baseline)" if bidder.baseline else "", " (reference, not ranked)" if bidder.rank is None else ""]
+    costed = [scores["cost"]] if "cost" in scores else []
     return [rank_text(bidder), bidder.id + "".join(marks), bidder.api_family,
             qualifications.secnumcloud.status, qualifications.hds.status, bidder.verdict.status,
             *(bidder.counts[k] for k in presentation.OFFER_KINDS), scores["coverage"], scores["sovereignty"],
-            scores["reversibility"], scores["deployability"], f"{bidder.scores.total:.2f}"]
+            scores["reversibility"], scores["deployability"], *costed, f"{bidder.scores.total:.2f}"]
 
 
 def render_table(report: Report) -> str:
     """The summary a person reads in a terminal: one line per bidder, then why each is not eligible."""
+    costed = presentation.has_costs(report)
     headers = list(_SUMMARY_HEADERS)
+    if costed:
+        headers[-1:-1] = ["cost"]
+        headers.append(f"monthly cost ({report.bidders[0].cost.enclaves if report.bidders[0].cost else '?'} "
+                       "enclaves, EUR excl. VAT)")
     rows = [_summary_row(b) for b in report.bidders]
+    if costed:
+        rows = [row + [presentation.cost_text(b.cost)] for row, b in zip(rows, report.bidders)]
     if report.baseline:
         headers.append(f"vs {report.baseline}")
         rows = [row + ["" if b.baseline else changes_text(b)] for row, b in zip(rows, report.bidders)]
@@ -105,8 +116,11 @@ def render_table(report: Report) -> str:
     lines = [text_table(headers, rows), "",
              f"{len(report.services)} services; scores out of 100; total = coverage x {weights.coverage:g}% "
              f"+ sovereignty x {weights.sovereignty:g}% + reversibility x {weights.reversibility:g}% "
-             f"+ deployability x {weights.deployability:g}% (weights: {report.weights_file})",
+             f"+ deployability x {weights.deployability:g}%"
+             + (f" + cost x {weights.cost:g}%" if costed else "") + f" (weights: {report.weights_file})",
              RANK_RULE]
+    if costed:
+        lines.append(COST_RULE.format(share=report.weights.cost.min_known_share))
     for bidder in report.bidders:
         lines += [f"{bidder.id}: not eligible: {reason}" for reason in bidder.verdict.reasons]
         lines += [f"{bidder.id}: to confirm: {reason}" for reason in bidder.verdict.to_confirm]
@@ -119,21 +133,43 @@ def render_table(report: Report) -> str:
 def render_csv(report: Report) -> str:
     """Every cell comes from a profile a bidder wrote: each is neutralised, so none opens as a formula."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=presentation.CSV_COLUMNS, lineterminator="\n")
+    costed = presentation.has_costs(report)
+    columns = presentation.CSV_COLUMNS + (presentation.COST_COLUMNS if costed else ())
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
+    rows = presentation.csv_rows(report)
+    if costed:
+        per_bidder = {b.id: presentation.cost_columns(b.cost) for b in report.bidders}
+        rows = [{**row, **per_bidder[row["bidder"]]} for row in rows]
     writer.writerows({column: presentation.spreadsheet_text(value) for column, value in row.items()}
-                     for row in presentation.csv_rows(report))
+                     for row in rows)
     return out.getvalue()
 
 
 def render_template(name: str, report: Report) -> str:
     context: dict[str, Any] = {"report": report, "changes_text": changes_text, "rank_text": rank_text,
-                               "unknown_musts_text": unknown_musts_text, "rank_rule": RANK_RULE}
+                               "unknown_musts_text": unknown_musts_text, "rank_rule": RANK_RULE,
+                               "cost_rule": COST_RULE.format(share=report.weights.cost.min_known_share)}
     if name.endswith(".html.j2"):
         import markupsafe
 
         context.update(css=markupsafe.Markup(_asset("report.css")), js=markupsafe.Markup(_asset("report.js")))
-    return environment().get_template(name).render(context)
+    env = markdown_environment() if name.endswith(".md.j2") else environment()
+    return env.get_template(name).render(context)
+
+
+def _markup_free(value: object) -> object:
+    """Every value a Markdown report prints, with `&`, `<` and `>` as entities: a bidder's text is text in any
+    Markdown renderer (which would otherwise pass `<img onerror=...>` through as HTML)."""
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value
+
+
+@cache
+def markdown_environment() -> jinja2.Environment:
+    """The report environment, each printed value made markup-free (`_markup_free`)."""
+    return environment().overlay(finalize=_markup_free)
 
 
 def render_xlsx(report: Report) -> bytes:

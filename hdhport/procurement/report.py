@@ -23,7 +23,8 @@ InterfaceStatus = Literal["open", "proprietary", "unknown", "n/a"]
 ControlsStatus = Literal["all", "partial", "none", "unknown", "n/a"]
 DeployWay = Literal["native", "self-hosted", "gap"]
 ChangeKind = Literal["gained", "lost", "degraded", "improved", "same", "unknown"]
-CriterionId = Literal["coverage", "sovereignty", "reversibility", "deployability"]
+CriterionId = Literal["coverage", "sovereignty", "reversibility", "deployability", "cost"]
+CostStatus = Literal["estimated", "no price book", "not deployable", "not planned"]
 Qualification = Literal["secnumcloud", "hds"]
 VerdictStatus = Literal["eligible", "to confirm", "not eligible"]
 
@@ -119,6 +120,25 @@ class Scores(_Frozen):
     criteria: list[Criterion]
 
 
+class BidderCost(_Frozen):
+    """The bidder's monthly list-price cost of the same platform (`hdhport cost`), when the diff was asked for it."""
+
+    status: CostStatus = Field(description=(
+        "estimated: planned offline and priced from the offer's price book; no price book: deployable, but no "
+        "providers/prices/<id>.yaml; not deployable: its API family is not one hdhport plans; not planned: the "
+        "offline plan failed (detail says why)."))
+    enclaves: int = Field(description="Research-project enclaves planned; the same for every bidder.")
+    known_eur: float | None = Field(description="EUR a month excl. VAT of the lines whose price is known; a floor "
+                                                "when `at_least`. Null unless estimated.")
+    at_least: bool = Field(description="True when some lines have no known price: the total is a floor.")
+    lines: int = Field(description="Cost lines (service x enclave x meter) of the estimate.")
+    unknown_lines: int = Field(description="Lines without a known price.")
+    unknown_share: float | None = Field(description="unknown_lines / lines, from 0 to 1 (null unless estimated).")
+    price_book: str | None = Field(description="The price book used.")
+    stack: str | None = Field(description="The stack file or profile the plan was made from.")
+    detail: str = Field(description="The total as `hdhport cost` states it, or why there is none.")
+
+
 class Verdict(_Frozen):
     status: VerdictStatus = Field(description="not eligible: a disqualifying reason; to confirm: a `must` "
                                               "service or a required qualification is unknown; eligible "
@@ -155,6 +175,8 @@ class Bidder(_Frozen):
     verdict: Verdict
     scores: Scores
     cells: list[Cell] = Field(description="One per catalogue service, in catalogue order.")
+    cost: BidderCost | None = Field(default=None, description="Monthly cost of the same platform; null unless "
+                                                              "the diff was run with --cost.")
 
 
 class Report(_Frozen):
@@ -168,6 +190,8 @@ class Report(_Frozen):
     weights: Weights
     services: list[ServiceInfo]
     bidders: list[Bidder]
+    cost_assumptions: list[str] = Field(default_factory=list, description=(
+        "Usage no plan can see, assumed alike for every bidder's cost (empty without --cost)."))
 
 
 def report_schema() -> dict[str, Any]:

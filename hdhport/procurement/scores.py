@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from hdhport.eu import EU_MEMBER_STATES
 from hdhport.model import Catalogue, Implementations, Profile, Service, Sourced
-from hdhport.procurement.report import Cell, Criterion, CriterionId, Part, Qualification, Scores, Verdict
+from hdhport.procurement.report import (
+    BidderCost, Cell, Criterion, CriterionId, Part, Qualification, Scores, Verdict,
+)
 from hdhport.procurement.weights import Weights
 
 REQUIREMENTS = ("must", "should", "may")
@@ -300,10 +302,40 @@ def _sovereignty(profile: Profile, weights: Weights, today: dt.date) -> list[_Li
     return [headquarters, exposure, *_secnumcloud(profile, weights, today), hds, _key_custody(profile, weights)]
 
 
+@dataclass(frozen=True)
+class CostScoring:
+    """What the cost criterion needs: the bidder's cost and the cheapest scorable cost among the bidders."""
+
+    own: BidderCost | None
+    cheapest: float | None
+
+
+def _cost(scoring: CostScoring, weights: Weights) -> list[_Line]:
+    """One line: 100 x cheapest / own when the bidder's estimate is scorable; 0, flagged unknown, otherwise."""
+    from hdhport.procurement.costs import scorable
+
+    own, threshold = scoring.own, weights.cost.min_known_share
+    label = "Monthly cost"
+    if own is None or own.status != "estimated":
+        why = own.detail if own is not None else "not estimated"
+        return [_Line(label, f"no estimate ({why}): not scored", 100.0, 0.0, unknown=True)]
+    if not scorable(own, threshold) or scoring.cheapest is None:
+        share = own.unknown_share or 0.0
+        return [_Line(label, f"not scored: {share:.0%} of its {own.lines} cost lines have no known price (scored "
+                      f"from {threshold:.0%} known); its total, {own.known_eur:,.2f} EUR/month, is only a floor",
+                      100.0, 0.0, unknown=True)]
+    assert own.known_eur is not None
+    floor = f"; {own.unknown_lines} line(s) unknown, so a floor" if own.at_least else ""
+    return [_Line(label, f"{own.known_eur:,.2f} EUR/month{floor}; 100 x cheapest scored "
+                  f"({scoring.cheapest:,.2f}) / this", 100.0, scoring.cheapest / own.known_eur)]
+
+
 def score(catalogue: Catalogue, profile: Profile, cells: Sequence[Cell], weights: Weights,
-          today: dt.date, migration_gaps: Mapping[str, str] | None = None) -> Scores:
-    """The four scores; `migration_gaps` (service -> why) are the services with no way to move their data
-    from the baseline, which earn no reversibility whatever the interface."""
+          today: dt.date, migration_gaps: Mapping[str, str] | None = None,
+          cost: CostScoring | None = None) -> Scores:
+    """The four scores, and the cost score when `cost` is given (the diff was asked for costs);
+    `migration_gaps` (service -> why) are the services with no way to move their data from the baseline,
+    which earn no reversibility whatever the interface."""
     share = weights.criteria
     criteria = [
         _criterion("coverage", "Coverage", share.coverage, _coverage(catalogue, cells, weights)),
@@ -313,6 +345,8 @@ def score(catalogue: Catalogue, profile: Profile, cells: Sequence[Cell], weights
         _criterion("deployability", "Deployability by hdhport", share.deployability,
                    _deployability(catalogue, cells, weights)),
     ]
+    if cost is not None:
+        criteria.append(_criterion("cost", "Monthly cost", share.cost, _cost(cost, weights)))
     contributions = apportion([c.score * c.weight / 100 for c in criteria])
     criteria = [c.model_copy(update={"contribution": share_}) for c, share_ in zip(criteria, contributions)]
     return Scores(total=round(sum(contributions), 2), criteria=criteria)

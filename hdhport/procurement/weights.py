@@ -35,6 +35,7 @@ class CriteriaWeights(_Strict):
     sovereignty: Percent
     reversibility: Percent
     deployability: Percent
+    cost: Percent = 0.0  # off unless a weights file sets it; a criteria mapping written before it stays valid
 
 
 class RequirementWeights(_Strict):
@@ -87,6 +88,12 @@ class SovereigntyWeights(_Strict):
     key_custody: KeyCustodyCredits
 
 
+class CostWeights(_Strict):
+    """When a bidder's cost estimate is complete enough to be scored."""
+
+    min_known_share: Share
+
+
 class Weights(_Strict):
     """Every number the scores use; see weights.yaml for what each means and why it has its default."""
 
@@ -96,6 +103,7 @@ class Weights(_Strict):
     deployability: OfferCredits
     reversibility: InterfaceCredits
     sovereignty: SovereigntyWeights
+    cost: CostWeights
 
 
 def _merged(defaults: Any, override: Any) -> Any:

@@ -20,6 +20,9 @@ from hdhport.procurement.report import Bidder, Report
 
 MATRIX_SHEET = "Matrix"
 SCORES_SHEET = "Scores"
+COST_SHEET = "Cost"
+COST_SHEET_COLUMNS = ("rank", "bidder", "api family", "status", "EUR/month (known prices)", "at least",
+                      "unknown lines", "lines", "unknown share", "enclaves", "price book", "planned from", "detail")
 SCORES_COLUMNS = ("rank", "bidder", "verdict", "total", "criterion", "weight %", "criterion score", "contribution",
                   "line", "detail", "points", "max points", "flag", "services")
 _SHEET_NAME_LENGTH = 31  # Excel's limit
@@ -50,7 +53,7 @@ def _table(sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[Cel
 def sheet_names(report: Report) -> dict[str, str]:
     """A unique sheet name per bidder: its id cut to Excel's 31 characters, never equal (ignoring case, as
     Excel does) to another sheet's."""
-    taken = {MATRIX_SHEET.lower(), SCORES_SHEET.lower()}
+    taken = {MATRIX_SHEET.lower(), SCORES_SHEET.lower(), COST_SHEET.lower()}
     names = {}
     for bidder in report.bidders:
         name, suffix = bidder.id[:_SHEET_NAME_LENGTH], 2
@@ -94,6 +97,30 @@ def _scores(sheet: Worksheet, report: Report) -> None:
     for row in range(2, len(rows) + 2):
         cell = sheet.cell(row=row, column=verdict_column)
         cell.fill = verdict_fills[str(cell.value)]
+
+
+def _cost(sheet: Worksheet, report: Report) -> None:
+    """Each bidder's monthly cost of the same platform, with what is unknown in it; then the assumptions."""
+    rows: list[list[CellValue]] = []
+    for bidder in report.bidders:
+        cost = bidder.cost
+        if cost is None:
+            continue
+        rows.append([bidder.rank if bidder.rank is not None else "reference, not ranked", bidder.id,
+                     bidder.api_family, cost.status, cost.known_eur,
+                     ("yes" if cost.at_least else "no") if cost.status == "estimated" else None,
+                     cost.unknown_lines if cost.status == "estimated" else None,
+                     cost.lines if cost.status == "estimated" else None, cost.unknown_share, cost.enclaves,
+                     cost.price_book, cost.stack, cost.detail])
+    _table(sheet, COST_SHEET_COLUMNS, rows)
+    for row in range(2, len(rows) + 2):
+        sheet.cell(row=row, column=COST_SHEET_COLUMNS.index("EUR/month (known prices)") + 1).number_format = "#,##0.00"
+        sheet.cell(row=row, column=COST_SHEET_COLUMNS.index("unknown share") + 1).number_format = "0%"
+    sheet.append([])
+    sheet.append(["Assumed usage, the same for every bidder (list prices, EUR excl. VAT):"])
+    for text in report.cost_assumptions:
+        sheet.append([text])
+    sheet.freeze_panes = "C2"
 
 
 def _bidder(sheet: Worksheet, report: Report, bidder: Bidder) -> None:
@@ -154,6 +181,8 @@ def workbook(report: Report) -> bytes:
     matrix.title = MATRIX_SHEET
     _matrix(matrix, report)
     _scores(book.create_sheet(SCORES_SHEET), report)
+    if presentation.has_costs(report):
+        _cost(book.create_sheet(COST_SHEET), report)
     names = sheet_names(report)
     for bidder in report.bidders:
         _bidder(book.create_sheet(names[bidder.id]), report, bidder)

@@ -8,7 +8,8 @@ from pulumi_azure_native import monitor, storage
 from providers.azure.storage_account import AccountShape, blob_container, blob_endpoint, blob_service, storage_account
 from providers.base import ServiceComponent
 
-# Azure Monitor writes through the trusted-services path of the storage firewall.
+# Azure Monitor writes through the trusted-services path of the storage firewall, which Azure honours only
+# with public network access Enabled behind deny-by-default rules (storage_account.AccountShape).
 SHAPE = AccountShape(kind=storage.Kind.STORAGE_V2, sku=storage.SkuName.STANDARD_ZRS, endpoints=("blob",),
                      access_tier=storage.AccessTier.COOL, trusted_services=True)
 #: Three years under WORM; the data protection officer confirms the legal period, then locks the policy
@@ -26,7 +27,7 @@ KEY_VAULT_CONTAINER = "insights-logs-auditevent"
 class AuditLog(ServiceComponent):
     """audit_log with Azure Activity Log and resource logs: a subscription diagnostic setting sending
     every activity-log category to the Log Analytics workspace and to a dedicated storage account (the
-    shared storage account: customer key, no public access, private endpoint; trusted-services write path,
+    shared storage account: customer key, private endpoint, firewall denying all but trusted services,
     soft delete), a diagnostic setting archiving the key vault's audit events there too, and a time-based
     immutability policy on each container that allows appends only (tamper evidence: no overwrite, no
     delete before the retention ends).

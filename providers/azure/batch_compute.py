@@ -4,7 +4,8 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import batch
 
-from providers.azure.arm import global_name, private_endpoint, send_audit_logs
+from providers.azure.arm import global_name, send_audit_logs
+from providers.azure.private_link import private_link
 from providers.base import ServiceComponent
 
 #: Grow with the queue (up to MAX_NODES), shrink to zero when it is empty; a node leaves only once its
@@ -43,10 +44,10 @@ class BatchCompute(ServiceComponent):
                 key_source=batch.KeySource.MICROSOFT_KEY_VAULT,
                 key_vault_properties=batch.KeyVaultPropertiesArgs(key_identifier=self.placement.key_ref)),
             tags=self.tags, opts=self.child())
-        private_endpoint(self, account.id, "batchAccount")
-        # Nodes without public IP reach the Batch service only through this endpoint (simplified
-        # node communication).
-        private_endpoint(self, account.id, "nodeManagement")
+        private_link(self, account.id, "batch")
+        # Nodes without public IP reach the Batch service only through this endpoint (simplified node
+        # communication), by its name in privatelink.batch.azure.com: registered here, not left to the policy.
+        private_link(self, account.id, "batch-node")
         batch.Pool(
             self.role("pool"), resource_group_name=self.placement.scope, account_name=account.name,
             display_name=f"{self.name} pool", vm_size=self.sizing.cpu_flavor,

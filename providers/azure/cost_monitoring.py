@@ -9,7 +9,8 @@ from providers.azure.arm import grant, resource_group_id
 from providers.azure.storage_account import AccountShape, blob_container, blob_endpoint, blob_service, storage_account
 from providers.base import ServiceComponent
 
-# Cost Management writes through the trusted-services path of the storage firewall, with its own identity.
+# Cost Management writes through the trusted-services path of the storage firewall, with its own identity;
+# Azure honours that path only with public network access Enabled behind deny-by-default rules.
 SHAPE = AccountShape(kind=storage.Kind.STORAGE_V2, sku=storage.SkuName.STANDARD_ZRS, endpoints=("blob",),
                      access_tier=storage.AccessTier.COOL, trusted_services=True)
 CONTAINER = "cost-exports"
@@ -18,7 +19,7 @@ ROLE_STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 
 class CostMonitoring(ServiceComponent):
     """cost_monitoring with Microsoft Cost Management exports: the shared storage account (customer key,
-    no public access, private endpoint; trusted-services write path, versioning), an export of the
+    private endpoint, firewall denying all but trusted services, versioning), an export of the
     resource group's actual cost, month to date, every day, as CSV, written with the export's
     managed identity, and a shared Cost analysis view grouped by the hdh-enclave and hdh-service tags.
 

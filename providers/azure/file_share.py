@@ -7,7 +7,8 @@ from pulumi_azure_native import storage
 from providers.azure.storage_account import SOFT_DELETE_DAYS, AccountShape, container_name, metadata, storage_account
 from providers.base import ServiceComponent
 
-# NFS exists only on premium FileStorage accounts. Trusted services pass the firewall for Azure Backup.
+# NFS exists only on premium FileStorage accounts. Trusted services pass the firewall for Azure Backup, which
+# Azure honours only with public network access Enabled behind deny-by-default rules.
 SHAPE = AccountShape(kind=storage.Kind.FILE_STORAGE, sku=storage.SkuName.PREMIUM_ZRS, endpoints=("file",),
                      access_tier=None, trusted_services=True)
 QUOTA_GIB = 1024  # provisioned size: premium shares bill, and perform, by provisioned GiB

@@ -3,6 +3,7 @@ Private Link Scope, data collection endpoint), a syslog collection rule for the 
 the key vault's audit log routed into it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import pulumi
@@ -10,6 +11,7 @@ from pulumi_azure_native import monitor, operationalinsights
 
 from providers.azure.arm import global_name, private_endpoint
 from providers.base import ServiceComponent
+from providers.lookups import once
 
 RETENTION_DAYS = 365  # interactive retention; beyond it the audit trail goes to archive_storage
 _facility, _level = monitor.KnownSyslogDataSourceFacilityNames, monitor.KnownSyslogDataSourceLogLevels
@@ -19,10 +21,32 @@ SYSTEM_FACILITIES = (_facility.DAEMON, _facility.KERN, _facility.SYSLOG, _facili
 WARNING_AND_UP = (_level.WARNING, _level.ERROR, _level.CRITICAL, _level.ALERT, _level.EMERGENCY)
 
 
+@dataclass(frozen=True)
+class AgentRules:
+    """What a Linux machine's Azure Monitor Agent is associated with: the syslog rule, and the data collection
+    endpoint it fetches that rule from (over Private Link)."""
+
+    rule_id: pulumi.Output[str]
+    endpoint_id: pulumi.Output[str]
+
+
+def _agent_rules_of_this_run() -> list[AgentRules]:
+    return once(("azure", "agent-rules"), list)
+
+
+def agent_rules() -> AgentRules | None:
+    """The syslog rule log_analytics built in this run (before any machine: it is a foundation service), or
+    None when there is none: the machines then get no agent."""
+    made = _agent_rules_of_this_run()
+    return made[0] if made else None
+
+
 class LogAnalytics(ServiceComponent):
     """log_analytics with Azure Monitor Logs: workspace (no public ingestion or query, no shared keys),
     Azure Monitor Private Link Scope with its private endpoint, a data collection endpoint and a syslog
     data collection rule, and diagnostic settings for the key vault and the workspace's own query audit.
+    The Linux machines built after it in the same program carry the Azure Monitor Agent and are associated
+    with the rule and the endpoint (providers/azure/iaas.py).
 
     Customer-managed keys for Log Analytics need a dedicated cluster (a 100 GB/day commitment tier);
     the workspace keeps Microsoft-managed encryption until volumes justify one (the catalogue marks the
@@ -67,7 +91,7 @@ class LogAnalytics(ServiceComponent):
                 self.role(role), resource_group_name=group, scope_name=scope.name, name=role,
                 linked_resource_id=target, opts=self.child())
         private_endpoint(self, scope.id, "azuremonitor")
-        monitor.DataCollectionRule(
+        syslog = monitor.DataCollectionRule(
             self.role("syslog"), resource_group_name=group, location=region,
             kind=monitor.KnownDataCollectionRuleResourceKind.LINUX, data_collection_endpoint_id=endpoint.id,
             description="hdhport: syslog of the Linux machines (authentication at every level, system from warnings)",
@@ -84,6 +108,9 @@ class LogAnalytics(ServiceComponent):
             data_flows=[monitor.DataFlowArgs(streams=[monitor.KnownDataFlowStreams.MICROSOFT_SYSLOG],
                                              destinations=["platform"])],
             tags=self.tags, opts=self.child())
+        # Every Linux machine built after this (AzureIaas.servers: self-hosted services, research machines)
+        # gets the Azure Monitor Agent and is associated with this rule and this endpoint.
+        _agent_rules_of_this_run().append(AgentRules(rule_id=syslog.id, endpoint_id=endpoint.id))
         # Built before this workspace existed, the platform key vault routes its audit log from here;
         # the workspace records who queried it.
         audited = [("kv-audit", self.placement.key_vault_id), ("query-audit", workspace.id)]

@@ -6,7 +6,9 @@ and checked here. Each alias used below also appears in a Microsoft built-in def
 (Azure/azure-policy, built-in-policies/policyDefinitions): General/AllowedLocations_Deny,
 Storage/StorageAccountCustomerManagedKeyEnabled_Audit, Compute/OSAndDataDiskCMKRequired_Deny,
 Storage/StoragePublicNetworkAccess_AuditDeny, Key Vault/AzureKeyVaultPublicNetworkAccess_Audit,
-Network/NetworkPublicIPNic_Deny, Key Vault/Secrets_ExpirationSet and Key Vault/Certificates_ValidityPeriod.
+Network/NetworkPublicIPNic_Deny, Key Vault/Secrets_ExpirationSet and Key Vault/Certificates_ValidityPeriod;
+`networkAcls.defaultAction` in "Storage accounts should restrict network access" (Storage). pulumi-azure-native
+names that property `networkRuleSet` in its inputs: Azure Policy reads the API's name, `networkAcls`.
 """
 from __future__ import annotations
 
@@ -97,11 +99,18 @@ def rules(allowed_locations: list[str]) -> list[Rule]:
               "then": {"effect": deny}},
              _EFFECT),
         Rule("hdh-deny-public-network-access", "HDH: no public network access to data stores",
-             "Storage accounts and key vaults are reached through private endpoints only.", "Indexed",
+             "Storage accounts and key vaults are reached through private endpoints only; a storage account "
+             "Azure services write into keeps public access Enabled only behind a firewall that denies by default.",
+             "Indexed",
              {"if": {"anyOf": [
                  {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"},
                             {"field": "Microsoft.Storage/storageAccounts/publicNetworkAccess",
-                             "notEquals": "Disabled"}]},
+                             "notEquals": "Disabled"},
+                            # The stated exception: the archives Azure Monitor, Cost Management and Azure Backup
+                            # write into (storage_account.AccountShape.trusted_services) stay Enabled, since
+                            # Azure honours the trusted-services exception only then, with defaultAction Deny.
+                            {"field": "Microsoft.Storage/storageAccounts/networkAcls.defaultAction",
+                             "notEquals": "Deny"}]},
                  {"allOf": [{"field": "type", "equals": "Microsoft.KeyVault/vaults"},
                             {"field": "Microsoft.KeyVault/vaults/createMode", "notEquals": "recover"},
                             {"field": "Microsoft.KeyVault/vaults/publicNetworkAccess", "notEquals": "Disabled"}]}]},

@@ -8,7 +8,7 @@ from typing import ClassVar
 import pulumi
 from pulumi_azure_native import privatedns
 
-from providers.azure.private_link import all_zones
+from providers.azure.private_link import all_zones, created_zone
 from providers.azure.subnets import WAF_GATEWAY_PRIVATE_IP
 from providers.base import ServiceComponent
 from providers.contract import safe_name
@@ -60,6 +60,7 @@ class PrivateDns(ServiceComponent):
             created = privatedns.PrivateZone(
                 self.role(f"pl-{role}"), resource_group_name=p.scope, location="global", private_zone_name=zone,
                 tags=self.tags, opts=self.child())
+            created_zone(zone, created.id)
             privatedns.VirtualNetworkLink(
                 self.role(f"pl-{role}-link"), resource_group_name=p.scope, location="global",
                 private_zone_name=zone, virtual_network_link_name="platform-vnet", virtual_network=vnet,

@@ -18,6 +18,7 @@ from pulumi_azure_native import network
 from providers.azure.arm import private_endpoint, resource_group_id
 from providers.base import ServiceComponent
 from providers.contract import safe_name
+from providers.lookups import once
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ LINKS: dict[str, Link] = {
     "managed-hsm": Link("Microsoft.KeyVault/managedHSMs", "managedhsm", ("privatelink.managedhsm.azure.net",)),
     "registry": Link("Microsoft.ContainerRegistry/registries", "registry", ("privatelink.azurecr.io",)),
     "batch": Link("Microsoft.Batch/batchAccounts", "batchAccount", ("privatelink.batch.azure.com",)),
+    # The node-management endpoint (<account>.<region>.service.batch.azure.com) that pool nodes without public
+    # IP call in simplified communication mode: the same zone, its own record.
+    "batch-node": Link("Microsoft.Batch/batchAccounts", "nodeManagement", ("privatelink.batch.azure.com",)),
     "aml": Link("Microsoft.MachineLearningServices/workspaces", "amlworkspace",
                 ("privatelink.api.azureml.ms", "privatelink.notebooks.azure.net")),
     "postgresql": Link("Microsoft.DBforPostgreSQL/flexibleServers", "postgresqlServer",
@@ -77,8 +81,24 @@ def all_zones(region: str) -> tuple[str, ...]:
     return tuple(sorted({zone for link in LINKS.values() for zone in link.zones_in(region)}))
 
 
+def _zones_of_this_run() -> dict[str, pulumi.Output[str]]:
+    return once(("azure", "privatelink-zones"), dict)
+
+
+def created_zone(zone: str, zone_resource_id: pulumi.Output[str]) -> None:
+    """Record the id output of a privatelink zone private_dns creates in this run, for zone_id()."""
+    _zones_of_this_run()[zone] = zone_resource_id
+
+
 def zone_id(owner: ServiceComponent, zone: str) -> pulumi.Output[str]:
-    """The id of one of the platform's privatelink zones (they live in the platform's resource group)."""
+    """The id of one of the platform's privatelink zones (they live in the platform's resource group).
+
+    The zone's own `id` output when private_dns creates it in this run: a zone group referring to it then
+    waits for the zone on creation and goes before it on destroy. An enclave stack refers to the platform
+    stack's zones, which exist before it runs, by their ids."""
+    made = _zones_of_this_run().get(zone)
+    if made is not None:
+        return made
     return resource_group_id(owner).apply(
         lambda group: f"{group}/providers/Microsoft.Network/privateDnsZones/{zone}")
 

@@ -1,7 +1,8 @@
 """The Azure storage account every storage service builds on (object_storage, data_lake, file_share,
 archive_storage), written once: customer-managed key through the encryption identity, infrastructure
-encryption, no public network access, no shared keys, TLS 1.2, deny-by-default network rules, a
-private endpoint per sub-service, and its data-access audit log routed to the platform workspace."""
+encryption, no public network access (but for the trusted-services path of the accounts Azure services
+write into), no shared keys, TLS 1.2, deny-by-default network rules, a private endpoint per sub-service,
+and its data-access audit log routed to the platform workspace."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +29,13 @@ class AccountShape:
     version_immutability: bool = False
     """Allow immutability policies on blob versions (object lock); irreversible once set on an account."""
     trusted_services: bool = False
-    """Let trusted Azure services through the firewall (Azure Backup of file shares needs it)."""
+    """Azure services write into the account from outside the VNet (Azure Monitor's diagnostic and activity-log
+    archives, Cost Management exports, Azure Backup of file shares) through the firewall's trusted-services
+    exception. Azure evaluates firewall exceptions only while public network access is Enabled (Disabled
+    refuses trusted services too: PublicNetworkAccessError on diagnostic writes), so such an account is
+    Enabled behind network rules that deny by default, with no IP or network rule: only trusted services,
+    with their managed identity and an RBAC grant, and the private endpoints get in. Every other account is
+    Disabled."""
     sftp: bool = False
     """Serve SFTP to the account's local users (needs the hierarchical namespace; secure_file_transfer)."""
 
@@ -56,7 +63,8 @@ def storage_account(owner: ServiceComponent, shape: AccountShape) -> storage.Sto
             # Account-scoped keys bring a general-purpose account's queues and tables under the customer
             # key too (FileStorage accounts have neither).
             services=storage.EncryptionServicesArgs(blob=encrypted, file=encrypted, queue=tables, table=tables)),
-        public_network_access=storage.PublicNetworkAccess.DISABLED,
+        public_network_access=storage.PublicNetworkAccess.ENABLED if shape.trusted_services
+        else storage.PublicNetworkAccess.DISABLED,
         network_rule_set=storage.NetworkRuleSetArgs(
             default_action=storage.DefaultAction.DENY,
             bypass=storage.Bypass.AZURE_SERVICES if shape.trusted_services else storage.Bypass.NONE),

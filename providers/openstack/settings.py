@@ -129,7 +129,7 @@ class OpenStackSettings:
 
 def _optional_name(config: pulumi.Config, key: str) -> str | None:
     value = config.get(key)
-    if value is not None and not _NAME.match(value):
+    if value is not None and not _NAME.fullmatch(value):
         raise ConfigError(f"hdh:{key}", f"expected a name of letters, digits, spaces and ._:@/-, got {value!r}")
     return value
 
@@ -140,7 +140,7 @@ def _name(config: pulumi.Config, key: str, default: str) -> str:
 
 def _optional_url(config: pulumi.Config, key: str) -> str | None:
     value = config.get(key)
-    if value is not None and not re.match(r"^https://[^\s/]+(/\S*)?$", value):
+    if value is not None and not re.fullmatch(r"https://[^\s/]+(/\S*)?", value):
         raise ConfigError(f"hdh:{key}", f"expected an https:// URL, got {value!r}")
     return value
 
@@ -151,21 +151,21 @@ def _url(config: pulumi.Config, key: str, default: str) -> str:
 
 def _version(config: pulumi.Config, key: str, default: str) -> str:
     value = config.get(key) or default
-    if not _VERSION.match(value):
+    if not _VERSION.fullmatch(value):
         raise ConfigError(f"hdh:{key}", f"expected a version such as {default!r}, got {value!r}")
     return value
 
 
 def _optional_uuid(config: pulumi.Config, key: str) -> str | None:
     value = config.get(key)
-    if value is not None and not _UUID.match(value):
+    if value is not None and not _UUID.fullmatch(value):
         raise ConfigError(f"hdh:{key}", f"expected an image id such as 0b7f5a3e-8c1d-4e2f-9a6b-3c4d5e6f7a8b, got {value!r}")
     return value
 
 
 def _roles(config: pulumi.Config, key: str) -> tuple[str, ...]:
     values = _strings(config, key) if config.get(key) is not None else list(WORKLOAD_ROLES)
-    if not values or any(not _NAME.match(v) for v in values):
+    if not values or any(not _NAME.fullmatch(v) for v in values):
         raise ConfigError(f"hdh:{key}", f"expected a non-empty list of Keystone role names, got {values!r}")
     if "admin" in values:
         raise ConfigError(f"hdh:{key}", "a workload credential never carries the admin role")
@@ -222,7 +222,7 @@ def _addresses(config: pulumi.Config, key: str) -> tuple[str, ...]:
 
 def _secret_names(config: pulumi.Config, key: str) -> tuple[str, ...]:
     values = _strings(config, key) if config.get(key) is not None else list(APPLICATION_SECRETS)
-    bad = [v for v in values if not _SECRET_NAME.match(v)]
+    bad = [v for v in values if not _SECRET_NAME.fullmatch(v)]
     if bad:
         raise ConfigError(f"hdh:{key}", f"secret names are lowercase letters, digits and dashes; got {bad[0]!r}")
     if len(set(values)) != len(values):
@@ -232,4 +232,7 @@ def _secret_names(config: pulumi.Config, key: str) -> tuple[str, ...]:
 
 def validate() -> None:
     """Read every OpenStack key once, so a bad value fails with the stack config, before any resource."""
-    OpenStackSettings.read()
+    settings = OpenStackSettings.read()
+    if (settings.tls_certificate is None) != (settings.tls_private_key is None):  # certificate_management's rule
+        raise ConfigError("hdh:tlsPrivateKey" if settings.tls_private_key is None else "hdh:tlsCertificate",
+                          "hdh:tlsCertificate and hdh:tlsPrivateKey are set together (as Pulumi secrets)")

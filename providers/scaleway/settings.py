@@ -77,14 +77,14 @@ class ScalewaySettings:
 
 def _zone(config: pulumi.Config, key: str, region: str, default: str) -> str:
     value = config.get(key) or default
-    if not _ZONE.match(value) or not value.startswith(f"{region}-"):
+    if not _ZONE.fullmatch(value) or not value.startswith(f"{region}-"):
         raise ConfigError(f"hdh:{key}", f"expected a zone of region {region} such as {region}-1, got {value!r}")
     return value
 
 
 def _match(config: pulumi.Config, key: str, default: str, pattern: re.Pattern[str], what: str) -> str:
     value = config.get(key) or default
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         raise ConfigError(f"hdh:{key}", f"expected {what} such as {default!r}, got {value!r}")
     return value
 
@@ -92,7 +92,7 @@ def _match(config: pulumi.Config, key: str, default: str, pattern: re.Pattern[st
 def _engine(config: pulumi.Config) -> str:
     version = config.get("postgresVersion")
     engine = f"PostgreSQL-{version}" if version else POSTGRES_ENGINE
-    if not _ENGINE.match(engine):
+    if not _ENGINE.fullmatch(engine):
         raise ConfigError("hdh:postgresVersion", f"expected a PostgreSQL major version such as '16', got {version!r}")
     return engine
 

@@ -1,19 +1,23 @@
-"""What every self-hosted machine needs from the rest of the platform to finish booting, and what a plan
-says when the profile does not provide it.
+"""What every self-hosted machine needs from the rest of the platform to finish booting, who provides it,
+and what a plan says when nobody does.
 
 Every machine (templates/_base.yaml.j2) logs in to the secrets store with its certificate and reads its
-secrets there (OpenBao's API), and obtains that certificate from the platform's ACME directory
+shared secrets there (OpenBao's API), and obtains that certificate from the platform's ACME directory
 (step-ca): the self-hosted implementations of secrets_store and certificate_management. Where a
-profile resolves either natively (Barbican, Key Vault), nothing answers those calls. The machines
-also call platform services by their private names (`<service>.hdh.internal`): a native private_dns
-(Azure private DNS, Designate) hands on its zone and each self-hosted service publishes its name there
-(Iaas.publish); a self-hosted one has no way to take records from the program yet. A plan must not look deployable when its machines would wait forever:
-`unmet` names each missing piece, and the program logs it as a warning.
+profile resolves either natively (Barbican, Key Vault), that product serves the applications, and the
+platform builds the self-hosted one beside it for its own machines (`machine_trust`): a small OpenBao
+cluster and a step-ca published under the same private names, so no machine waits for an API nobody
+runs. The machines also call platform services by their private names (`<service>.hdh.internal`): a
+native private_dns (Azure private DNS, Designate) hands on its zone and each self-hosted service
+publishes its name there (Iaas.publish); a self-hosted one has no way to take records from the program
+yet, which `unmet` says.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+from hdhport.model import Catalogue
+from hdhport.registry import API_FAMILIES, SELF_HOSTED
 from hdhport.resolve import Resolution
 from providers.selfhosted.specs import SITE
 
@@ -25,21 +29,49 @@ BOOTSTRAP: dict[str, str] = {
 }
 
 
-def unmet(resolutions: Mapping[str, Resolution], built: Iterable[str]) -> list[str]:
+def _machines(resolutions: Mapping[str, Resolution], built: Iterable[str]) -> list[str]:
+    return [sid for sid in built if resolutions[sid].way == "self-hosted"]
+
+
+def machine_trust(catalogue: Catalogue, resolutions: Mapping[str, Resolution],
+                  built: Iterable[str]) -> dict[str, Resolution]:
+    """The BOOTSTRAP services the platform builds self-hosted for its machines, beside the profile's own
+    product (native or a gap), when the services `built` here or in its enclaves include self-hosted ones;
+    each with the resolution it is built from (its catalogue self-hosted product)."""
+    if not _machines(resolutions, built):
+        return {}
+    trust: dict[str, Resolution] = {}
+    for service_id in BOOTSTRAP:
+        if resolutions[service_id].way == "self-hosted":
+            continue
+        service = catalogue.service(service_id)
+        product = next(impl.product if impl.kind == "self-hosted" else impl.fallback
+                       for impl in (service.implementation(f) for f in API_FAMILIES)
+                       if (impl.kind == "self-hosted" and impl.product) or impl.fallback)
+        trust[service_id] = Resolution(service_id, "self-hosted", SELF_HOSTED, product,
+                                       f"self-hosted {product} for the platform's machines, beside "
+                                       f"{resolutions[service_id].product or 'the gap'} for applications")
+    return trust
+
+
+def unmet(resolutions: Mapping[str, Resolution], built: Iterable[str], missing: Sequence[str] = ()) -> list[str]:
     """One message per boot-time need the platform leaves unmet, when the services `built` by this stack
-    include self-hosted ones (`resolutions`: the whole profile's, whichever stack builds what)."""
-    machines = [sid for sid in built if resolutions[sid].way == "self-hosted"]
+    include self-hosted ones (`resolutions`: the whole profile's, whichever stack builds what). Secrets and
+    certificates are always met (`machine_trust`); the mirror and its trust anchors when the stack gives them
+(settings.py; `missing`: the keys it leaves out)."""
+    machines = _machines(resolutions, built)
     if not machines:
         return []
     who = (f"the machines of {len(machines)} self-hosted service{'s' if len(machines) > 1 else ''}"
            + (f" ({', '.join(machines)})" if len(machines) <= 5 else ""))
     messages = []
-    for service_id, call in BOOTSTRAP.items():
-        resolution = resolutions[service_id]
-        if resolution.way != "self-hosted":
-            how = f"is {resolution.product} ({resolution.way})" if resolution.way != "gap" else "is a gap"
-            messages.append(f"{who} call {call} at boot, but {service_id} {how} on this profile: they will "
-                            f"wait for it until {service_id} is self-hosted")
+    if missing:
+        needs = (["their image must carry the platform root CA and archive key"]
+                 if {"hdh:platformRootCa", "hdh:archiveKeyring"} & set(missing) else []) + \
+                ([f"{SITE.mirror_host} must resolve to the mirror"] if "hdh:artefactMirror" in missing else [])
+        messages.append(f"{who} install software from the artefact mirror over TLS, signed with the platform archive "
+                        f"key; the stack does not give {', '.join(missing)} (docs/operations.md, \"Trust anchors\"): "
+                        f"{' and '.join(needs)}, or they install nothing")
     dns = resolutions["private_dns"]
     if dns.way != "native":
         how = f"is {dns.product} ({dns.way})" if dns.way != "gap" else "is a gap"

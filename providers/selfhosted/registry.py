@@ -6,6 +6,8 @@ machine count) lives in providers/selfhosted/specs.py and templates/<service>.ya
 """
 
 _SELF_HOSTED = "providers.selfhosted.service:SelfHostedService"
+#: Stack settings every family's machines read (their trust anchors), validated with the stack config.
+SETTINGS = "providers.selfhosted.settings"
 
 IMPLEMENTATIONS: dict[str, str] = {
     "alerting": _SELF_HOSTED,

@@ -6,6 +6,7 @@ primitives (hdhport.registry.iaas), so nothing here names a cloud.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import jinja2
@@ -14,7 +15,9 @@ import pulumi
 from hdhport.registry import iaas_for
 from providers.base import ServiceComponent
 from providers.contract import Placement
+from providers.selfhosted import settings
 from providers.selfhosted.iaas import ADMIN_SOURCE, Iaas, ServerRequest
+from providers.selfhosted.settings import Trust
 from providers.selfhosted.specs import SITE, SPECS, TemplateSpec
 
 TEMPLATES_DIR = __file__.rsplit("/", 1)[0] + "/templates"
@@ -28,14 +31,17 @@ def _environment() -> jinja2.Environment:
 
 
 def render_cloud_init(service_id: str, placement: Placement, enclave: str | None = None,
-                      spec: TemplateSpec | None = None) -> str:
+                      spec: TemplateSpec | None = None, trust: Trust | None = None) -> str:
     """The cloud-config a self-hosted service boots with (or, with `spec`, another machine built from the same
-    base, such as RESEARCH_MACHINE). Holds no secret: secrets are made or fetched at boot."""
+    base, such as RESEARCH_MACHINE). Holds no secret: secrets are made or fetched at boot. Its trust anchors
+    and mirror are the stack's (providers/selfhosted/settings.py) unless `trust` is given."""
     spec = spec or SPECS[service_id]
+    trust = trust or settings.read()
+    site = replace(SITE, mirror=trust.mirror)
     template = _environment().get_template(spec.template)
     return template.render(service=service_id, spec=spec, api_family=placement.api_family,
                            region=placement.region, enclave=enclave or "platform",
-                           site=SITE, mirror=SITE.mirror,
+                           site=site, mirror=site.mirror, trust=trust,
                            guest_disk_encryption=guest_disk_encryption(service_id, placement),
                            admin_source=ADMIN_SOURCE, admin_sources=_admin_sources(placement.api_family))
 

@@ -10,8 +10,9 @@ Where software comes from (sovereignty: nothing is pulled from outside the platf
   packages re-signed in its `hdh` apt suite, release archives under /dist/<product>/<version>/
   (checked against the SHA256SUMS beside them), Python packages from its PyPI index (`==` pins),
   npm packages from its npm registry.
-The mirror's TLS certificate chains to the platform root CA and its apt suites are signed with the
-platform archive key; both are baked into the platform's images (vm_image_catalogue).
+The mirror's TLS certificate chains to the platform root CA and its `hdh` suite is signed with the
+platform archive key: both come from the stack (hdh:platformRootCa, hdh:archiveKeyring; settings.py),
+installed by cloud-init at first boot, or else from a platform image that carries them (vm_image_catalogue).
 """
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""What the platform costs on a cloud: price books as data (providers/prices/) and `hdhport cost`."""

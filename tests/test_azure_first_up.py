@@ -1,0 +1,109 @@
+"""What a first `pulumi up` on Azure needs from the plan to give a working platform (review 2026-12-02, F14-F15):
+archives Azure services can write into, private names for every endpoint, logs from every Linux machine."""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+from hdhport import planner
+from hdhport.planner import PlannedResource, PlanResult
+from hdhport.policy_runner import evaluate
+from policies import hdh_policies
+
+STACK = "azure-francecentral"
+ACCOUNT = "azure-native:storage:StorageAccount"
+#: The accounts Azure services write into from outside the VNet: Azure Monitor (activity log, Key Vault
+#: AuditEvent WORM copy), Cost Management exports, Azure Backup of file shares.
+WRITTEN_BY_AZURE = ("audit-log-account", "cost-monitoring-account", "file-share-account")
+
+
+@cache
+def shipped() -> PlanResult:
+    config = planner.stack_config(STACK)
+    config["hdh:enclaves"] = 2
+    return planner.run(STACK, config)
+
+
+def _of_type(token: str) -> list[PlannedResource]:
+    return [r for r in shipped().resources if r.type == token]
+
+
+def test_accounts_azure_services_write_into_let_trusted_services_in_and_nobody_else() -> None:
+    written = [a for a in _of_type(ACCOUNT) if a.name.endswith(WRITTEN_BY_AZURE)]
+    # The platform's three, and each enclave's own file share.
+    assert sorted(a.name for a in written) == sorted(
+        [*WRITTEN_BY_AZURE, "project-001-file-share-account", "project-002-file-share-account"])
+    for account in written:
+        # Azure evaluates the trusted-services exception only with public network access Enabled.
+        assert account.inputs["publicNetworkAccess"] == "Enabled", account.name
+        assert account.inputs["networkRuleSet"] == {"defaultAction": "Deny", "bypass": "AzureServices"}, account.name
+    for account in _of_type(ACCOUNT):
+        if account not in written:
+            assert account.inputs["publicNetworkAccess"] == "Disabled", account.name
+            assert account.inputs["networkRuleSet"]["bypass"] == "None", account.name
+
+
+def test_the_policy_pack_allows_exactly_the_trusted_services_shape() -> None:
+    assert [v.message for v in evaluate(shipped().resources, [hdh_policies.no_public_endpoint])
+            if v.type == ACCOUNT] == []
+    audit = next(a for a in _of_type(ACCOUNT) if a.name == "audit-log-account")
+    for rules in ({"defaultAction": "Allow", "bypass": "AzureServices"}, {"defaultAction": "Deny", "bypass": "None"},
+                  {"defaultAction": "Deny", "bypass": "AzureServices", "ipRules": [{"value": "198.51.100.7"}]}):
+        opened = replace(audit, inputs={**audit.inputs, "networkRuleSet": rules})
+        assert "publicNetworkAccess is 'Enabled'; the data plane has no public endpoint (set Disabled)" in [
+            v.message for v in evaluate([opened], [hdh_policies.no_public_endpoint])], rules
+
+
+def test_the_programs_own_rule_states_the_trusted_services_exception_on_the_api_property() -> None:
+    rule = next(d for d in _of_type("azure-native:authorization:PolicyDefinition")
+                if d.inputs["policyDefinitionName"] == "hdh-deny-public-network-access")
+    storage = rule.inputs["policyRule"]["if"]["anyOf"][0]["allOf"]
+    # Azure Policy reads the API's property name (networkAcls), not the SDK's (networkRuleSet).
+    assert {"field": "Microsoft.Storage/storageAccounts/networkAcls.defaultAction", "notEquals": "Deny"} in storage
+
+
+def test_the_batch_node_management_endpoint_registers_in_the_batch_zone() -> None:
+    endpoints = {e.name: e for e in _of_type("azure-native:network:PrivateEndpoint") if e.name.startswith("batch-")}
+    groups = {g.parent.rsplit("::", 1)[-1]: g for g in _of_type("azure-native:network:PrivateDnsZoneGroup")}
+    for name in ("batch-compute-pe-batchaccount", "batch-compute-pe-nodemanagement"):
+        assert name in endpoints and name in groups, name
+        assert [c["name"] for c in groups[name].inputs["privateDnsZoneConfigs"]] == ["privatelink-batch-azure-com"]
+    # The DNS policy's initiative knows the kind too, for endpoints others open.
+    initiative = next(s for s in _of_type("azure-native:authorization:PolicySetDefinition")
+                      if s.inputs.get("policySetDefinitionName") == "hdh-private-endpoint-dns-set")
+    groups_known = [r["parameters"]["groupId"]["value"] for r in initiative.inputs["policyDefinitions"]]
+    assert "nodeManagement" in groups_known
+
+
+def test_zone_groups_refer_to_the_zones_by_their_id_outputs() -> None:
+    zones = {z.inputs["privateZoneName"]: z for z in _of_type("azure-native:privatedns:PrivateZone")}
+    groups = _of_type("azure-native:network:PrivateDnsZoneGroup")
+    assert groups
+    for group in groups:
+        for config in group.inputs["privateDnsZoneConfigs"]:
+            zone = next(z for z in zones.values() if z.outputs.get("id", f"{z.name}-id") == config["privateDnsZoneId"])
+            # A real edge: the group waits for the zone on creation, and goes first on destroy.
+            assert zone.urn in group.dependencies, (group.name, config["name"])
+
+
+def test_every_linux_machine_runs_the_monitor_agent_and_is_associated_with_the_syslog_rule() -> None:
+    machines = _of_type("azure-native:compute:VirtualMachine")
+    linux = [m for m in machines if "linuxConfiguration" in (m.inputs.get("osProfile") or {})]
+    assert len(linux) >= 4  # research machines of both enclaves and the platform's self-hosted machines
+    extensions = _of_type("azure-native:compute:VirtualMachineExtension")
+    associations = _of_type("azure-native:monitor:DataCollectionRuleAssociation")
+    rule = next(r for r in _of_type("azure-native:monitor:DataCollectionRule") if r.name == "log-analytics-syslog")
+    endpoint = next(e for e in _of_type("azure-native:monitor:DataCollectionEndpoint") if e.name == "log-analytics-dce")
+    for vm in linux:
+        vm_id = f"{vm.name}-id"
+        agent = [e for e in extensions if e.inputs.get("type") == "AzureMonitorLinuxAgent" and vm.urn in e.dependencies]
+        assert len(agent) == 1, vm.name
+        assert agent[0].inputs["publisher"] == "Microsoft.Azure.Monitor"
+        identity = agent[0].inputs["settings"]["authentication"]["managedIdentity"]
+        assert identity["identifier-name"] == "mi_res_id"
+        assert identity["identifier-value"] in vm.inputs["identity"]["userAssignedIdentities"]
+        mine = {a.inputs["associationName"]: a for a in associations if a.inputs["resourceUri"] == vm_id}
+        assert mine["hdh-syslog"].inputs["dataCollectionRuleId"] == f"{rule.name}-id"
+        assert rule.urn in mine["hdh-syslog"].dependencies
+        # Over Private Link the agent reads its rules from the endpoint this association names.
+        assert mine["configurationAccessEndpoint"].inputs["dataCollectionEndpointId"] == f"{endpoint.name}-id"

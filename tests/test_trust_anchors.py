@@ -1,0 +1,139 @@
+"""The machines' trust anchors (providers/selfhosted/settings.py): the platform root CA and the archive key
+come from the stack, are checked before any resource, and reach every machine's first boot through
+cloud-init, so a stock image can install from the artefact mirror (platform review, F1)."""
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from hdhport import planner
+from infra.config import ConfigError
+from providers.selfhosted import settings
+
+CLOUD_INIT = "/usr/bin/cloud-init"
+NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+def certificate(ca: bool = True, days: int = 3650, start_days_ago: int = 1) -> str:
+    key = ec.generate_private_key(ec.SECP384R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "HDH test root")])
+    start = NOW - datetime.timedelta(days=start_days_ago)
+    built = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+             .serial_number(x509.random_serial_number()).not_valid_before(start)
+             .not_valid_after(start + datetime.timedelta(days=days))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+             .sign(key, hashes.SHA384()))
+    return built.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.fixture(scope="module")
+def keyring(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if not shutil.which("gpg"):
+        pytest.skip("gpg is not installed")
+    home = tmp_path_factory.mktemp("gnupg")
+    os.chmod(home, 0o700)
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    subprocess.run(["gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key", "HDH archive (test)",
+                    "ed25519", "sign", "never"], env=env, check=True, capture_output=True)
+    return subprocess.run(["gpg", "--armor", "--export", "HDH archive (test)"], env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def root() -> str:
+    return certificate()
+
+
+def test_a_ca_certificate_and_an_armoured_public_key_are_taken_as_given(root: str, keyring: str) -> None:
+    assert settings.root_ca(root) == root
+    assert settings.archive_keyring(keyring) == keyring
+
+
+@pytest.mark.parametrize("text,message", [
+    (lambda: certificate(ca=False), "the certificate is not a CA (basicConstraints CA:FALSE)"),
+    (lambda: certificate(days=10, start_days_ago=20), "not today"),
+    (lambda: certificate() + certificate(), "expected exactly one PEM certificate"),
+    (lambda: "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n", "holds a private key"),
+    (lambda: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "not a readable X.509 certificate"),
+    (lambda: "hdh-root.crt", "expected exactly one PEM certificate"),
+])
+def test_a_root_ca_that_is_not_one_valid_ca_certificate_is_refused_naming_the_key(text: Any, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings.root_ca(text())
+    assert caught.value.key == "hdh:platformRootCa" and message in str(caught.value)
+    assert "PRIVATE" not in str(caught.value).split(":", 1)[1].upper().replace("PRIVATE KEY:", "")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlFgE\n-----END PGP PRIVATE KEY BLOCK-----\n", "holds a private key"),
+    ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n!!!!\n-----END PGP PUBLIC KEY BLOCK-----\n", "ASCII-armoured"),
+    ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nwsBcBAABCAAQ\n-----END PGP PUBLIC KEY BLOCK-----\n", "public-key packet"),
+    ("/usr/share/keyrings/hdh-archive-keyring.gpg", "ASCII-armoured"),
+])
+def test_an_archive_key_that_is_not_an_armoured_public_key_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings.archive_keyring(text)
+    assert caught.value.key == "hdh:archiveKeyring" and message in str(caught.value)
+
+
+def _with(stack: str, **values: object) -> dict[str, Any]:
+    config = planner.stack_config(stack) | {"hdh:enclaves": 0, "hdh:services": ["virtual_network", "message_queue"]}
+    return config | {f"hdh:{key}": value for key, value in values.items()}
+
+
+def _user_data(result: planner.PlanResult) -> list[str]:
+    return [str(r.inputs["userData"]) for r in result.resources
+            if r.type == "openstack:compute/instance:Instance" and r.inputs.get("userData")]
+
+
+def test_given_anchors_reach_every_machines_first_boot_and_silence_the_plan(root: str, keyring: str,
+                                                                            tmp_path: Path) -> None:
+    result = planner.run("ovh", _with("ovhcloud-public-cloud", platformRootCa=root, archiveKeyring=keyring,
+                                      artefactMirror="https://artefacts.hdh.example.eu/mirror"))
+    assert not [w for w in result.warnings if "artefact mirror" in w]
+    documents = _user_data(result)
+    assert len(documents) >= 3  # the three RabbitMQ nodes, and the machines' own OpenBao and step-ca
+    for text in documents:
+        config = yaml.safe_load(text)
+        assert config["ca_certs"]["trusted"] == [root]
+        (hdh,) = config["apt"]["sources"].values()
+        assert hdh == {"source": "deb [signed-by=$KEY_FILE] https://artefacts.hdh.example.eu/mirror/hdh bookworm main",
+                       "key": keyring}
+        assert "hdh-archive-keyring.gpg" not in text
+        assert "deb https://artefacts.hdh.example.eu/mirror/debian-snapshot/" in config["apt"]["sources_list"]
+        root_file = next(f for f in config["write_files"] if f["path"] == "/usr/local/share/ca-certificates/hdh-root.crt")
+        assert root_file["content"] == root
+    if not Path(CLOUD_INIT).exists():
+        pytest.skip("Debian's cloud-init is not installed (make system-deps)")
+    path = tmp_path / "user-data.yaml"
+    path.write_text(documents[0])
+    checked = subprocess.run([CLOUD_INIT, "schema", "--config-file", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_without_anchors_the_plan_says_what_the_image_must_carry() -> None:
+    result = planner.run("ovh", _with("ovhcloud-public-cloud"))
+    (warning,) = [w for w in result.warnings if "artefact mirror" in w]
+    assert "the stack does not give hdh:platformRootCa, hdh:archiveKeyring, hdh:artefactMirror" in warning
+    assert "their image must carry the platform root CA and archive key and mirror.hdh.internal must resolve" \
+        in warning
+
+
+def test_a_bad_anchor_fails_the_plan_before_any_resource_naming_the_key() -> None:
+    # Checked with the stack config (infra/config.check_against), before the program declares anything.
+    with pytest.raises(ConfigError) as caught:
+        planner.run("ovh", _with("ovhcloud-public-cloud", platformRootCa=certificate(ca=False)))
+    assert str(caught.value) == "hdh:platformRootCa: the certificate is not a CA (basicConstraints CA:FALSE)"
+    with pytest.raises(ConfigError, match=r"^hdh:artefactMirror: expected an https URL"):
+        planner.run("ovh", _with("ovhcloud-public-cloud", artefactMirror="http://mirror.example/"))
