@@ -99,7 +99,7 @@ screenshot: install system-deps ## regenerate docs/img/diff-report.png (the READ
 bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json (~15 min)
 	$(PY) -m bench.run
 
-bench-objects: install ## the verified object move against raw rclone copy on local directories (2,000 x 4 KiB, 4 x 64 MiB), as ratios, with a full-move projection; writes bench/objects-results.json (~2 min)
+bench-objects: install ## the verified object move against raw rclone copy, local directories and Azurite -> Swift s3api (small and large objects), as ratios, with a full-move projection; writes bench/objects-results.json (~10 min)
 	$(PY) -m bench.objects
 
 engine: install ## build the Pulumi CLI and the bridged OpenStack provider 5.5.3 from the Go module proxy at pinned versions into .tools/engine, then smoke-test both (cold ~31 min: CLI ~26, provider ~5; warm ~5 s); see scripts/engine/README.md

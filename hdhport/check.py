@@ -23,6 +23,13 @@ from hdhport.yamlsource import Document, load_document
 
 #: What every self-hosted machine calls at boot (providers/selfhosted/bootstrap.py BOOTSTRAP).
 MACHINE_BOOT = ("secrets_store", "certificate_management")
+#: The private zone, and the machine-name stem of the self-hosted recursors (providers/selfhosted/bootstrap.py).
+PRIVATE_ZONE = "hdh.internal"
+RESOLVER_STEM = "private-dns-pdns"
+#: Where the program's private names are records (Iaas.publish) and what boots machines, by family.
+DNS_RECORD_TYPES = frozenset({"azure-native:privatedns:PrivateRecordSet", "openstack:dns/recordSet:RecordSet"})
+SERVER_TYPES = frozenset({"azure-native:compute:VirtualMachine", "openstack:compute/instance:Instance",
+                          "scaleway:instance/server:Server"})
 
 PHASES = ("specification", "registry", "plan", "equivalence", "policies", "consistency", "sovereignty")
 DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-bare-metal-pod-snc", "openstack-reference",
@@ -312,6 +319,7 @@ class Gate:
             if family == "openstack" and not empty_secrets:
                 self.add(Finding("consistency", "barbican-secret-payload", profile, "secrets_store", True))
             self.check_machine_boot(profile, family, result.stack_outputs)
+            self.check_private_names(profile, family, result)
             if family != "azure":
                 continue
             refused, unknown = refusals(result.resources)
@@ -349,6 +357,38 @@ class Gate:
                              "at boot, and the plan builds none: they would wait forever",
                              "" if answered else "build it for the machines (providers/selfhosted/bootstrap.py)",
                              *self.locate.service(service, family), "machine-boot"))
+
+    def check_private_names(self, profile: str, family: str | None, result: Any) -> None:
+        """Every platform service a machine calls as `<label>.hdh.internal` answers there: a record the plan
+        creates where private_dns is native (Iaas.publish), else the machine 0 its self-hosted recursors name
+        it after (templates/private_dns.yaml.j2), with those recursors built."""
+        assert self.locate
+        outputs = result.stack_outputs
+        resolutions: dict[str, Any] = outputs.get("resolutions") or {}
+        built = outputs.get("services") or {}
+        named = {sid: sid.replace("_", "-") for sid in built if (resolutions.get(sid) or {}).get("way") == "self-hosted"}
+        named |= {sid: "machine-" + sid.replace("_", "-") for sid in outputs.get("machine_trust") or {}}
+        if not named:
+            return
+        custom = [r for r in result.resources if r.custom]
+        dns = (resolutions.get("private_dns") or {}).get("way")
+        records = {r.name for r in custom if r.type in DNS_RECORD_TYPES}
+        servers = {r.name for r in custom if r.type in SERVER_TYPES}
+        recursors = dns == "self-hosted" and {f"{RESOLVER_STEM}-0", f"{RESOLVER_STEM}-1"} <= servers
+        for service, component in sorted(named.items()):
+            label = service.replace("_", "-")
+            if dns == "native":
+                answered, how = f"{label}-name" in records, f"no record {label}-name in the native private zone"
+            else:
+                machine = re.compile(rf"{re.escape(component)}-[a-z0-9]+-0")
+                answered = bool(recursors) and any(machine.fullmatch(name) for name in servers)
+                how = (f"private_dns is {dns or 'absent'}: nothing answers" if dns != "self-hosted" else
+                       "the self-hosted recursors are not built" if not recursors else
+                       f"no machine {component}-<role>-0 for the recursors to name")
+            self.add(Finding("consistency", "private-names", profile, service, answered,
+                             "" if answered else f"machines call {label}.{PRIVATE_ZONE}: {how}",
+                             "" if answered else "publish the name (Iaas.publish) or build private_dns",
+                             *self.locate.service(service, family), "private-names"))
 
     def check_sovereignty(self) -> None:
         assert self.spec and self.locate

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -105,6 +106,17 @@ _BOUNDS = {"greater_than": ("above", "gt"), "greater_than_equal": ("at least", "
            "less_than": ("below", "lt"), "less_than_equal": ("at most", "le")}
 
 
+_EXPONENT_WITHOUT_DOT = re.compile(r"([-+]?[0-9]+)([eE][-+]?[0-9]+)")
+
+
+def _exponent_hint(value: Any) -> str:
+    """YAML 1.1, which PyYAML follows, reads `1e-300` as text: a number in exponent form needs a dot."""
+    match = _EXPONENT_WITHOUT_DOT.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return ""
+    return f"; YAML reads a number with an exponent but no dot as text: write {match[1]}.0{match[2]}"
+
+
 def _message(root: type[BaseModel], error: Mapping[str, Any]) -> str:
     kind, loc, ctx = error["type"], error["loc"], error.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -132,12 +144,35 @@ def _message(root: type[BaseModel], error: Mapping[str, Any]) -> str:
         return f"expected a number {word} {shown} (got {_short(error['input'])})"
     expected = _EXPECTED.get(kind)
     if expected is not None:
-        return f"expected {expected} (got {_short(error['input'])})"
+        return f"expected {expected} (got {_short(error['input'])}){_exponent_hint(error['input'])}"
     # pydantic's own words, for the kinds no fixture has shown yet
     return f"{error['msg']} (got {type(error['input']).__name__} {_short(error['input'])})"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(doc: Document) -> list[Problem]:
+    """Text holding a control character (other than tab and line breaks), which YAML lets in through a quoted
+    escape (`"\\e[2K"`): it means nothing in a fact, rewrites a terminal, and a spreadsheet cannot hold it (the
+    XLSX export failed on it with an internal error)."""
+    problems: list[Problem] = []
+    pending: list[tuple[PathKey, Any]] = [((), doc.data)]
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, dict):
+            pending += [(path + (key,), value) for key, value in node.items()]
+        elif isinstance(node, list):
+            pending += [(path + (index,), value) for index, value in enumerate(node)]
+        elif isinstance(node, str) and (found := _CONTROL.search(node)):
+            problems.append(doc.problem(path, f"control character {found.group()!r} in text; remove it"))
+    return sorted(problems)
+
+
 def _validate(model: type[BaseModel], doc: Document) -> tuple[Any, list[Problem]]:
+    control = _control_characters(doc)
+    if control:
+        return None, control
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
@@ -156,12 +191,15 @@ def _validate(model: type[BaseModel], doc: Document) -> tuple[Any, list[Problem]
 
 
 def _unknown_term(doc: Document, path: PathKey, value: str, vocabulary: Mapping[str, Any], what: str) -> Problem:
+    """One line that says what is accepted: the closest terms of a long vocabulary when some are close, every
+    term otherwise (a bidder naming its own API has never seen the catalogue's vocabulary)."""
     terms = sorted(vocabulary)
-    if len(terms) <= _MAX_LISTED_TERMS:
-        hint = "expected one of " + ", ".join(terms)
+    close = difflib.get_close_matches(value, terms, n=3) if len(terms) > _MAX_LISTED_TERMS else []
+    if close:
+        hint = (f"did you mean {', '.join(close)}? (the {len(terms)} accepted terms are under "
+                f"vocabulary.{what} in the catalogue)")
     else:
-        close = difflib.get_close_matches(value, terms, n=3)
-        hint = (f"did you mean {', '.join(close)}? " if close else "") + f"see vocabulary.{what}"
+        hint = "expected one of " + ", ".join(terms)
     return doc.problem(path, f"unknown value '{value}'; {hint}")
 
 

@@ -175,7 +175,12 @@ class Jurisdiction(Sourced):
 class SecNumCloud(Sourced):
     status: Literal["qualified", "j0", "in-progress", "none", "unknown"]
     version: Text | None = None
-    qualified_on: SourceDate | None = None
+    qualified_on: SourceDate | None = Field(default=None, description=(
+        "Date of the qualification decision. It lasts three years: an older one counts as unknown (to confirm) "
+        "until a source shows it renewed, and `hdhport validate` warns."))
+    expected_on: SourceDate | None = Field(default=None, description=(
+        "When not yet qualified: the date the operator announced for the qualification (YYYY-MM for a month, "
+        "the last month of a half-year). `hdhport validate` warns once it has passed without a newer source."))
     scope: Text | None = None
 
 

@@ -93,8 +93,15 @@ def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platfo
     sizing = sizing_for(config, profile, [resolutions[s.id] for s in wanted])
     warn_unmet_bootstrap(resolutions, [s.id for s in wanted])
     platform = Platform(profile, resolutions)
+    from providers.enclave import ENCLAVE_SERVICES, build_enclaves, enclave_indexes
+    from providers.selfhosted.bootstrap import machine_trust, private_names
+
+    # The enclaves' machines, built here or by enclave stacks, boot against the platform's trust and names too.
+    booting = list(dict.fromkeys([*(s.id for s in wanted), *ENCLAVE_SERVICES]))
+    trust = machine_trust(catalogue, resolutions, booting)
+    names = private_names(resolutions, trust) if any(s.id == "private_dns" for s in wanted) else {}
     placement = Placement(api_family=profile.api_family, region=config.region,
-                          admin_ssh_public_key=config.admin_ssh_public_key)
+                          admin_ssh_public_key=config.admin_ssh_public_key, **names)
     landing = registry.landing_zone(profile.api_family)
     if landing is not None:
         zone = landing("landing-zone", placement)
@@ -106,11 +113,7 @@ def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platfo
         component = build_service(service, resolution, placement, sizing)
         platform.components[service.id] = component
         placement = placement.with_(**component.provided)
-    from providers.enclave import ENCLAVE_SERVICES, build_enclaves, enclave_indexes
-
-    # The enclaves' machines, built here or by enclave stacks, boot against the platform's trust too.
-    booting = list(dict.fromkeys([*(s.id for s in wanted), *ENCLAVE_SERVICES]))
-    platform.machine_trust = build_machine_trust(catalogue, resolutions, booting, placement, sizing)
+    platform.machine_trust = build_machine_trust(catalogue, trust, placement, sizing)
     if not config.enclave_stacks:
 
         platform.enclaves = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing,

@@ -42,16 +42,14 @@ def build_service(service: Service, resolution: Resolution, placement: Placement
     return component
 
 
-def build_machine_trust(catalogue: Catalogue, resolutions: dict[str, Resolution], built: list[str],
-                        placement: Placement, sizing: Sizing) -> dict[str, ServiceComponent]:
+def build_machine_trust(catalogue: Catalogue, trust: dict[str, Resolution], placement: Placement,
+                        sizing: Sizing) -> dict[str, ServiceComponent]:
     """The secrets store and ACME CA the platform's own machines boot against, where the profile serves
-    applications with another product (providers/selfhosted/bootstrap.py); named `machine-<service>`, they
-    hand nothing on to the services that follow."""
-    from providers.selfhosted.bootstrap import machine_trust
-
+    applications with another product (`trust`: providers/selfhosted/bootstrap.py machine_trust); named
+    `machine-<service>`, they hand nothing on to the services that follow."""
     return {service_id: build_service(catalogue.service(service_id), resolution, placement, sizing,
                                       name=f"machine-{component_name(service_id, None)}")
-            for service_id, resolution in machine_trust(catalogue, resolutions, built).items()}
+            for service_id, resolution in trust.items()}
 
 
 def warn_unmet_bootstrap(resolutions: dict[str, Resolution], built: list[str]) -> None:

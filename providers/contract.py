@@ -48,6 +48,13 @@ class Placement:
     DNS zone's name in the scope, the Designate zone's id); "" where none exists yet or it is self-hosted."""
     admin_ssh_public_key: str = ""
     """Operators' SSH public key for the VMs (reached through the bastion only)."""
+    dns_resolvers: str = ""
+    """Where private_dns is self-hosted: the machine-name stem of its recursors (`private-dns-pdns`), whose
+    machines <stem>-0 and <stem>-1 every other machine finds through the network's own DNS and then uses as
+    its resolvers; "" elsewhere. Known before anything is built (providers/selfhosted/bootstrap.py)."""
+    dns_aliases: str = ""
+    """Where those recursors answer a service's name with another component's machines (the machines' own
+    secrets store and CA, built beside a native product): `label=component` pairs, comma-separated."""
 
     def with_(self, **changes: Any) -> Placement:
         return replace(self, **changes)

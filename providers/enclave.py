@@ -23,6 +23,7 @@ from infra.config import StackConfig
 from providers.base import ServiceComponent
 from providers.build import build_service, warn_unmet_bootstrap
 from providers.contract import Placement, Sizing, tags_for
+from providers.selfhosted.bootstrap import machine_trust, private_names
 from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, Ingress
 
 #: What a project gets of its own, in build order (the key first: everything after is encrypted with it).
@@ -95,9 +96,11 @@ def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Prof
     fields = {name: shared.apply(functools.partial(_placement_field, name=name))
               for name in ("scope", "network_id", "subnet_id", "key_ref", "key_vault_id", "identity_id",
                            "disk_encryption_ref", "log_workspace_id", "oidc_issuer", "dns_zone")}
-    placement = Placement(api_family=profile.api_family, region=config.region,
-                          admin_ssh_public_key=config.admin_ssh_public_key, **fields)
     resolutions = {r.service: r for r in resolve(catalogue, profile)}
+    # The platform stack's private names, known from the profile as it knew them (infra/program.py).
+    names = private_names(resolutions, machine_trust(catalogue, resolutions, [*resolutions]))
+    placement = Placement(api_family=profile.api_family, region=config.region,
+                          admin_ssh_public_key=config.admin_ssh_public_key).with_(**fields, **names)
     warn_unmet_bootstrap(resolutions, list(ENCLAVE_SERVICES))
     built = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing, enclave_indexes(config))
     pulumi.export("enclaves", {name: {sid: c.outputs["endpoint"] for sid, c in parts.items()}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,12 @@ import yaml
 
 from hdhport import paths
 from hdhport.yamlsource import load_document
+
+#: What the xlsx grid's own formulas may contain: references to its sheets, numbers, ROUND/SUM/RANK, arithmetic.
+#: A formula-looking bidder text (`=HYPERLINK(...)`, `=cmd|...`, `"`) cannot match it; `=1+1` could, so tests also
+#: check where the formulas are.
+GRID_FORMULA = re.compile(r"=(?:(?:Summary|Weights|Scores)!|\$?[A-Z]{1,2}\$?\d+|:|\d+(?:\.\d+)?|ROUND\(|SUM\(|"
+                          r"RANK\(|[-+*/(),])+")
 
 
 def shipped(profile_id: str) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def test_the_programs_warnings_are_reported_without_failing_the_gate(tmp_path: P
     report = shipped()
     warnings = {(w.profile, w.message) for w in report.warnings}
     assert report.ok and all(w.ok and w.rule == "plan-warning" for w in report.warnings)
-    assert any(profile == "ovhcloud-public-cloud" and "their private names (<service>.hdh.internal)" in message
+    assert any(profile == "ovhcloud-public-cloud" and "install software from the artefact mirror" in message
                for profile, message in warnings)
     assert len(warnings) == len(report.warnings)  # each once per profile
     document = json.loads(sarif(report))
@@ -159,6 +159,25 @@ def test_self_hosted_machines_without_their_secrets_store_fail_the_consistency_c
     assert "[consistency/machine-boot] ovhcloud-public-cloud secrets_store: the machines of 36 self-hosted " \
            "service(s) call the self-hosted secrets_store at boot, and the plan builds none" in run.stdout
     assert "certificate_management" not in run.stdout.split("[consistency/machine-boot]", 1)[1].split("\n")[0]
+
+
+def test_a_service_published_nowhere_fails_the_private_names_check(copy: Path) -> None:
+    # Designate hands its zone on: a service that skipped its record would be called by a name nobody answers.
+    _mutate(copy / "providers" / "openstack" / "iaas.py", "        if isinstance(zone, str) and not zone:\n",
+            '        if isinstance(zone, str) and not zone or label == "message-queue":\n')
+    run = _run_gate(copy, "--profile", "openstack-reference")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert ("[consistency/private-names] openstack-reference message_queue: machines call "
+            "message-queue.hdh.internal: no record message-queue-name in the native private zone") in run.stdout
+
+
+def test_recursors_that_are_not_built_fail_the_private_names_check(copy: Path) -> None:
+    # Where PowerDNS is self-hosted, its recursors name every service after its machine 0; renamed, they are gone.
+    _mutate(copy / "providers" / "selfhosted" / "specs.py", '"private_dns": _spec("pdns",', '"private_dns": _spec("dns",')
+    run = _run_gate(copy, "--profile", "scaleway-fr-par")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "[consistency/private-names] scaleway message_queue: machines call message-queue.hdh.internal: " \
+           "the self-hosted recursors are not built" in run.stdout
 
 
 def test_a_secret_in_a_cloud_init_template_fails_the_policies(copy: Path) -> None:

@@ -3,14 +3,16 @@
 Whatever bytes are given, a command exits 0, 1 (a check that failed) or 2 (bad input), and every error line is one
 located, escaped line: no traceback, no internal error, no control character (issue 17; review 2026-12-02).
 
-CI runs a short sample (HDHPORT_FUZZ_EXAMPLES, default 60 per test). A 10-minute run on 2 cores:
+CI runs a short sample (HDHPORT_FUZZ_EXAMPLES, default 60 per test). The long run, about 8 minutes on 2 cores:
 
-    HDHPORT_FUZZ_EXAMPLES=1200 .venv/bin/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q
+    HDHPORT_FUZZ_EXAMPLES=600 .venv/bin/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q
 
-(about 2 runs a second per test; hypothesis prints the smallest failing input when one fails).
+(measured 2026-12-02 with the migrate commands included: 1,200 runs in 459 s on 2 cores shared with another test
+run, passed; hypothesis prints the smallest failing input when one fails).
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -24,6 +26,7 @@ from hypothesis import strategies as st
 from conftest import DATA
 from hdhport import paths
 from hdhport.cli import run
+from hdhport.migrate import manifest as manifests
 
 EXAMPLES = int(os.environ.get("HDHPORT_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="HDHPORT_FUZZ_EXAMPLES" not in os.environ,
@@ -33,6 +36,14 @@ CATALOGUE_TEXT = (DATA / "mini_catalog.yaml").read_text(encoding="utf-8")
 PROFILE_TEXT = (DATA / "mini_profile.yaml").read_text(encoding="utf-8")
 SHIPPED_PROFILE = (paths.PROFILES_DIR / "scaleway.yaml").read_text(encoding="utf-8")
 WEIGHTS_TEXT = "criteria:\n  coverage: 40\n  sovereignty: 35\nrequirements:\n  must: 3\n"
+#: A small `hdhport plan` output and an object manifest, for the migrate commands that read them.
+PLAN_TEXT = json.dumps({"version": 1, "stack": "scaleway", "profile": "scaleway", "config": {},
+                        "summary": {"resources": 1, "enclaves": ["a", "b"]}, "warnings": [],
+                        "services": [{"id": "object_storage", "resolution": "native", "product": "Scaleway Object"
+                                      " Storage", "reason": "native"}],
+                        "resources": [{"urn": "u", "type": "hdh:storage:ObjectStorage", "name": "o"}]}, indent=1)
+MANIFEST_TEXT = manifests.render([manifests.Entry("a.csv", 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61"
+                                                                 "f20015ad")]).decode("utf-8")
 STACK_TEXT = ("config:\n  hdh:profile: nowhere\n  hdh:region: gra\n  hdh:enclaves: 3\n"
               "  hdh:adminSshPublicKey: ssh-ed25519 AAAA x\n  hdh:allowGaps: yes\n")
 LOCATED = re.compile(r"^[^\n:]+:\d+:\d+: .+$")
@@ -44,6 +55,7 @@ YAML_PIECES = st.sampled_from([
     "services", "id", "vocabulary", "offers", "\x00", "\ufeff", "é", "1e400", "~", "null", "\x1b[2K\r",
     "\"a\\nb\": 1\n", "010", "1:30", "=HYPERLINK(\"x\")", "<script>", "\u202e", "criteria", "config",
     "hdh:enclaves", "secure", "1e-300", "-1", "nan", ".inf",
+    '"summary": []', '[[[[', "{}", '"profile": 1', '"sha256": "', '"size": -1', '"format": ', "\\u0000",
 ])
 
 
@@ -126,11 +138,15 @@ READERS = [
     ["diff", "{file}", "scaleway", "--format", "html", "--out", "{out}/d.html"],
     ["diff", "{file}", "--format", "xlsx", "--out", "{out}/d.xlsx"],
     ["plan", "--stack", "ev-fuzz", "--out", "{out}/plan"],
+    # migrate: the commands that read a file and start no server (`verify` hashes a local, empty directory)
+    ["migrate", "plan", "--from", "azure-francecentral", "--to", "scaleway", "--plan-dir", "{out}/plans"],
+    ["migrate", "plan", "--from", "{file}", "--to", "scaleway", "--format", "json", "--out", "{out}/r.json"],
+    ["migrate", "verify", "{out}/dest", "--manifest", "{out}/m.jsonl"],
 ]
 
 
 @FUZZ
-@given(data=_any_bytes(SHIPPED_PROFILE, WEIGHTS_TEXT, STACK_TEXT, CATALOGUE_TEXT),
+@given(data=_any_bytes(SHIPPED_PROFILE, WEIGHTS_TEXT, STACK_TEXT, CATALOGUE_TEXT, PLAN_TEXT, MANIFEST_TEXT),
        argv=st.sampled_from(READERS))
 def test_every_command_that_reads_a_file_keeps_its_contract(data: bytes, argv: list[str], tmp_path: Path,
                                                            capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,6 +157,10 @@ def test_every_command_that_reads_a_file_keeps_its_contract(data: bytes, argv: l
     project.mkdir(exist_ok=True)
     (project / "Pulumi.ev-fuzz.yaml").write_bytes(data)
     out = tmp_path / "out"
+    (out / "plans" / "scaleway").mkdir(parents=True, exist_ok=True)
+    (out / "plans" / "scaleway" / "plan.json").write_bytes(data)
+    (out / "m.jsonl").write_bytes(data)
+    (out / "dest").mkdir(exist_ok=True)
     with monkeypatch.context() as patched:
         patched.setattr(paths, "ROOT", project)
         code, printed, err = _cli([a.format(file=target, out=out) for a in argv], capsys)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from hdhport import paths, plan_report, planner
 from hdhport.loader import load_catalogue
 from hdhport.procurement.presentation import FORMULA_TRIGGERS
-from procurement_support import shipped, write_profile
+from procurement_support import GRID_FORMULA, shipped, write_profile
 
 # ------------------------------------------------------------------------------- formulas (rows 1 and 8)
 
@@ -62,13 +63,22 @@ def evil_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_no_bidder_text_becomes_a_formula_in_the_spreadsheet(evil_reports: dict[str, Path]) -> None:
     with zipfile.ZipFile(evil_reports["xlsx"]) as archive:
         sheets = {n: archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")}
-    assert sheets and not [name for name, xml in sheets.items() if "<f>" in xml or "<f " in xml]
+    # The live grid's own formulas (tests/test_procurement_xlsx_grid.py) are the only ones: references to the
+    # grid's sheets, numbers and ROUND/SUM/RANK, never a bidder's text.
+    formulas = [f for xml in sheets.values() for f in re.findall(r"<f>(.*?)</f>", xml)]
+    assert formulas and all(GRID_FORMULA.fullmatch("=" + f) for f in formulas), formulas
+    assert not [name for name, xml in sheets.items() if "<f " in xml]
     book = openpyxl.load_workbook(evil_reports["xlsx"])
     texts: dict[str, Any] = {}
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if cell.data_type == "f":
+                    assert GRID_FORMULA.fullmatch(str(cell.value)), (sheet.title, cell.coordinate, cell.value)
+                    # only the grid's own places: none in the Matrix, a bidder sheet's total and rank
+                    assert sheet.title in ("Summary", "Weights", "Scores") or \
+                        (sheet.title == "evil-bidder" and cell.coordinate in ("D2", "F2")), cell.coordinate
+                    continue
                 if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
                     assert cell.quotePrefix, (sheet.title, cell.coordinate, cell.value)  # text, even when edited
                     texts[cell.value] = cell
@@ -79,11 +89,12 @@ def test_no_bidder_text_becomes_a_formula_in_the_spreadsheet(evil_reports: dict[
     for where, text in HOSTILE.items():
         if "." in where:  # XML reads a carriage return back as a line feed
             assert text.replace("\r", "\n") in texts, where
-    # Numbers stay numbers: the scores are numeric cells.
+    # Numbers stay numbers: the breakdown's points are numeric cells.
     scores = book["Scores"]
     header = [c.value for c in scores[1]]
-    total = scores.cell(row=2, column=header.index("total") + 1)
-    assert isinstance(total.value, (int, float)) and total.data_type == "n"
+    points = scores.cell(row=2, column=header.index("points") + 1)
+    assert isinstance(points.value, (int, float)) and points.data_type == "n"
+    assert book["Summary"]["C2"].value == HYPERLINK and book["Summary"]["C2"].data_type == "s"
 
 
 def test_no_bidder_text_starts_a_formula_in_the_csv(evil_reports: dict[str, Path]) -> None:

@@ -212,7 +212,7 @@ def test_plan_command_shows_the_programs_warnings_once_each(cli, tmp_path: Path)
     result = cli("plan", "--profile", "ovhcloud-public-cloud", "--enclaves", "2", "--out", str(tmp_path))
     assert result.code == 0, result.err
     warnings = json.loads((tmp_path / "plan.json").read_text())["warnings"]
-    assert any("their private names (<service>.hdh.internal)" in w for w in warnings)
+    assert any("install software from the artefact mirror" in w for w in warnings)
     shown = [line.removeprefix("ovhcloud-public-cloud: warning: ") for line in result.err.splitlines()]
     assert shown == list(dict.fromkeys(warnings))  # every warning, in order, each once
 

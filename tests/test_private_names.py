@@ -40,11 +40,12 @@ def test_every_self_hosted_service_publishes_its_name_where_private_dns_is_nativ
     assert not any("private names" in warning for warning in result.warnings)
 
 
-def test_a_self_hosted_private_dns_is_said_not_to_take_the_programs_records() -> None:
+def test_a_self_hosted_private_dns_answers_the_names_from_the_machines_so_nothing_is_left_to_add() -> None:
     config = planner.stack_config("scaleway-fr-par")
     config["hdh:enclaves"] = 1
     result = planner.run("scaleway-fr-par", config)
-    assert [w for w in result.warnings if "private names" in w] == [
-        "the machines of 40 self-hosted services call platform services by their private names "
-        "(<service>.hdh.internal), which only a native private_dns publishes as they are built, and private_dns "
-        "is PowerDNS (self-hosted) on this profile: its records must be added before they boot"]
+    assert [w for w in result.warnings if "private names" in w] == []
+    placement = result.stack_outputs["placement"]
+    assert (placement["dns_resolvers"], placement["dns_aliases"]) == ("private-dns-pdns", "")
+    servers = {r.name for r in result.resources if r.type == "scaleway:instance/server:Server"}
+    assert {"private-dns-pdns-0", "private-dns-pdns-1", "message-queue-rabbitmq-0"} <= servers

@@ -65,9 +65,12 @@ def test_every_text_format_shows_the_rank(cli: Any, output_format: str) -> None:
 def test_the_spreadsheet_shows_the_rank(cli: Any, tmp_path: Path) -> None:
     out = tmp_path / "diff.xlsx"
     assert cli("diff", "--all", "--format", "xlsx", "--out", str(out)).code == 0
-    scores = openpyxl.load_workbook(out)["Scores"]
+    book = openpyxl.load_workbook(out)
+    scores, summary = book["Scores"], book["Summary"]
     header = [c.value for c in scores[1]]
-    assert header[0] == "rank" and scores.cell(row=2, column=1).value == 1
+    # the rank is live: a RANK() of the Summary's totals, which the Scores sheet points at
+    assert header[0] == "rank" and scores.cell(row=2, column=1).value == "=Summary!$A$2"
+    assert summary["A1"].value == "rank" and str(summary["A2"].value).startswith("=RANK(")
 
 
 # ---------------------------------------------------------------- 2. empty claims

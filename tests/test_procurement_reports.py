@@ -82,7 +82,7 @@ def test_the_spreadsheet_has_a_matrix_the_scores_and_a_sheet_per_bidder(outputs:
     report = outputs["report"]
     book = openpyxl.load_workbook(outputs["xlsx"])
     bidders = [b["id"] for b in report["bidders"]]
-    assert book.sheetnames == ["Matrix", "Scores", *(b[:31] for b in bidders)]
+    assert book.sheetnames == ["Summary", "Weights", "Matrix", "Scores", *(b[:31] for b in bidders)]
 
     matrix = book["Matrix"]
     assert [c.value for c in matrix[1]] == ["service", "name", "family", "requirement", *bidders]

@@ -109,12 +109,23 @@ def test_a_recent_qualification_on_the_required_version_earns_its_points() -> No
 
 
 def test_an_old_qualification_or_an_older_version_earns_no_date_or_version_points() -> None:
+    # A buyer asking for a qualification under 2 years; still within its 3-year validity (2025-12-17).
+    stricter = DEFAULTS.model_copy(update={"sovereignty": DEFAULTS.sovereignty.model_copy(
+        update={"qualification_max_age_years": 2})})
     snc = SPEC.profiles["s3ns-premi3ns"].qualifications.secnumcloud.model_copy(update={"version": "3.1"})
     qualifications = SPEC.profiles["s3ns-premi3ns"].qualifications.model_copy(update={"secnumcloud": snc})
-    parts = _sovereignty(_profile(qualifications=qualifications), today=dt.date(2030, 1, 1))
+    parts = _sovereignty(_profile(qualifications=qualifications), stricter, today=dt.date(2028, 6, 1))
+    assert parts["SecNumCloud status"].points == 25
     assert parts["SecNumCloud version"].points == 0 and not parts["SecNumCloud version"].unknown
     date = parts["SecNumCloud qualification date"]
-    assert date.points == 0 and "older than 3 years" in date.detail
+    assert date.points == 0 and "older than 2 years" in date.detail
+
+
+def test_a_qualification_past_its_three_years_is_unknown() -> None:
+    parts = _sovereignty(_profile(), today=dt.date(2030, 1, 1))
+    for label in ("SecNumCloud status", "SecNumCloud version", "SecNumCloud qualification date"):
+        assert parts[label].points == 0 and parts[label].unknown, label
+    assert "lapsed on 2028-12-17" in parts["SecNumCloud status"].detail
 
 
 @pytest.mark.parametrize(("byok", "hyok", "points", "unknown"), [

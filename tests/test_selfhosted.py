@@ -440,9 +440,7 @@ def test_where_secrets_and_certificates_are_native_the_machines_get_their_own_op
         "certificate_management": ("self-hosted", "step-ca (ACME) with certificates stored in OpenBao")}
     assert "beside OpenStack Barbican (secrets) for applications" in trust["secrets_store"].reason
     assert machine_trust(catalogue, resolutions, ["object_storage", "key_management"]) == {}  # no machine
-    # What is left unmet on this profile is the private names alone (PowerDNS takes no records from the program).
-    (message,) = unmet(resolutions, list(resolutions))
-    assert message.startswith("the machines of 36 self-hosted services call platform services by their private names")
+    assert unmet(resolutions, list(resolutions)) == []  # nothing left for the machines to wait for
     # Azure: one self-hosted service (the package mirror) is enough for the machines to need both.
     assert set(machine_trust(catalogue, _resolutions("azure-francecentral"), ["package_mirror"])) == \
         {"secrets_store", "certificate_management"}
@@ -450,18 +448,73 @@ def test_where_secrets_and_certificates_are_native_the_machines_get_their_own_op
     assert machine_trust(catalogue, _resolutions("scaleway"), list(_resolutions("scaleway"))) == {}
 
 
-def test_only_the_private_names_are_left_when_secrets_and_certificates_are_self_hosted() -> None:
+def test_only_a_private_dns_gap_leaves_the_names_unanswered() -> None:
     from hdhport.resolve import Resolution
-    from providers.selfhosted.bootstrap import unmet
+    from providers.selfhosted.bootstrap import private_names, unmet
 
     resolutions = {sid: Resolution(sid, "self-hosted", "selfhosted", "PowerDNS", "test")
                    for sid in ("waf_gateway", "secrets_store", "certificate_management", "private_dns")}
+    assert unmet(resolutions, ["waf_gateway"]) == []
+    assert private_names(resolutions, []) == {"dns_resolvers": "private-dns-pdns", "dns_aliases": ""}
+    resolutions["private_dns"] = Resolution("private_dns", "native", "openstack", "OpenStack Designate", "test")
+    assert unmet(resolutions, ["waf_gateway"]) == [] and private_names(resolutions, []) == {}
+    resolutions["private_dns"] = Resolution("private_dns", "gap", None, None, "test")
     (message,) = unmet(resolutions, ["waf_gateway"])
     assert message.startswith("the machines of 1 self-hosted service (waf_gateway) call platform services")
-    assert "<service>.hdh.internal" in message and "private_dns is PowerDNS (self-hosted) on this profile" in message
-    # A native private_dns publishes every self-hosted service's name as it is built: nothing is left.
-    resolutions["private_dns"] = Resolution("private_dns", "native", "openstack", "OpenStack Designate", "test")
-    assert unmet(resolutions, ["waf_gateway"]) == []
+    assert "private_dns is a gap on this profile: nothing answers them" in message
+
+
+def _self_hosted_dns(aliases: str = "") -> Placement:
+    return dataclasses.replace(PLACEMENTS["openstack"], dns_resolvers="private-dns-pdns", dns_aliases=aliases)
+
+
+def test_with_a_self_hosted_private_dns_every_machine_resolves_through_its_recursors_before_apt(
+        tmp_path: Path) -> None:
+    text = render_cloud_init("message_queue", _self_hosted_dns())
+    config = yaml.safe_load(text)
+    script = config["bootcmd"][1]
+    assert 'getent ahostsv4 "private-dns-pdns-$i"' in script and "nameserver $ip" in script
+    assert "make_resolv_conf() { :; }" in script  # DHCP renewals keep them
+    # Its own recursors use the network's resolver until they run, then themselves.
+    dns = yaml.safe_load(render_cloud_init("private_dns", _self_hosted_dns()))
+    assert len(dns["bootcmd"]) == 1
+    assert any("nameserver %s" in " ".join(map(str, cmd)) for cmd in dns["runcmd"])
+    # A native private_dns (Designate, Azure) hands its zone on: no resolver to find.
+    assert len(yaml.safe_load(render_cloud_init("message_queue", PLACEMENTS["openstack"]))["bootcmd"]) == 1
+    if Path(CLOUD_INIT).exists():
+        for name, document in (("machine", text), ("recursor", render_cloud_init("private_dns", _self_hosted_dns()))):
+            (tmp_path / name).write_text(document)
+            checked = subprocess.run([CLOUD_INIT, "schema", "--config-file", str(tmp_path / name)],
+                                     capture_output=True, text=True)
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def _lua(aliases: str = "") -> str:
+    dns = yaml.safe_load(render_cloud_init("private_dns", _self_hosted_dns(aliases)))
+    text: str = next(f["content"] for f in dns["write_files"] if f["path"] == "/etc/powerdns/hdh-names.lua")
+    return text.replace("@HDH_DOMAIN@", "net.example")
+
+
+def test_the_recursors_name_every_service_after_its_machine_0() -> None:
+    lua = _lua("secrets-store=machine-secrets-store")
+    assert '["secrets-store"] = "openbao",' in lua and '["message-queue"] = "rabbitmq",' in lua
+    assert '["secrets-store"] = "machine-secrets-store",' in lua
+    for label, role in ((sid.replace("_", "-"), spec.role) for sid, spec in SPECS.items()):
+        assert f'["{label}"] = "{role}",' in lua, label
+    lua_binary = shutil.which("lua5.4") or shutil.which("lua5.3") or shutil.which("lua")
+    if not lua_binary:
+        pytest.skip("no Lua interpreter here to run the recursor's script")
+    probe = lua + textwrap.dedent("""
+        for _, name in ipairs({"secrets-store.hdh.internal", "message-queue.hdh.internal",
+                               "proj-a-disk-encryption.hdh.internal", "ns1.hdh.internal", "example.org"}) do
+          print(name, target(name) or "-")
+        end
+    """)
+    out = subprocess.run([lua_binary, "-"], input=probe, capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:5] == ["secrets-store.hdh.internal\tmachine-secrets-store-openbao-0.net.example",
+                                    "message-queue.hdh.internal\tmessage-queue-rabbitmq-0.net.example",
+                                    "proj-a-disk-encryption.hdh.internal\tproj-a-disk-encryption-tang-0.net.example",
+                                    "ns1.hdh.internal\t-", "example.org\t-"]
 
 
 def test_the_vpn_gateway_forwards_the_premises_into_the_platform_from_its_own_address() -> None:

@@ -92,10 +92,11 @@ def _rclone_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parallel", "--jobs", "--transfers", dest="parallel", type=_count, default=8, metavar="N",
                         help="objects hashed, transferred and read back at once (default 8: rclone's own default "
                              "for --transfers and --checkers)")
-    parser.add_argument("--hasher", choices=("rclone", "stream"), default="rclone",
-                        help="how objects are read and hashed: rclone (default: `rclone hashsum sha256 --download`, "
-                             "digests computed by rclone from the bytes it reads) or stream (`rclone serve http`, "
-                             "hashed in Python); both read every byte, neither trusts a digest the store recorded")
+    parser.add_argument("--hasher", choices=("auto", "rclone", "stream"), default="auto",
+                        help="how objects are read and hashed: auto (default: local files read and hashed in "
+                             "hdhport, remotes as rclone), rclone (`rclone hashsum sha256 --download`, digests "
+                             "computed by rclone from the bytes it reads) or stream (`rclone serve http`, hashed in "
+                             "Python); all read every byte, none trusts a digest the store recorded")
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -248,8 +249,15 @@ def _queue(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from hdhport.migrate.runbook import build, load_plans, to_markdown
+    from hdhport import outputs
+    from hdhport.migrate.runbook import build, load_plans, plan_files, to_markdown
 
+    if args.out is not None:  # before any work, and never over a file this command reads
+        inputs = [Path(v) for v in (args.source, args.target) if _is_file(v)] + [args.catalog]
+        inputs += plan_files(args.plan_dir) if args.plan_dir and args.plan_dir.is_dir() else []
+        if args.profiles_dir.is_dir():
+            inputs += paths.shipped_profiles(args.profiles_dir)
+        outputs.check_file(args.out, "--out", inputs)
     spec, chosen = _two_profiles(args)
     plans = load_plans(args.plan_dir) if args.plan_dir else {}
     if args.plan_dir and not {c.id for c in chosen} & plans.keys():
@@ -262,8 +270,7 @@ def _plan(args: argparse.Namespace) -> int:
             if args.format == "json"
             else to_markdown(runbook))
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
+        outputs.write_atomic(args.out, text)
         totals = runbook.totals()
         print(f"{args.out}: {totals['steps']} steps, {totals['methods']} with a method, {totals['gaps']} gap(s), "
               f"{totals['unknown']} unknown")
@@ -272,15 +279,17 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _is_file(value: str) -> bool:
+    """--from / --to name a profile file rather than a shipped profile's id."""
+    return value.endswith((".yaml", ".yml")) or "/" in value or Path(value).is_file()
+
+
 def _two_profiles(args: argparse.Namespace) -> tuple[Any, list[Any]]:
     """The specification and the --from and --to profiles: shipped ids or files; a file whose id is a
     shipped profile's takes its place, as in `hdhport diff`."""
     from hdhport.loader import read_all, specification_from
 
-    def is_file(value: str) -> bool:
-        return value.endswith((".yaml", ".yml")) or "/" in value or Path(value).is_file()
-
-    files = {value: Path(value) for value in (args.source, args.target) if is_file(value)}
+    files = {value: Path(value) for value in (args.source, args.target) if _is_file(value)}
     docs, problems = read_all(dict.fromkeys(files.values()))
     ids = {doc.file: str(doc.data.get("id")) for doc in docs if isinstance(doc.data, dict)}
     shipped, more = read_all(paths.shipped_profiles(args.profiles_dir))

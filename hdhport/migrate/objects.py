@@ -13,10 +13,13 @@ again: an object that appeared or changed meanwhile fails the run, named, for a 
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import posixpath
+import queue
+import re
 import stat
 import threading
 import time
@@ -168,23 +171,28 @@ class Hashed:
     sha256: str
 
 
-Hasher = Literal["rclone", "stream"]
-HASHERS: tuple[Hasher, ...] = ("rclone", "stream")
+Hasher = Literal["auto", "rclone", "stream"]
+HASHERS: tuple[Hasher, ...] = ("auto", "rclone", "stream")
 #: From this size an object is hashed through `rclone cat` and hashlib rather than `rclone hashsum`: about
 #: what hashlib hashes in the time an rclone process takes to start (~30 ms at ~1 GiB/s).
 LARGE = 32 << 20
 
 
 def hash_objects(rclone: Rclone, remote: str, sizes: dict[str, int], paths: Iterable[str], *, jobs: int,
-                 log: Path, progress: Progress, what: str, hasher: Hasher = "rclone") -> dict[str, Hashed | None]:
+                 log: Path, progress: Progress, what: str, hasher: Hasher = "auto") -> dict[str, Hashed | None]:
     """SHA-256 and size of each of `paths` at `remote` (None when absent), `jobs` objects at once.
 
-    Both hashers read every byte of every object through rclone and hash what was read; neither takes a
-    digest the store recorded (an upload-time MD5 or SHA-256 attests what was sent, not what is served),
-    so a manifest made with either attests the source's content and a read-back with either proves the
-    destination's.
+    Every hasher reads every byte of every object and hashes what was read; none takes a digest the store
+    recorded (an upload-time MD5 or SHA-256 attests what was sent, not what is served), so a manifest made
+    with any of them attests the source's content and a read-back with any proves the destination's.
 
-    - "rclone" (default): objects under LARGE through `rclone hashsum sha256 --download`, the digests
+    - "auto" (default): on a local path, each file is opened here (never through a symbolic link, never
+      anything but a regular file) and hashed with hashlib, `jobs` files at once, its size counted from
+      the bytes hashed: rclone's local backend would read the same bytes from the same file, one process
+      and one pipe further away. A name rclone's local encoding rewrites (control characters, their
+      U+2400 pictures, full-width look-alikes, `.` or `..`) goes through "rclone". Remotes: "rclone".
+
+    - "rclone": objects under LARGE through `rclone hashsum sha256 --download`, the digests
       computed in rclone itself, `jobs` objects at once, in one process (per-object cost: no process, no
       HTTP request); their size is the one `sizes` (a listing) gives: a digest match proves the bytes,
       hence the size, and the manifest's listing is taken again after hashing to catch a size that moved
@@ -195,17 +203,94 @@ def hash_objects(rclone: Rclone, remote: str, sizes: dict[str, int], paths: Iter
       a remote where `rclone hashsum` misbehaves, and as the reference the first is tested against.
     """
     todo = [p for p in paths]
-    if hasher == "rclone":
+    if hasher == "auto" and remote_name(remote) is None:
+        files = {p: f for p in todo if (f := local_file(remote, p)) is not None}
+        results = _hash_files(files, jobs, progress, what)
+        rest = [p for p in todo if p not in files]
+        if rest:
+            results.update(hash_objects(rclone, remote, sizes, rest, jobs=jobs, log=log, progress=progress,
+                                        what=what, hasher="rclone"))
+        return results
+    if hasher in ("auto", "rclone"):
         small = [p for p in todo if p in sizes and sizes[p] < LARGE]
         large = [p for p in todo if p in sizes and sizes[p] >= LARGE]
-        digests = rclone.hashsum(remote, small, log, jobs,
-                                 progress=lambda done: progress(f"{what}: {done}/{len(todo)} objects")) if small else {}
-        results: dict[str, Hashed | None] = {p: Hashed(sizes[p], digests[p]) if p in digests else None
-                                             for p in todo}
-        results.update(_hash_large(rclone, remote, large, jobs, progress, what))
+        # One `rclone hashsum` for every small object, beside the large ones' streams: both at once.
+        with ThreadPoolExecutor(1) as side:
+            pending = side.submit(rclone.hashsum, remote, small, log, jobs,
+                                  progress=lambda done: progress(f"{what}: {done}/{len(todo)} objects")) if small else None
+            results = _hash_large(rclone, remote, large, jobs, progress, what)
+            digests = pending.result() if pending is not None else {}
+        results.update({p: Hashed(sizes[p], digests[p]) if p in digests else None for p in todo if p not in results})
         return results
     with rclone.serve(remote, log) as reader:
         return _hash_streams(reader, todo, jobs, progress, what)
+
+
+# Names rclone's local backend stores under another name (its encoding on Linux: control characters as
+# their U+2400 pictures, `.` and `..`, and the characters it uses to quote those): read through rclone.
+_REWRITTEN = re.compile("[\x00-\x1f\x7f\u2400-\u243f\u201b\uff00-\uffef]")
+
+
+def local_file(root: str, name: str) -> str | None:
+    """The file a local path `root` holds under rclone's object name `name`, or None when rclone's local
+    encoding could map that name to another file name."""
+    if _REWRITTEN.search(name) or any(part in ("", ".", "..") for part in name.split("/")):
+        return None
+    return os.path.join(root, name)
+
+
+def hash_file(path: str, buffer: bytearray) -> Hashed | None:
+    """Size and SHA-256 of the bytes of one local regular file, read now; None when it is absent or not a
+    regular file (rclone would not list or copy it). O_NOFOLLOW: a file replaced by a symbolic link is
+    never followed; O_NONBLOCK: a FIFO put in its place is never waited on."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None
+        raise RcloneError(f"reading {path!r} failed: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        digest, size, view = hashlib.sha256(), 0, memoryview(buffer)
+        while got := os.readv(descriptor, [buffer]):
+            digest.update(view[:got])
+            size += got
+        return Hashed(size, digest.hexdigest())
+    except OSError as exc:
+        raise RcloneError(f"reading {path!r} failed: {exc.strerror}") from None
+    finally:
+        os.close(descriptor)
+
+
+def _hash_files(files: dict[str, str], jobs: int, progress: Progress, what: str) -> dict[str, Hashed | None]:
+    """`jobs` threads, each taking the next file from a shared iterator: no task object per file, which for
+    thousands of small files costs more than hashing them."""
+    results: dict[str, Hashed | None] = {}
+    lock, last = threading.Lock(), [time.monotonic()]
+    items = iter(list(files.items()))
+
+    def worker() -> None:
+        buffer = bytearray(_CHUNK)
+        while True:
+            with lock:
+                item = next(items, None)
+            if item is None:
+                return
+            hashed = hash_file(item[1], buffer)
+            with lock:
+                results[item[0]] = hashed
+                if time.monotonic() - last[0] > 10:
+                    last[0] = time.monotonic()
+                    progress(f"{what}: {len(results)}/{len(files)} objects")
+
+    if files:
+        with ThreadPoolExecutor(max(1, min(jobs, len(files)))) as pool:
+            for future in [pool.submit(worker) for _ in range(max(1, min(jobs, len(files))))]:
+                future.result()  # re-raises the first worker error here
+    return results
 
 
 def _hash_large(rclone: Rclone, remote: str, large: list[str], jobs: int, progress: Progress,
@@ -378,7 +463,7 @@ def _changes(old: Manifest, new: list[Entry]) -> dict[str, list[str]]:
 
 
 def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume: bool = False,
-         parallel: int = 8, max_failures: int = 10, hasher: Hasher = "rclone",
+         parallel: int = 8, max_failures: int = 10, hasher: Hasher = "auto",
          progress: Progress = lambda _: None) -> Summary:
     """The verified move; `parallel` objects hashed, copied and read back at once (see hash_objects for
     what each `hasher` guarantees)."""
@@ -507,14 +592,20 @@ def _deliver(summary: Summary, source: str, dest: str, manifest: Manifest, state
     if to_copy:
         started = time.monotonic()
         progress(f"copying {len(to_copy)} object(s) to {redact(summary.dest)}")
-        rclone.copy(source, dest, to_copy, log, parallel, max_failures)
+        early = ReadBack(rclone, dest, entries, to_copy, parallel, log) if hasher == "auto" else None
+        try:
+            rclone.copy(source, dest, to_copy, log, parallel, max_failures,
+                        on_copied=early.copied if early else None,
+                        skip_checksum=early is not None and remote_name(dest) is None)
+        finally:
+            found = early.finish() if early else {}
         summary.copied = len(to_copy)
         summary.seconds["copy"] = time.monotonic() - started
         started = time.monotonic()
-        progress(f"verifying {len(to_copy)} object(s) at {redact(summary.dest)}")
+        progress(f"verifying {len(to_copy) - len(found)} object(s) at {redact(summary.dest)}")
         after_copy = there = rclone.list(dest).sizes  # what the read-back and the final check find
-        found = hash_objects(rclone, dest, there, to_copy, jobs=parallel, log=log, progress=progress,
-                             what="verify", hasher=hasher)
+        found |= hash_objects(rclone, dest, there, [p for p in to_copy if p not in found], jobs=parallel, log=log,
+                              progress=progress, what="verify", hasher=hasher)
         for path in to_copy:
             mismatch = _compare(entries[path], found[path])
             if mismatch is None:
@@ -523,6 +614,105 @@ def _deliver(summary: Summary, source: str, dest: str, manifest: Manifest, state
                 summary.mismatches.append(mismatch)
         summary.seconds["verify"] = time.monotonic() - started
     _final_check(summary, dest, manifest, state, rclone, after_copy)
+
+
+class ReadBack:
+    """The read-back during the copy: each object rclone reports copied (it reports an object once it is
+    written and closed) is read and hashed at the destination at once, beside the objects still in flight.
+
+    A local destination's files are hashed here; on a remote, large objects go through `rclone cat` one by
+    one and small ones through one `rclone hashsum --download` per batch of what arrived meanwhile. Only a
+    confirmation counts: an object whose digest (and, read here, size) equals the manifest's. Anything else,
+    an object reported twice (rclone retried it: never judged on a read that came before its last write), a
+    read that failed, or a name that does not parse as one asked for, is read again after the copy."""
+
+    BATCH = 256
+
+    def __init__(self, rclone: Rclone, dest: str, entries: dict[str, Entry], paths: Iterable[str], jobs: int,
+                 log: Path) -> None:
+        self.rclone, self.dest, self.entries, self.jobs, self.log = rclone, dest, entries, jobs, log
+        self.wanted = set(paths)
+        self.local_dest = remote_name(dest) is None
+        self.queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.workers = [threading.Thread(target=self._work, name="hdhport-read-back", daemon=True)
+                        for _ in range(max(1, jobs))]
+        for worker in self.workers:
+            worker.start()
+        self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+        self.seen: set[str] = set()
+        self.repeated: set[str] = set()
+        self.confirmed: set[str] = set()
+        self.batch: list[str] = []
+        self.closing = False
+        self.batcher = threading.Thread(target=self._batches, name="hdhport-read-back", daemon=True)
+        if not self.local_dest:
+            self.batcher.start()
+
+    def copied(self, name: str) -> None:
+        if name not in self.wanted:
+            return
+        with self.lock:
+            if name in self.seen:
+                self.repeated.add(name)
+                return
+            self.seen.add(name)
+            if not self.local_dest and self.entries[name].size < LARGE:
+                self.batch.append(name)
+                if len(self.batch) >= self.BATCH:
+                    self.arrived.notify()
+                return
+        self.queue.put(name)
+
+    def _work(self) -> None:
+        buffer = bytearray(_CHUNK)
+        while (name := self.queue.get()) is not None:
+            try:
+                self._one(name, buffer)
+            except Exception:  # noqa: BLE001 - a read that failed confirms nothing: read again after the copy
+                continue
+
+    def _one(self, name: str, buffer: bytearray) -> None:
+        if self.local_dest:
+            file = local_file(self.dest, name)
+            hashed = hash_file(file, buffer) if file is not None else None
+        else:
+            hashed = Hashed(*self.rclone.cat_sha256(self.dest, name, buffer))
+        entry = self.entries[name]
+        if hashed == Hashed(entry.size, entry.sha256):
+            with self.lock:
+                self.confirmed.add(name)
+
+    def _batches(self) -> None:
+        while True:
+            with self.lock:
+                self.arrived.wait_for(lambda: self.closing or len(self.batch) >= self.BATCH, timeout=0.5)
+                if self.closing:
+                    return  # what is left is read after the copy, with the rest
+                names, self.batch = self.batch, []
+            if not names:
+                continue
+            try:
+                digests = self.rclone.hashsum(self.dest, names, self.log, self.jobs)
+            except Exception:  # noqa: BLE001 - a failed batch confirms nothing: read again after the copy
+                continue
+            with self.lock:
+                self.confirmed |= {n for n, d in digests.items() if n in self.entries and d == self.entries[n].sha256}
+
+    def finish(self) -> dict[str, Hashed | None]:
+        """The objects confirmed, as the read-back after the copy would report them."""
+        with self.lock:
+            self.closing = True
+            self.arrived.notify()
+        if self.batcher.is_alive():
+            self.batcher.join()
+        for _ in self.workers:
+            self.queue.put(None)
+        for worker in self.workers:
+            worker.join()
+        with self.lock:
+            return {p: Hashed(self.entries[p].size, self.entries[p].sha256)
+                    for p in self.confirmed - self.repeated}
 
 
 def _final_check(summary: Summary, dest: str, manifest: Manifest, state: State, rclone: Rclone,
@@ -582,7 +772,7 @@ def _summary(operation: Literal["move", "verify"], source: str | None, dest: str
 # ---------------------------------------------------------------------- verification alone
 
 
-def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8, hasher: Hasher = "rclone",
+def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8, hasher: Hasher = "auto",
            progress: Progress = lambda _: None) -> Summary:
     """Re-read every object at `dest` and compare it with the manifest (for an attestation, or after a
     suspected alteration). Objects found wrong are no longer counted as verified by a resumable run."""

@@ -95,25 +95,65 @@ def load_plans(directory: Path) -> dict[str, Plan]:
     if not directory.is_dir():
         raise InputError([Problem(str(directory), 1, 1, "", "--plan-dir: not a directory")])
     found: dict[str, tuple[bool, Plan]] = {}
-    for file in sorted([directory / "plan.json", *directory.glob("*/plan.json")]):
-        if not file.exists():
-            continue
-        try:
-            # a FIFO or a device is refused, never opened for a read that would block
-            document = json.loads(manifests.read_regular(file, "plan").decode("utf-8"))
-            profile, stack = str(document["profile"]), str(document["stack"])
-            services = {str(s["id"]): s for s in document["services"]}
-            types: dict[str, int] = {}
-            for resource in document["resources"]:
-                types[str(resource["type"])] = types.get(str(resource["type"]), 0) + 1
-            enclaves = len(document.get("summary", {}).get("enclaves", []))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError([Problem(str(file), 1, 1, "", f"not an hdhport plan: {type(exc).__name__}: {exc}")]) \
-                from None
+    for file in plan_files(directory):
+        profile, stack, plan = read_plan(file)
         platform = stack == profile
         if profile not in found or (platform and not found[profile][0]):
-            found[profile] = (platform, Plan(str(file), services, types, enclaves))
+            found[profile] = (platform, plan)
     return {profile: plan for profile, (_, plan) in found.items()}
+
+
+def plan_files(directory: Path) -> list[Path]:
+    """The plan.json files `load_plans` reads in DIR: the command's inputs, never to be written over."""
+    return [file for file in sorted([directory / "plan.json", *directory.glob("*/plan.json")])
+            if file.exists() or file.is_symlink()]
+
+
+def read_plan(file: Path) -> tuple[str, str, Plan]:
+    """One `hdhport plan` output: its profile, its stack and what the runbook uses of it. Anything else (not
+    JSON, too deep, a key of the wrong type) is one located line, exit 2, never an internal error."""
+    def bad(where: str, message: str, line: int = 1, column: int = 1) -> InputError:
+        return InputError([Problem(str(file), line, column, where, f"not an hdhport plan: {message}")])
+
+    # a FIFO or a device is refused, never opened for a read that would block
+    raw = manifests.read_regular(file, "plan")
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise bad("", f"not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise bad("", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise bad("", "JSON nested too deep") from None
+
+    def expect(value: Any, kind: type, where: str, what: str) -> Any:
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise bad(where, f"expected {what}, got {_json_kind(value)}")
+        return value
+
+    expect(document, dict, "", "a JSON object at the top")
+    for key in ("profile", "stack", "services", "resources"):
+        if key not in document:
+            raise bad("", f"missing key '{key}'")
+    profile = expect(document["profile"], str, "profile", "a string")
+    stack = expect(document["stack"], str, "stack", "a string")
+    services: dict[str, Mapping[str, Any]] = {}
+    for index, entry in enumerate(expect(document["services"], list, "services", "a list")):
+        expect(entry, dict, f"services[{index}]", "an object")
+        services[expect(entry.get("id"), str, f"services[{index}].id", "a string")] = entry
+    types: dict[str, int] = {}
+    for index, resource in enumerate(expect(document["resources"], list, "resources", "a list")):
+        expect(resource, dict, f"resources[{index}]", "an object")
+        token = expect(resource.get("type"), str, f"resources[{index}].type", "a string")
+        types[token] = types.get(token, 0) + 1
+    summary = expect(document.get("summary", {}), dict, "summary", "an object")
+    enclaves = expect(summary.get("enclaves", []), list, "summary.enclaves", "a list")
+    return profile, stack, Plan(str(file), services, types, len(enclaves))
+
+
+def _json_kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true or false", type(None): "null"}
+    return names.get(type(value), "a number")
 
 
 # ---------------------------------------------------------------------------------------------- sides

@@ -10,19 +10,22 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hdhport import outputs, paths
 from hdhport.errors import InputError, Problem
-from hdhport.loader import Specification, catalogue_from, read_all, specification_from
-from hdhport.procurement.report import Report
-from hdhport.yamlsource import Document, load_document
+
+if TYPE_CHECKING:  # loaded on first use, so that registering these commands imports no pydantic model
+    from hdhport.loader import Specification
+    from hdhport.procurement.report import Report
+    from hdhport.yamlsource import Document
 
 EXIT_OK = 0
 _PROFILE_SUFFIXES = (".yaml", ".yml")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from hdhport.procurement.render import FORMATS
+    from hdhport.procurement.formats import FORMATS
 
     diff = commands.add_parser(
         "diff", help="compare bidders' profiles with the specification and with each other",
@@ -89,6 +92,8 @@ class _Directory:
     def docs(self) -> list[Document]:
         """Every profile file of the directory, parsed (the files that do not parse are in `unreadable`)."""
         if self._docs is None:
+            from hdhport.loader import read_all
+
             self._docs, self.unreadable = read_all(paths.shipped_profiles(self.directory))
         return self._docs
 
@@ -115,6 +120,8 @@ def _load(args: argparse.Namespace) -> tuple[Specification, list[str]]:
     A file given on the command line replaces the profile of the same id in --profiles-dir, so a bidder can
     diff its updated answer against everyone else. Profiles of the directory are found by their id.
     """
+    from hdhport.loader import read_all, specification_from
+
     files = [Path(a) for a in args.profiles if _is_path(a)]
     docs, problems = read_all(files)
     given_ids = {pid for pid in map(_declared_id, docs) if pid is not None}
@@ -176,7 +183,8 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from hdhport.procurement.render import BINARY_FORMATS, render
+    from hdhport.procurement.formats import BINARY_FORMATS
+    from hdhport.procurement.render import render
 
     if not args.profiles and not args.all:
         args.usage_error("give profile ids or files to compare, or --all")
@@ -198,6 +206,9 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _bid_template(args: argparse.Namespace) -> int:
     from hdhport.procurement.bid import template
+
+    from hdhport.loader import catalogue_from
+    from hdhport.yamlsource import load_document
 
     catalogue = catalogue_from(load_document(args.catalog))
     sys.stdout.write(template(catalogue, args.family, dt.date.today()))

@@ -182,7 +182,7 @@ def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: st
             regions=profile.regions, openstack=profile.openstack,
             counts={kind: offers.get(kind, 0) for kind in ("native", "self-hosted", "gap", "unknown")},
             changes={kind: changes.get(kind, 0) for kind in _CHANGE_KINDS} if reference and not is_baseline else {},
-            verdict=verdict(catalogue, profile, required),
+            verdict=verdict(catalogue, profile, required, today),
             scores=score(catalogue, profile, compared, weights, today,
                          _migration_gaps(catalogue, spec.profiles[baseline], profile)
                          if baseline and not is_baseline else None,

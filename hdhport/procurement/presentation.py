@@ -160,7 +160,9 @@ def bidder_facts(bidder: Bidder) -> list[Fact]:
         Fact("Extraterritorial exposure", law.extraterritorial_exposure
              + (f" ({', '.join(law.laws)})" if law.laws else ""), law.source, law.date),
         Fact("SecNumCloud", f"{snc.status}; version: {_stated(snc.version)}; qualified on: "
-                            f"{_stated(snc.qualified_on)}; scope: {_stated(snc.scope)}", snc.source, snc.date),
+                            f"{_stated(snc.qualified_on)}"
+                            + (f"; expected on: {snc.expected_on.isoformat()}" if snc.expected_on else "")
+                            + f"; scope: {_stated(snc.scope)}", snc.source, snc.date),
         Fact("HDS", f"{hds.status}; activities: {_stated(', '.join(hds.activities))}; scope: {_stated(hds.scope)}",
              hds.source, hds.date),
         Fact("Key custody", f"provider-managed {keys.provider_managed}; BYOK {keys.byok}; HYOK {keys.hyok}"

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hdhport.procurement import presentation
+from hdhport.procurement.formats import BINARY_FORMATS as BINARY_FORMATS  # re-exported
+from hdhport.procurement.formats import FORMATS as FORMATS  # re-exported
 from hdhport.procurement.report import Bidder, Report
 from hdhport.render import text_table
 
@@ -22,8 +24,6 @@ if TYPE_CHECKING:
     import jinja2
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-FORMATS = ("table", "md", "html", "csv", "json", "xlsx")
-BINARY_FORMATS = ("xlsx",)
 RANK_RULE = ("rank: by total, highest first; equal totals share a rank and are listed by id; reference "
              "profiles (kind: reference) are shown last, never ranked")
 COST_RULE = ("Monthly cost: `hdhport cost` of the same platform per bidder with a price book and an API family "

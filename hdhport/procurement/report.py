@@ -111,7 +111,8 @@ class Criterion(_Frozen):
     label: str
     weight: float = Field(description="Share of the total, in percent.")
     score: float = Field(description="Out of 100: the sum of the parts' points.")
-    contribution: float = Field(description="score x weight / 100, to the cent; the total is their sum.")
+    contribution: float = Field(description="score x weight / 100 rounded half up to the cent (a spreadsheet's "
+                                            "ROUND); the total is their sum.")
     parts: list[Part]
 
 

@@ -9,12 +9,14 @@ a `must` service answered `gap` has its own line flagged `disqualifying`.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
 from collections.abc import Mapping, Callable, Sequence
 from dataclasses import dataclass
 
 from hdhport.eu import EU_MEMBER_STATES
+from hdhport.evidence import SECNUMCLOUD_VALIDITY_YEARS, lapsed
 from hdhport.model import Catalogue, Implementations, Profile, Service, Sourced
 from hdhport.procurement.report import (
     BidderCost, Cell, Criterion, CriterionId, Part, Qualification, Scores, Verdict,
@@ -77,6 +79,14 @@ def apportion(values: Sequence[float]) -> list[float]:
     for i in by_remainder[:max(short, 0)]:
         floors[i] += 1
     return [f / 100 for f in floors]
+
+
+def contribution(score_: float, weight: float) -> float:
+    """A criterion's share of the total: score x weight / 100, rounded half up to the cent, in decimal, as a
+    spreadsheet's ROUND(score*weight/100, 2) does. The total is the sum of these, so the CLI and the live
+    formulas of the xlsx grid apply one rule and agree to the cent."""
+    exact = decimal.Decimal(repr(score_)) * decimal.Decimal(repr(weight)) / 100
+    return float(exact.quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP))
 
 
 @dataclass
@@ -222,6 +232,13 @@ def _secnumcloud(profile: Profile, weights: Weights, today: dt.date) -> list[_Li
     points, credits = sov.points, sov.secnumcloud_status
     credit = {"qualified": credits.qualified, "j0": credits.j0, "in-progress": credits.in_progress,
               "none": credits.none}
+    expired = lapsed(snc, today)
+    if expired is not None and not is_placeholder(snc.source):
+        why = _lapsed_detail(snc, expired)
+        return [_Line("SecNumCloud status", why, points.secnumcloud_status, 0.0, unknown=True),
+                _Line("SecNumCloud version", "unknown, as the status is (lapsed)", points.secnumcloud_version, 0.0,
+                      unknown=True),
+                _Line("SecNumCloud qualification date", why, points.secnumcloud_date, 0.0, unknown=True)]
     if _stated(snc, snc.status) == "unknown":
         why = f"{snc.status} claimed, but {_PLACEHOLDER_DETAIL}" if snc.status != "unknown" else "unknown"
         unknown = "unknown, as the status is" + (" (placeholder source)" if snc.status != "unknown" else "")
@@ -254,6 +271,12 @@ def _secnumcloud(profile: Profile, weights: Weights, today: dt.date) -> list[_Li
         date = _Line("SecNumCloud qualification date", f"{snc.qualified_on.isoformat()} ({age:.1f} years ago; "
                      f"{verdict})", points.secnumcloud_date, 1.0 if recent else 0.0)
     return [status, version, date]
+
+
+def _lapsed_detail(snc: Sourced, expired: dt.date) -> str:
+    on = getattr(snc, "qualified_on", None)
+    return (f"qualified on {on.isoformat() if on else '?'}, so lapsed on {expired.isoformat()} (a qualification "
+            f"lasts {SECNUMCLOUD_VALIDITY_YEARS} years) unless renewed: unknown until a renewal is sourced")
 
 
 def _key_custody(profile: Profile, weights: Weights) -> _Line:
@@ -347,7 +370,7 @@ def score(catalogue: Catalogue, profile: Profile, cells: Sequence[Cell], weights
     ]
     if cost is not None:
         criteria.append(_criterion("cost", "Monthly cost", share.cost, _cost(cost, weights)))
-    contributions = apportion([c.score * c.weight / 100 for c in criteria])
+    contributions = [contribution(c.score, c.weight) for c in criteria]
     criteria = [c.model_copy(update={"contribution": share_}) for c, share_ in zip(criteria, contributions)]
     return Scores(total=round(sum(contributions), 2), criteria=criteria)
 
@@ -355,10 +378,11 @@ def score(catalogue: Catalogue, profile: Profile, cells: Sequence[Cell], weights
 _REQUIRED_STATUS = {"secnumcloud": ("SecNumCloud", "qualified"), "hds": ("HDS", "certified")}
 
 
-def verdict(catalogue: Catalogue, profile: Profile, required: Sequence[Qualification]) -> Verdict:
+def verdict(catalogue: Catalogue, profile: Profile, required: Sequence[Qualification],
+            today: dt.date | None = None) -> Verdict:
     """Not eligible on a `must` gap or on a required qualification the bidder states it lacks (none, j0,
     in progress); to confirm on a `must` unknown (or claimed self-hosted where it cannot be), or on a required
-    qualification whose status is unknown or rests on a placeholder source."""
+    qualification whose status is unknown, rests on a placeholder source, or has outlived its validity."""
     must = [s for s in catalogue.services if s.requirement == "must"]
     reasons = [f"must service {s.id} ({s.name}) is a gap: {profile.offers[s.id].reason}"
                for s in must if profile.offers[s.id].offer == "gap"]
@@ -367,6 +391,10 @@ def verdict(catalogue: Catalogue, profile: Profile, required: Sequence[Qualifica
         name, needed = _REQUIRED_STATUS[qualification]
         fact = getattr(profile.qualifications, qualification)
         status = _stated(fact, fact.status)
+        expired = lapsed(fact, today or dt.date.today()) if qualification == "secnumcloud" else None
+        if expired is not None and status == needed:
+            to_confirm.append(f"{name} required: {_lapsed_detail(fact, expired)}: to confirm with the bidder")
+            continue
         if status == needed:
             continue
         if status != "unknown":

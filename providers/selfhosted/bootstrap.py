@@ -9,8 +9,10 @@ platform builds the self-hosted one beside it for its own machines (`machine_tru
 cluster and a step-ca published under the same private names, so no machine waits for an API nobody
 runs. The machines also call platform services by their private names (`<service>.hdh.internal`): a
 native private_dns (Azure private DNS, Designate) hands on its zone and each self-hosted service
-publishes its name there (Iaas.publish); a self-hosted one has no way to take records from the program
-yet, which `unmet` says.
+publishes its name there (Iaas.publish). A self-hosted one (PowerDNS) takes no records from the program:
+its recursors answer `<label>.hdh.internal` with the machine the label's component names `<component>-<role>-0`,
+which the cloud network's own DNS resolves (templates/private_dns.yaml.j2), and every other machine finds
+those recursors by their machine names and makes them its resolvers before apt runs (`private_names`).
 """
 from __future__ import annotations
 
@@ -54,6 +56,20 @@ def machine_trust(catalogue: Catalogue, resolutions: Mapping[str, Resolution],
     return trust
 
 
+#: Machine-name stem of the self-hosted recursors: component `private-dns`, role `pdns` (specs.SPECS).
+RESOLVER_STEM = "private-dns-pdns"
+
+
+def private_names(resolutions: Mapping[str, Resolution], trust: Iterable[str]) -> dict[str, str]:
+    """The Placement fields that let every machine resolve `<service>.hdh.internal` where private_dns is
+    self-hosted (dns_resolvers, dns_aliases); nothing where it is native or a gap. `trust`: the services built
+    for the machines beside a native product (`machine_trust`), whose names point at those machines."""
+    if resolutions["private_dns"].way != "self-hosted":
+        return {}
+    aliases = ",".join(f"{SITE.host(s).split('.')[0]}=machine-{SITE.host(s).split('.')[0]}" for s in sorted(trust))
+    return {"dns_resolvers": RESOLVER_STEM, "dns_aliases": aliases}
+
+
 def unmet(resolutions: Mapping[str, Resolution], built: Iterable[str], missing: Sequence[str] = ()) -> list[str]:
     """One message per boot-time need the platform leaves unmet, when the services `built` by this stack
     include self-hosted ones (`resolutions`: the whole profile's, whichever stack builds what). Secrets and
@@ -72,10 +88,7 @@ def unmet(resolutions: Mapping[str, Resolution], built: Iterable[str], missing: 
         messages.append(f"{who} install software from the artefact mirror over TLS, signed with the platform archive "
                         f"key; the stack does not give {', '.join(missing)} (docs/operations.md, \"Trust anchors\"): "
                         f"{' and '.join(needs)}, or they install nothing")
-    dns = resolutions["private_dns"]
-    if dns.way != "native":
-        how = f"is {dns.product} ({dns.way})" if dns.way != "gap" else "is a gap"
-        messages.append(f"{who} call platform services by their private names ({SITE.host('<service>')}), which "
-                        f"only a native private_dns publishes as they are built, and private_dns {how} on this "
-                        "profile: its records must be added before they boot")
+    if resolutions["private_dns"].way == "gap":
+        messages.append(f"{who} call platform services by their private names ({SITE.host('<service>')}), and "
+                        "private_dns is a gap on this profile: nothing answers them")
     return messages

@@ -42,6 +42,9 @@ def render_cloud_init(service_id: str, placement: Placement, enclave: str | None
     return template.render(service=service_id, spec=spec, api_family=placement.api_family,
                            region=placement.region, enclave=enclave or "platform",
                            site=site, mirror=site.mirror, trust=trust,
+                           dns_resolvers=placement.dns_resolvers if service_id != "private_dns" else "",
+                           dns_aliases=dict(pair.split("=", 1) for pair in placement.dns_aliases.split(",") if pair),
+                           labels={sid.replace("_", "-"): spec_.role for sid, spec_ in sorted(SPECS.items())},
                            guest_disk_encryption=guest_disk_encryption(service_id, placement),
                            admin_source=ADMIN_SOURCE, admin_sources=_admin_sources(placement.api_family))
 

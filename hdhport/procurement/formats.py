@@ -1,0 +1,5 @@
+"""The output formats of `hdhport diff`, apart from their renderers: registering the command imports no model."""
+from __future__ import annotations
+
+FORMATS = ("table", "md", "html", "csv", "json", "xlsx")
+BINARY_FORMATS = ("xlsx",)
