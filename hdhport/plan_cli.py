@@ -126,10 +126,10 @@ def _located(exc: Any, args: argparse.Namespace, source: Any) -> Problem:
     """A ConfigError blamed on where the value came from: a command-line flag, else the line of its key in the
     stack file, else the profile given."""
     message = str(exc).split(": ", 1)[1]
+    split = "--enclave-stacks" if args.enclave_stacks else None  # only a flag that was given takes the blame
     flag = {"hdh:enclaves": "--enclaves" if args.enclaves is not None else None,
             "hdh:allowGaps": "--allow-gaps" if args.allow_gaps else None,
-            "hdh:firstEnclaveIndex": "--enclave-stacks", "hdh:platformStack": "--enclave-stacks",
-            "hdh:enclaveStacks": "--enclave-stacks"}.get(exc.key)
+            "hdh:firstEnclaveIndex": split, "hdh:platformStack": split, "hdh:enclaveStacks": split}.get(exc.key)
     if flag is not None:
         return Problem(flag, 1, 1, exc.key, message)
     if source is not None:

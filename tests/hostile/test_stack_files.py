@@ -153,3 +153,14 @@ def test_the_pulumi_project_file_goes_through_the_safe_reader(tmp_path: Path) ->
         load_document(bomb, pulumi=True)
     assert stackfile.is_stack_name("organization/hdhport/ovhcloud-public-cloud", qualified=True)
     assert not stackfile.is_stack_name("../../../etc", qualified=True)
+
+
+def test_a_value_from_the_stack_file_is_blamed_on_its_line_not_on_a_flag_nobody_gave(cli: Any, stacks: Path) -> None:
+    """Row 25 (as re-run on 2026-12-02): `hdh:firstEnclaveIndex` and `hdh:platformStack` written in a stack file were
+    blamed on `--enclave-stacks:1:1` although no such flag was given."""
+    _stack(stacks, "ev-index", BASE + "  hdh:platformStack: organization/hdhport/ovh\n  hdh:enclaves: 5\n"
+                                      "  hdh:firstEnclaveIndex: 16382\n")
+    result = cli("plan", "--stack", "ev-index", "--out", str(stacks / "out"))
+    assert result.code == 2, result.err
+    assert result.err.startswith("Pulumi.ev-index.yaml:8:3: hdh:firstEnclaveIndex: enclaves 16382 to 16386 do not fit")
+    assert "--enclave-stacks" not in result.err
