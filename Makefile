@@ -62,7 +62,8 @@ demo: install system-deps ## the main job on the embedded default: validate, cat
 	$(HDH) plan --profile azure-francecentral --enclaves 3
 	$(HDH) plan --profile ovhcloud-public-cloud --enclaves 3
 	$(HDH) plan --profile scaleway --enclaves 3
-	for format in md html csv json xlsx; do $(HDH) diff $(DIFF_DEMO) --format $$format --out out/diff/diff.$$format || exit; done
+	$(HDH) diff $(DIFF_DEMO) --cost --format html --out out/diff/diff.html
+	for format in md csv json xlsx; do $(HDH) diff $(DIFF_DEMO) --format $$format --out out/diff/diff.$$format || exit; done
 	$(HDH) diff $(DIFF_DEMO)
 
 integration-deps: system-deps $(AZURITE) ## install the real servers the integration tests start (Debian packages, Azurite from npm)
@@ -96,10 +97,10 @@ golden: install ## rewrite golden snapshots (tests/golden) and expected messages
 screenshot: install system-deps ## regenerate docs/img/diff-report.png (the README's picture of the HTML diff report) in headless Chromium
 	HDHPORT_SCREENSHOT=docs/img/diff-report.png $(PY) -m pytest -q -m integration tests/test_procurement_html.py -k screenshot
 
-bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json (~15 min)
+bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json with the object move's figures of bench-objects under "objects" (~15 min)
 	$(PY) -m bench.run
 
-bench-objects: install ## the verified object move against raw rclone copy, local directories and Azurite -> Swift s3api (small and large objects), as ratios, with a full-move projection; writes bench/objects-results.json (~10 min)
+bench-objects: install ## the verified object move against raw rclone copy, local directories and Azurite -> Swift s3api (small and large objects), as ratios, with a full-move projection, and the peak memory of a 1,000,000-object move and resume against a 10,000-object one; writes bench/objects-results.json (~20 min)
 	$(PY) -m bench.objects
 
 engine: install ## build the Pulumi CLI and the bridged OpenStack provider 5.5.3 from the Go module proxy at pinned versions into .tools/engine, then smoke-test both (cold ~31 min: CLI ~26, provider ~5; warm ~5 s); see scripts/engine/README.md

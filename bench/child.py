@@ -2,6 +2,8 @@
 
     python -m bench.child plan STACK ENCLAVES [--dump FILE]     the toolkit's offline plan
     python -m bench.child floor FILE sdk|generic [--verify]      the floor for a dumped plan
+    python -m bench.child manifest COUNT DIR build|resume        a verified object move of COUNT objects,
+                                                                 in memory (its manifest and state in DIR)
 
 The clock starts before the first heavy import, so imports (hdhport, pulumi, the SDK submodules) count
 on both sides; it stops when the last registration is done, before anything is written. Peak memory
@@ -16,6 +18,7 @@ import time
 STARTED, STARTED_CPU = time.perf_counter(), time.process_time()
 
 import argparse  # noqa: E402 - after the clock starts, on purpose
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
@@ -100,6 +103,67 @@ def _verify(recording: dict[str, Any], program: Any) -> dict[str, Any]:
             "difference_count": len(differences)}
 
 
+def manifest(count: int, folder: str, run: str) -> dict[str, Any]:
+    """`hdhport migrate objects` (hdhport.migrate.objects.move) of `count` objects generated here, through an
+    rclone that holds them in memory: every step of the move runs (listing, hashing, manifest, state, copy,
+    read-back, final check) and nothing waits on a disk or a network, so the peak resident set is what the move
+    itself holds per object. "build": a first run, whose copy fails once half the objects arrived (a crash);
+    "resume": the --resume of that run (the manifest and state the build left in `folder`)."""
+    from pathlib import Path
+
+    from hdhport.migrate import objects
+    from hdhport.migrate.rclone import Listing, Rclone, RcloneError
+
+    names = [f"d{i // 1000:04d}/object-{i:07d}.bin" for i in range(count)]
+    half = set(names[:count // 2])  # what the crashed build delivered, where the resume finds it
+
+    def digest(name: str) -> str:
+        return hashlib.sha256(name.encode()).hexdigest()
+
+    class InMemory(Rclone):
+        """The source holds every object (4 KiB each); the destination what was copied."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.delivered: set[str] = set(half) if run == "resume" else set()
+
+        def settings(self, remote: str) -> dict[str, str]:
+            return {"type": "memory"}
+
+        def check_path(self, path: str, what: str) -> None:
+            pass
+
+        def stores_md5(self, path: str) -> bool:
+            return False
+
+        def _held(self, path: str) -> Any:
+            return names if path == "mem:src" else self.delivered
+
+        def list(self, path: str) -> Listing:
+            return Listing({n: 4096 for n in self._held(path)}, exists=True)
+
+        def hashsum(self, path: str, paths: Any, log: Path, jobs: int, *, progress: Any = None) -> dict[str, str]:
+            held = self._held(path)
+            held = held if isinstance(held, set) else set(held)
+            return {p: digest(p) for p in paths if p in held}
+
+        def copy(self, source: str, dest: str, paths: Any, log: Path, transfers: int, max_failures: int = 10, *,
+                 on_copied: Any = None, skip_checksum: bool = False) -> None:
+            for path in paths:
+                if run == "build" and len(self.delivered) >= count // 2:
+                    raise RcloneError("the destination went down (simulated)")
+                self.delivered.add(path)
+                if on_copied is not None:
+                    on_copied(path)
+
+    global STARTED, STARTED_CPU
+    STARTED, STARTED_CPU = time.perf_counter(), time.process_time()  # the objects' names are the input
+    summary = objects.move("mem:src", "mem:dst", Path(folder) / "m.jsonl", rclone=InMemory(), resume=run == "resume",
+                           parallel=8)
+    return _measured(objects=count, run=run, verified=summary.verified, copied=summary.copied,
+                     already_there=summary.already_there, ok=summary.ok)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.child")
     sub = parser.add_subparsers(dest="what", required=True)
@@ -113,9 +177,15 @@ def main(argv: list[str] | None = None) -> None:
     f.add_argument("--verify", action="store_true")
     f.add_argument("--stock", action="store_true",
                    help="the SDK's defaults (aliases, collector) instead of the planner's engine settings")
+    m = sub.add_parser("manifest")
+    m.add_argument("count", type=int)
+    m.add_argument("folder")
+    m.add_argument("run", choices=("build", "resume"))
     args = parser.parse_args(argv)
     if args.what == "plan":
         measured = plan(args.stack, args.enclaves, args.dump)
+    elif args.what == "manifest":
+        measured = manifest(args.count, args.folder, args.run)
     else:
         measured = floor(args.recording, args.mode, args.verify, not args.stock)
     sys.stdout.write(json.dumps(measured) + "\n")

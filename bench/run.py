@@ -26,6 +26,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
+#: written by `make bench-objects` (bench/objects.py, its servers and ten minutes): carried here as measured
+OBJECTS_RESULTS = ROOT / "bench" / "objects-results.json"
 STACKS = ("azure-francecentral", "openstack-reference", "scaleway-fr-par")
 SIZES = (1, 55, 500)
 PYTHON = sys.executable
@@ -218,6 +220,51 @@ def targets(rows: list[dict[str, Any]], grow: dict[str, dict[str, float]], comma
     return found
 
 
+def objects_figures(path: Path = OBJECTS_RESULTS) -> dict[str, Any] | None:
+    """The verified object move's figures (issue 18) as `make bench-objects` last wrote them, or None."""
+    try:
+        found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    found["source"] = str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return found
+
+
+def objects_targets(objects: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Issue 18's targets, from the object move's figures: ratios to a raw `rclone copy` (at least), and the
+    peak memory of a 1,000,000-object move over a 10,000-object one (at most)."""
+    found: list[dict[str, Any]] = []
+    for pair, measured in sorted((objects or {}).get("pairs", {}).items()):
+        for name, row in measured["datasets"].items():
+            ratio = row["verified"]["ratio_to_raw"]
+            found.append({"target": f"verified move / raw copy {pair} {name}", "value": ratio,
+                          "limit": row["target_ratio"], "unit": "x", "met": ratio >= row["target_ratio"],
+                          "at_least": True, "objects": True})
+    memory = (objects or {}).get("manifest_memory")
+    if memory:
+        largest = max(memory["peak_ratio_to_smallest"], key=int)
+        worst = max(memory["peak_ratio_to_smallest"][largest].values())
+        found.append({"target": f"peak memory {int(largest):,} / {int(min(memory['runs'], key=int)):,} objects",
+                      "value": worst, "limit": memory["target_ratio"], "unit": "x", "met": memory["target_met"],
+                      "objects": True})
+    return found
+
+
+def carry_objects(out: Path) -> int:
+    """The object move's latest figures into results `make bench` wrote earlier: its own figures untouched."""
+    results: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    results["objects"] = objects_figures()
+    if results["objects"] is None:
+        raise SystemExit(f"bench: no {OBJECTS_RESULTS.name}: run `make bench-objects` first")
+    kept = [t for t in results.get("targets", []) if not t.get("objects")]
+    results["targets"] = kept + objects_targets(results["objects"])
+    out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    missed = [t["target"] for t in results["targets"] if not t["met"]]
+    print(f"carried {OBJECTS_RESULTS.name} ({results['objects']['date']}) into {out}"
+          + (f"; targets missed: {', '.join(missed)}" if missed else ""))
+    return 1 if missed else 0
+
+
 def print_report(results: dict[str, Any]) -> None:
     from hdhport.render import text_table
 
@@ -264,7 +311,8 @@ def print_report(results: dict[str, Any]) -> None:
     print()
     print(text_table(["target", "value", "limit", "met"],
                      [[t["target"], f"{t['value']}{(' ' + t['unit']) if t['unit'] else ''}",
-                       f"{t['limit']}{(' ' + t['unit']) if t['unit'] else ''}", "yes" if t["met"] else "NO"]
+                       f"{'>= ' if t.get('at_least') else ''}{t['limit']}{(' ' + t['unit']) if t['unit'] else ''}",
+                       "yes" if t["met"] else "NO"]
                       for t in results["targets"]]))
 
 
@@ -284,7 +332,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--command-repeat", type=int, default=9, help="runs per whole command (median)")
     parser.add_argument("--skip", nargs="*", default=[], choices=("plans", "commands", "check"), help="parts to skip")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results (JSON)")
+    parser.add_argument("--objects-only", action="store_true",
+                        help=f"measure nothing: carry {OBJECTS_RESULTS.name} (make bench-objects) into the results "
+                             "already in --out, replacing their objects figures and targets")
     args = parser.parse_args(argv)
+    if args.objects_only:
+        return carry_objects(args.out)
     started = time.perf_counter()
     results: dict[str, Any] = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                                "machine": _machine(), "plans": [], "scaling": {}, "commands": {}, "check": None}
@@ -299,6 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("hdhport check --all")
         results["check"] = measure_check()
     results["targets"] = targets(results["plans"], results["scaling"], results["commands"], results["check"])
+    results["objects"] = objects_figures()  # one source for these figures: make bench-objects writes them
+    if results["objects"] is None:
+        _say(f"bench: no {OBJECTS_RESULTS.name}: run `make bench-objects` for the object move's figures")
+    results["targets"] += objects_targets(results["objects"])
     results["bench_seconds"] = time.perf_counter() - started
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print_report(results)

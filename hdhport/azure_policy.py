@@ -15,8 +15,10 @@ Limits, said rather than guessed:
 - Only the template expressions the rules use are understood: `[parameters('name')]` and
   `[contains(resourceGroup(), 'managedBy')]` (false: the plan's resource groups are the program's own).
   Any other expression is reported as not evaluable, never assumed to pass.
-- Data-plane modes (Microsoft.KeyVault.Data) apply to secrets, keys and certificates written later, not
-  to planned resources: they are skipped. Only `deny` effects are reported.
+- Data-plane modes (Microsoft.KeyVault.Data) are skipped: they apply to secrets, keys and certificates as
+  Key Vault writes them, which the planned ones are too (the TLS secrets certificate_management loads carry
+  their certificate's expiry for `hdh-secrets-expire`; tests/test_azure_deployable.py checks it apart). Only
+  `deny` effects are reported.
 """
 from __future__ import annotations
 

@@ -4,7 +4,9 @@ Phases: specification (catalogue and profiles valid), registry (catalogue and co
 every resource token exists), plan (every deployable profile plans offline), equivalence (same outputs
 contract, same controls, open interfaces), policies (the CrossGuard pack over every planned resource),
 consistency (the program does not refuse itself: its own Azure Policy Deny rules against its own planned
-resources; and what a real cloud refused once is caught offline, such as an empty Barbican secret), sovereignty (SecNumCloud profiles depend on nothing outside the EU jurisdiction).
+resources; what a real cloud refused once is caught offline, such as an empty Barbican secret; every Azure
+machine sends its logs to the workspace), sovereignty (SecNumCloud profiles depend on nothing outside the EU
+jurisdiction).
 """
 from __future__ import annotations
 
@@ -19,13 +21,11 @@ from typing import Any
 from hdhport import paths, registry, stackfile
 from hdhport.errors import InputError
 from hdhport.loader import Specification, load_specification
+from hdhport.names import PRIVATE_ZONE, RESOLVER_STEM
 from hdhport.yamlsource import Document, load_document
 
 #: What every self-hosted machine calls at boot (providers/selfhosted/bootstrap.py BOOTSTRAP).
 MACHINE_BOOT = ("secrets_store", "certificate_management")
-#: The private zone, and the machine-name stem of the self-hosted recursors (providers/selfhosted/bootstrap.py).
-PRIVATE_ZONE = "hdh.internal"
-RESOLVER_STEM = "private-dns-pdns"
 #: Where the program's private names are records (Iaas.publish) and what boots machines, by family.
 DNS_RECORD_TYPES = frozenset({"azure-native:privatedns:PrivateRecordSet", "openstack:dns/recordSet:RecordSet"})
 SERVER_TYPES = frozenset({"azure-native:compute:VirtualMachine", "openstack:compute/instance:Instance",
@@ -38,6 +38,11 @@ DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-b
 ALLOWED_HOST = re.compile(r"^(([a-z0-9-]+\.)*hdh\.internal|localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|"
                           r"192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.169\.254|\{[^}]*\})$")
 BARBICAN_SECRET = "openstack:keymanager/secretV1:SecretV1"
+#: Self-hosted machines the cloud network's DNS names (check_machine_names), and the port that carries the name.
+OPENSTACK_INSTANCE = "openstack:compute/instance:Instance"
+OPENSTACK_PORT = "openstack:networking/port:Port"
+NAMED_SERVER_TYPES = frozenset({OPENSTACK_INSTANCE, "scaleway:instance/server:Server"})
+HOST_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _URL = re.compile(r"\b(?:https?|s3|git|oci|docker)://([^/\s:'\"]+)")
 
 
@@ -320,8 +325,10 @@ class Gate:
                 self.add(Finding("consistency", "barbican-secret-payload", profile, "secrets_store", True))
             self.check_machine_boot(profile, family, result.stack_outputs)
             self.check_private_names(profile, family, result)
+            self.check_machine_names(profile, family, result)
             if family != "azure":
                 continue
+            self.check_machine_logs(profile, family, result)
             refused, unknown = refusals(result.resources)
             for refusal in refused:
                 service = service_of(refusal.resource, by_urn) or "-"
@@ -358,6 +365,29 @@ class Gate:
                              "" if answered else "build it for the machines (providers/selfhosted/bootstrap.py)",
                              *self.locate.service(service, family), "machine-boot"))
 
+    def check_machine_logs(self, profile: str, family: str | None, result: Any) -> None:
+        """Every Azure machine the plan builds sends its logs to the platform workspace (hdhport/machine_logs.py):
+        virtual machines (self-hosted, research, session hosts) through the Azure Monitor Agent and their rule
+        and endpoint associations, the AKS cluster through Container insights; a Batch pool, whose nodes Azure
+        gives no association, is reported as that limitation."""
+        from hdhport.machine_logs import verdicts
+        from hdhport.policy_runner import service_of
+
+        assert self.locate
+        by_urn = result.by_urn()
+        found = verdicts(result.resources)
+        for verdict in found:
+            if not verdict.missing and not verdict.limitation:
+                continue
+            service = service_of(verdict.machine, by_urn) or "-"
+            self.add(Finding("consistency", "machine-logs", profile, service, not verdict.missing, verdict.message,
+                             "install the Azure Monitor Agent and associate the machine with its rule and the data "
+                             "collection endpoint (providers/azure/log_analytics.py collect_machine_logs)"
+                             if verdict.missing else "", *self.locate.service(service, family), "machine-logs",
+                             verdict.machine.urn))
+        if not any(v.missing for v in found):
+            self.add(Finding("consistency", "machine-logs", profile, "log_analytics", True))
+
     def check_private_names(self, profile: str, family: str | None, result: Any) -> None:
         """Every platform service a machine calls as `<label>.hdh.internal` answers there: a record the plan
         creates where private_dns is native (Iaas.publish), else the machine 0 its self-hosted recursors name
@@ -389,6 +419,30 @@ class Gate:
                              "" if answered else f"machines call {label}.{PRIVATE_ZONE}: {how}",
                              "" if answered else "publish the name (Iaas.publish) or build private_dns",
                              *self.locate.service(service, family), "private-names"))
+
+    def check_machine_names(self, profile: str, family: str | None, result: Any) -> None:
+        """Self-hosted machines find their cluster peers and the private-name recursors by machine name, which
+        the cloud network's DNS answers: on OpenStack the port must carry the machine's name (Neutron's DNS
+        integration; Nova refuses a port whose name differs from the server's hostname), and every name must
+        be a hostname the network can answer (one DNS label: lower-case letters, digits and hyphens, at most
+        63 characters)."""
+        assert self.locate
+        custom = [r for r in result.resources if r.custom]
+        ports = {r.name: r for r in custom if r.type == OPENSTACK_PORT}
+        for server in (r for r in custom if r.type in NAMED_SERVER_TYPES):
+            host = str(server.inputs.get("name") or "")
+            port = ports.get(f"{server.name}-port")
+            if server.type == OPENSTACK_INSTANCE and port is None:
+                continue  # not a self-hosted machine (research machines are reached by address)
+            problems = [] if HOST_LABEL.fullmatch(host) else [f"its name {host!r} is not one DNS label"]
+            if port is not None and port.inputs.get("dnsName") != host:
+                problems.append(f"its port {port.name} carries dns_name {port.inputs.get('dnsName')!r}, not {host!r}")
+            self.add(Finding("consistency", "machine-names", profile, server.name, not problems,
+                             f"machine {server.name}: {'; '.join(problems)}: its peers cannot find it by name"
+                             if problems else "",
+                             "" if not problems else "name the machine with a hostname and give its port that name "
+                             "(providers/<family>/iaas.py servers)",
+                             *self.locate.service("private_dns", family), "machine-names"))
 
     def check_sovereignty(self) -> None:
         assert self.spec and self.locate

@@ -16,15 +16,21 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 def register(commands: Any) -> None:
     plan = commands.add_parser("plan", help="preview a platform offline (the real program on Pulumi's mock engine)")
-    source = plan.add_mutually_exclusive_group(required=True)
-    source.add_argument("--profile", help="profile id or profile file (uses its Pulumi.<id>.yaml stack when shipped)")
-    source.add_argument("--stack", help="stack name: reads Pulumi.<NAME>.yaml")
-    plan.add_argument("--enclaves", type=_count, help="number of research-project enclaves (overrides the stack's)")
+    add_stack_source(plan)
     plan.add_argument("--enclave-stacks", type=_count, metavar="N", default=0,
                       help="plan enclaves as separate stacks of N projects each, reading the platform stack's outputs")
     plan.add_argument("--allow-gaps", action="store_true", help="plan even if some services have no implementation")
     plan.add_argument("--out", type=Path, default=None, help="output directory (default: out/plan/<stack>)")
     plan.set_defaults(handler=_plan)
+
+
+def add_stack_source(parser: argparse.ArgumentParser) -> None:
+    """What to plan, as every command that plans names it (`plan`, `cost`): `--profile ID` or `--stack NAME`, one of
+    them required, and `--enclaves N` overriding the stack's count."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--profile", help="profile id or profile file (uses its Pulumi.<id>.yaml stack when shipped)")
+    source.add_argument("--stack", help="stack name: reads Pulumi.<NAME>.yaml")
+    parser.add_argument("--enclaves", type=_count, help="number of research-project enclaves (overrides the stack's)")
 
 
 def _count(text: str) -> int:

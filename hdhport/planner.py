@@ -115,6 +115,7 @@ def config_for_profile(profile: str) -> tuple[str, dict[str, Any]]:
 #: them (an echo of the inputs would leave them out, and whatever reads them would see nothing).
 COMPUTED_OUTPUTS: dict[str, dict[str, Any]] = {
     "azure-native:containerservice:ManagedCluster": {"oidcIssuerProfile": {"issuerURL": COMPUTED}},
+    "azure-native:keyvault:Secret": {"properties": {"secretUri": COMPUTED, "secretUriWithVersion": COMPUTED}},
 }
 
 
@@ -139,7 +140,12 @@ def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in extra.items():
         inner = merged.get(key)
-        merged[key] = _merged(inner, value) if isinstance(value, dict) and isinstance(inner, dict) else value
+        if isinstance(inner, dict) and inner.get(SECRET_SIG) == SECRET_VALUE and isinstance(value, dict):
+            # A property holding a secret is secret as a whole (Python SDK): add to what it wraps, kept secret.
+            wrapped = inner.get("value")
+            merged[key] = {**inner, "value": _merged(wrapped, value) if isinstance(wrapped, dict) else value}
+        else:
+            merged[key] = _merged(inner, value) if isinstance(value, dict) and isinstance(inner, dict) else value
     return merged
 
 

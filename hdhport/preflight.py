@@ -28,6 +28,13 @@ SERVICE_TYPES: dict[str, tuple[str, ...]] = {
     "designate": ("dns",), "magnum": ("container-infra",), "trove": ("database",), "heat": ("orchestration",),
 }
 TIMEOUT_S = 30
+#: Self-hosted machines find their cluster peers, and the private-name recursors, by machine name: the network's
+#: own DNS must answer them, which on OpenStack is Neutron's DNS integration (the port takes the server's name).
+NAMES_EXTENSION = "dns-integration"
+NAMES_ASKED = f"Neutron {NAMES_EXTENSION} (each port takes its machine's name)"
+INSTANCE_TYPE = "openstack:compute/instance:Instance"
+#: Neutron's DNS domain when the cloud sets none: with it, Neutron ignores the dns_name a port asks for.
+DEFAULT_DNS_DOMAIN = "openstacklocal"
 
 
 class CredentialsError(Exception):
@@ -124,7 +131,7 @@ def needs(resources: list[Any], flavors: Mapping[str, Mapping[str, Any]]) -> dic
     for r in resources:
         if not r.custom or r.read:
             continue
-        if r.type == "openstack:compute/instance:Instance":
+        if r.type == INSTANCE_TYPE:
             count["instances"] += 1
             flavor = flavors.get(str(r.inputs.get("flavorName", "")), {})
             count["cores"] += int(flavor.get("vcpus", 0))
@@ -244,6 +251,28 @@ def run(session: Session, settings: Mapping[str, Any], services: list[str], plan
             return Check("external network", ok, wanted_network or "the cloud's only external network",
                          f"external networks: {', '.join(external) or 'none'}")
         checks.append(_asked("external network", wanted_network or "the cloud's only external network", external_network))
+    machines = planned is None or any(r.type == INSTANCE_TYPE for r in planned)
+    if network and machines:
+        def machine_names() -> Check:
+            aliases = sorted(e["alias"] for e in session.get(f"{network}/v2.0/extensions")["extensions"])
+            if NAMES_EXTENSION not in aliases:
+                return Check("machine names", False, NAMES_ASKED,
+                             f"not among the network's {len(aliases)} extensions: ports are named host-<address>, "
+                             "so machines cannot find their cluster peers nor the private-name recursors")
+            # Neutron keeps a requested dns_name only when the cloud's DNS domain is not its default; the domain
+            # is not in the API, but every port's DNS assignment shows it.
+            ports = session.get(f"{network}/v2.0/ports?fields=dns_assignment&limit=20")["ports"]
+            domains = sorted({a["fqdn"].removeprefix(a["hostname"]).strip(".") for p in ports
+                              for a in p.get("dns_assignment") or [] if a.get("fqdn") and a.get("hostname")})
+            if domains and set(domains) <= {DEFAULT_DNS_DOMAIN}:
+                return Check("machine names", False, NAMES_ASKED,
+                             f"offered, but the cloud's DNS domain is Neutron's default {DEFAULT_DNS_DOMAIN!r}, with "
+                             "which Neutron drops a port's name: ports answer as host-<address>")
+            return Check("machine names", True, NAMES_ASKED,
+                         f"offered, DNS domain {', '.join(domains)}" if domains else
+                         "offered (the cloud's DNS domain shows on ports: none in this project yet; Neutron's "
+                         f"default {DEFAULT_DNS_DOMAIN!r} would drop the machines' names)")
+        checks.append(_asked("machine names", NAMES_ASKED, machine_names))
     swift = session.endpoint("object-store")
     if swift and settings.get("archive_storage_policy"):
         policy = settings["archive_storage_policy"]

@@ -11,6 +11,7 @@ import pulumi
 from hdhport import paths
 from hdhport.eu import EU_MEMBER_STATES
 from hdhport.model import Catalogue, Profile
+from hdhport.registry import SELF_HOSTED
 from hdhport.stackfile import is_stack_name
 
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
@@ -22,7 +23,6 @@ CORE_KEYS = frozenset({"profile", "region", "enclaves", "cpuFlavor", "gpuFlavor"
 
 
 #: The self-hosted layer, whose settings (the machines' trust anchors) every family reads.
-SELF_HOSTED = "selfhosted"
 
 
 def _settings_module(family: str) -> Any:

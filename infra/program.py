@@ -23,8 +23,10 @@ from providers.base import ServiceComponent
 from providers.build import build_machine_trust, build_service, warn_unmet_bootstrap
 from providers.contract import Placement, Sizing
 
-#: Built first, in this order: later services consume what they provide (network, DNS zones, keys, disks, logs).
-FOUNDATION = ("virtual_network", "key_management", "disk_encryption", "private_dns", "private_endpoints", "log_analytics")
+#: Built first, in this order: later services consume what they provide (network, DNS zones, keys, disks, logs,
+#: the certificates the gateway and the firewall present).
+FOUNDATION = ("virtual_network", "key_management", "disk_encryption", "private_dns", "private_endpoints",
+              "log_analytics", "certificate_management")
 
 
 class GapError(Exception):

@@ -40,9 +40,26 @@ class Placement:
     """How disks get the customer key (Azure DiskEncryptionSet id / Cinder encrypted volume type)."""
     log_workspace_id: pulumi.Input[str] = ""
     """Where diagnostics go (Azure Log Analytics workspace id; "" when logs are shipped by agents)."""
+    log_endpoint_id: pulumi.Input[str] = ""
+    """Where the machines' log agents read their collection rules from and send through, over Private Link (the
+    Azure data collection endpoint); "" where the machines' own agents ship to the self-hosted log service."""
+    log_linux_rule_id: pulumi.Input[str] = ""
+    """The collection rule every Linux machine is associated with (the Azure syslog data collection rule)."""
+    log_windows_rule_id: pulumi.Input[str] = ""
+    """The collection rule every Windows machine is associated with (the Azure event-log data collection rule:
+    the virtual desktop session hosts)."""
     oidc_issuer: pulumi.Input[str] = ""
     """OpenID Connect issuer of the Kubernetes service's service-account tokens (the AKS cluster's issuer
     URL), which workload_identity trusts; "" where the cluster publishes none or is not built yet."""
+    certificate_vault_id: pulumi.Input[str] = ""
+    """Where certificate_management keeps the platform's TLS material, where it is native on Azure (its Key Vault's
+    id; consumers are granted their own secret there); "" elsewhere."""
+    tls_certificate_ref: pulumi.Input[str] = ""
+    """The platform's TLS server certificate as certificate_management loaded it from the stack (hdh:tlsCertificate):
+    the Key Vault secret id (versionless) on Azure; "" when the stack gives none, or where it is not handed on."""
+    tls_inspection_ca_ref: pulumi.Input[str] = ""
+    """The CA the perimeter firewall re-signs inspected TLS with, as certificate_management loaded it from the stack
+    (hdh:tlsInspectionCertificate): the Key Vault secret id on Azure; "" when the stack gives none."""
     dns_zone: pulumi.Input[str] = ""
     """The private zone the platform's names are published in, where private_dns is native (the Azure private
     DNS zone's name in the scope, the Designate zone's id); "" where none exists yet or it is self-hosted."""

@@ -93,9 +93,12 @@ def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Prof
     assert config.platform_stack
     platform = pulumi.StackReference(config.platform_stack)
     shared = platform.get_output("placement")
+    # Network, keys and the platform's logs (workspace, collection endpoint and rules: the research machines
+    # here send their logs where the platform's own do).
     fields = {name: shared.apply(functools.partial(_placement_field, name=name))
               for name in ("scope", "network_id", "subnet_id", "key_ref", "key_vault_id", "identity_id",
-                           "disk_encryption_ref", "log_workspace_id", "oidc_issuer", "dns_zone")}
+                           "disk_encryption_ref", "log_workspace_id", "log_endpoint_id", "log_linux_rule_id",
+                           "log_windows_rule_id", "oidc_issuer", "dns_zone")}
     resolutions = {r.service: r for r in resolve(catalogue, profile)}
     # The platform stack's private names, known from the profile as it knew them (infra/program.py).
     names = private_names(resolutions, machine_trust(catalogue, resolutions, [*resolutions]))

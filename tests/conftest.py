@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,14 @@ DATA = Path(__file__).resolve().parent / "data"
 UPDATE_GOLDEN = os.environ.get("HDHPORT_UPDATE_GOLDEN") == "1"
 # Dates computed by implementations (budget start, token expiry) come from here, so snapshots stay stable.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cost_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`hdhport diff` keeps cost estimates in out/cache; the tests keep theirs apart, so that what a developer's
+    cache holds never changes a result (subprocesses inherit the variable)."""
+    os.environ.setdefault("HDHPORT_CACHE_DIR", str(tmp_path_factory.mktemp("hdhport-cache")))
+    yield
 
 
 @dataclass
@@ -32,3 +41,19 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Iterator[object]:
         return Result(code, captured.out, captured.err)
 
     yield run
+
+
+@pytest.fixture
+def require_rclone() -> None:
+    """The rclone binary `hdhport migrate objects` drives (Debian package): a test that needs it fails without
+    it, never skips. Used as `pytestmark = pytest.mark.usefixtures("require_rclone")` or per test."""
+    if shutil.which("rclone") is None:
+        pytest.fail("rclone is missing: run `make system-deps` (Debian package rclone)")
+
+
+def tree(root: Path, files: dict[str, bytes]) -> Path:
+    """`root` holding `files` (a relative name, `/` between folders, to its bytes), folders made as needed."""
+    for name, body in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(body)
+    return root

@@ -1,5 +1,5 @@
 """What a first `pulumi up` on Azure needs from the plan to give a working platform (review 2026-12-02, F14-F15):
-archives Azure services can write into, private names for every endpoint, logs from every Linux machine."""
+archives Azure services can write into, private names for every endpoint, logs from every machine."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -107,3 +107,100 @@ def test_every_linux_machine_runs_the_monitor_agent_and_is_associated_with_the_s
         assert rule.urn in mine["hdh-syslog"].dependencies
         # Over Private Link the agent reads its rules from the endpoint this association names.
         assert mine["configurationAccessEndpoint"].inputs["dataCollectionEndpointId"] == f"{endpoint.name}-id"
+
+
+def test_every_session_host_runs_the_windows_agent_and_is_associated_with_the_event_log_rule() -> None:
+    hosts = [m for m in _of_type("azure-native:compute:VirtualMachine") if m.name.startswith("virtual-desktop-host-")]
+    assert len(hosts) == 2
+    extensions = _of_type("azure-native:compute:VirtualMachineExtension")
+    associations = _of_type("azure-native:monitor:DataCollectionRuleAssociation")
+    rule = next(r for r in _of_type("azure-native:monitor:DataCollectionRule") if r.name == "log-analytics-eventlog")
+    assert rule.inputs["kind"] == "Windows"
+    assert rule.inputs["destinations"]["logAnalytics"][0]["workspaceResourceId"] == "log-analytics-workspace-id"
+    (events,) = rule.inputs["dataSources"]["windowsEventLogs"]
+    assert events["streams"] == ["Microsoft-Event"] and events["xPathQueries"][0].startswith("Security!")
+    assert rule.inputs["dataCollectionEndpointId"] == "log-analytics-dce-id"
+    for host in hosts:
+        agent = [e for e in extensions if e.inputs.get("type") == "AzureMonitorWindowsAgent" and host.urn in e.dependencies]
+        assert len(agent) == 1, host.name
+        # The host's only identity is its system-assigned one, which the agent takes by default.
+        assert host.inputs["identity"] == {"type": "SystemAssigned"} and "settings" not in agent[0].inputs
+        mine = {a.inputs["associationName"]: a for a in associations if host.urn in a.dependencies}
+        assert mine["hdh-eventlog"].inputs["dataCollectionRuleId"] == f"{rule.name}-id"
+        assert mine["configurationAccessEndpoint"].inputs["dataCollectionEndpointId"] == "log-analytics-dce-id"
+    # One endpoint serves both systems: it is not restricted to Linux.
+    endpoint = next(e for e in _of_type("azure-native:monitor:DataCollectionEndpoint") if e.name == "log-analytics-dce")
+    assert "kind" not in endpoint.inputs
+
+
+def test_the_aks_cluster_sends_container_and_node_logs_through_the_private_endpoint() -> None:
+    (cluster,) = _of_type("azure-native:containerservice:ManagedCluster")
+    addon = cluster.inputs["addonProfiles"]["omsagent"]
+    assert addon["enabled"] is True
+    assert addon["config"] == {"logAnalyticsWorkspaceResourceID": "log-analytics-workspace-id", "useAADAuth": "true"}
+    rule = next(r for r in _of_type("azure-native:monitor:DataCollectionRule") if r.name == "kubernetes-container-logs")
+    (extension,) = rule.inputs["dataSources"]["extensions"]
+    assert extension["extensionName"] == "ContainerInsights"
+    assert extension["streams"] == ["Microsoft-ContainerInsights-Group-Default"]
+    assert [s["name"] for s in rule.inputs["dataSources"]["syslog"]] == ["audit", "system"]  # the nodes' syslog
+    assert rule.inputs["destinations"]["logAnalytics"][0]["workspaceResourceId"] == "log-analytics-workspace-id"
+    assert rule.inputs["dataCollectionEndpointId"] == "log-analytics-dce-id"  # ingestion over Private Link
+    mine = {a.inputs["associationName"]: a for a in _of_type("azure-native:monitor:DataCollectionRuleAssociation")
+            if cluster.urn in a.dependencies}
+    assert set(mine) == {"ContainerInsightsExtension", "configurationAccessEndpoint"}
+    assert mine["ContainerInsightsExtension"].inputs["dataCollectionRuleId"] == f"{rule.name}-id"
+    assert mine["configurationAccessEndpoint"].inputs["dataCollectionEndpointId"] == "log-analytics-dce-id"
+
+
+def test_the_platform_exports_its_log_endpoint_and_rules_for_the_enclave_stacks() -> None:
+    placement = shipped().stack_outputs["placement"]
+    assert placement["log_endpoint_id"] == "log-analytics-dce-id"
+    assert placement["log_linux_rule_id"] == "log-analytics-syslog-id"
+    assert placement["log_windows_rule_id"] == "log-analytics-eventlog-id"
+
+
+def test_research_machines_of_an_enclave_stack_send_their_logs_to_the_platform_workspace() -> None:
+    from hdhport.machine_logs import verdicts
+    from hdhport.plan_cli import _runs
+
+    _, (name, config) = _runs(STACK, planner.stack_config(STACK) | {"hdh:enclaves": 2}, 2)
+    enclaves = planner.run(name, config)
+    (reference,) = [r for r in enclaves.resources if r.type == "pulumi:pulumi:StackReference"]
+    machines = [r for r in enclaves.resources if r.type == "azure-native:compute:VirtualMachine"]
+    assert len(machines) == 4
+    associations = [a for a in enclaves.resources if a.type == "azure-native:monitor:DataCollectionRuleAssociation"]
+    for vm in machines:
+        mine = {a.inputs["associationName"]: a for a in associations if vm.urn in a.dependencies}
+        assert set(mine) == {"hdh-syslog", "configurationAccessEndpoint"}, vm.name
+        # The rule and the endpoint are the platform's, read from its stack.
+        assert all(reference.urn in a.dependencies for a in mine.values())
+    assert [(v.machine.name, v.missing) for v in verdicts(enclaves.resources) if v.missing] == []
+
+
+def test_the_machine_logs_check_passes_the_plan_and_names_what_a_machine_lacks() -> None:
+    from hdhport.machine_logs import verdicts
+
+    resources = shipped().resources
+    found = verdicts(resources)
+    assert {v.machine.type for v in found} == {"azure-native:compute:VirtualMachine", "azure-native:batch:Pool",
+                                              "azure-native:containerservice:ManagedCluster"}
+    assert [v.message for v in found if v.missing] == []
+    (pool,) = [v for v in found if v.machine.type == "azure-native:batch:Pool"]
+    assert "no resource id a data collection rule can be associated with" in pool.limitation
+
+    (cluster,) = _of_type("azure-native:containerservice:ManagedCluster")
+    host = next(m for m in _of_type("azure-native:compute:VirtualMachine") if m.name == "virtual-desktop-host-0")
+    account = next(a for a in _of_type("azure-native:batch:BatchAccount"))
+    dropped = [r for r in resources
+               if not (r.type == "azure-native:monitor:DataCollectionRuleAssociation" and cluster.urn in r.dependencies)
+               and not (r.type == "azure-native:compute:VirtualMachineExtension" and host.urn in r.dependencies
+                        and r.inputs.get("type") == "AzureMonitorWindowsAgent")
+               and not (r.type == "azure-native:monitor:DiagnosticSetting" and account.urn in r.dependencies)]
+    failed = {v.machine.name: v.message for v in verdicts(dropped) if v.missing}
+    assert set(failed) == {"kubernetes-aks", "virtual-desktop-host-0", "batch-compute-pool"}
+    assert failed["virtual-desktop-host-0"] == (
+        "virtual-desktop-host-0 (azure-native:compute:VirtualMachine) sends no log to the workspace: it lacks the "
+        "AzureMonitorWindowsAgent extension")
+    assert "an association with a Container insights rule" in failed["kubernetes-aks"]
+    assert "the configurationAccessEndpoint association" in failed["kubernetes-aks"]
+    assert "a diagnostic setting sending its Batch account's logs" in failed["batch-compute-pool"]

@@ -109,6 +109,32 @@ def test_targets_flag_what_is_missed() -> None:
                      "hdhport diff --all - import yaml": False, "hdhport check --all": True}
 
 
+def test_the_object_move_figures_are_carried_with_their_targets(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make bench` carries bench/objects-results.json (make bench-objects) under "objects", its ratios checked
+    as floors and the 1,000,000-object peak memory as a ceiling; --objects-only refreshes them alone."""
+    row = {"verified": {"ratio_to_raw": 0.4}, "target_ratio": 0.333}
+    large = {"verified": {"ratio_to_raw": 0.45}, "target_ratio": 0.5}
+    figures = {"date": "d", "pairs": {"local": {"datasets": {"small": row, "large": large}}},
+               "manifest_memory": {"runs": {"10000": {}, "1000000": {}}, "target_ratio": 1.5, "target_met": False,
+                                   "peak_ratio_to_smallest": {"10000": {"build": 1.0, "resume": 1.0},
+                                                              "1000000": {"build": 11.1, "resume": 16.5}}}}
+    found = {t["target"]: (t["value"], t["met"]) for t in run.objects_targets(figures)}
+    assert found == {"verified move / raw copy local small": (0.4, True),
+                     "verified move / raw copy local large": (0.45, False),
+                     "peak memory 1,000,000 / 10,000 objects": (16.5, False)}
+    assert run.objects_targets(None) == []
+    source, out = tmp_path / "objects-results.json", tmp_path / "results.json"
+    source.write_text(json.dumps(figures), encoding="utf-8")
+    out.write_text(json.dumps({"plans": [], "targets": [{"target": "plan/floor s 55", "met": True}]}), encoding="utf-8")
+    monkeypatch.setattr(run, "OBJECTS_RESULTS", source)
+    monkeypatch.setattr(run, "objects_figures", lambda path=source: json.loads(path.read_text(encoding="utf-8")))
+    assert run.main(["--objects-only", "--out", str(out)]) == 1
+    assert run.main(["--objects-only", "--out", str(out)]) == 1  # twice: the objects targets replaced, not added
+    carried = json.loads(out.read_text(encoding="utf-8"))
+    assert carried["objects"]["pairs"] == figures["pairs"] and len(carried["targets"]) == 4
+
+
 def test_bench_runs_end_to_end_and_writes_its_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "results.json"
     code = run.main(["--sizes", "1", "--stacks", "openstack-reference", "--repeat", "1", "--command-repeat", "1",

@@ -29,6 +29,11 @@ def test_the_gate_passes_on_the_shipped_files() -> None:
     assert set(report.phase_seconds) == {"specification", "registry", "plan", "equivalence", "policies",
                                          "consistency", "sovereignty"}
     assert any(f.phase == "consistency" and f.check == "own-azure-policy" and f.ok for f in report.findings)
+    logs = [f for f in report.findings if f.check == "machine-logs"]
+    assert [(f.profile, f.service) for f in logs if not f.message] == [("azure-francecentral", "log_analytics")]
+    # What Azure cannot do is said where it stands, without failing the gate.
+    (pool,) = [f for f in logs if f.message]
+    assert pool.ok and pool.service == "batch_compute" and "node logs cannot reach the workspace" in pool.message
 
 
 def test_junit_has_one_case_per_check_profile_and_service(tmp_path: Path) -> None:
@@ -138,6 +143,22 @@ def test_a_resource_the_programs_own_azure_policy_refuses_fails_the_consistency_
     assert "is refused by the platform's own Deny rule hdh-allowed-locations" in run.stdout
 
 
+def test_a_machine_that_sends_no_log_fails_the_machine_logs_check(copy: Path) -> None:
+    # The platform review's F15: session hosts without the Azure Monitor Agent and its associations send nothing
+    # to the workspace, and no other check sees it.
+    _mutate(copy / "providers" / "azure" / "virtual_desktop.py",
+            '            collect_machine_logs(self, host, vm, p, self.tags, "windows")\n', "")
+    run = _run_gate(copy, "--profile", "azure-francecentral", "--sarif", "out.sarif")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert ("[consistency/machine-logs] azure-francecentral virtual_desktop: virtual-desktop-host-0 "
+            "(azure-native:compute:VirtualMachine) sends no log to the workspace: it lacks the AzureMonitorWindowsAgent "
+            "extension; an association with a Windows event-log rule sending to a Log Analytics workspace; the "
+            "configurationAccessEndpoint association with the data collection endpoint") in run.stdout
+    assert run.stdout.count("[consistency/machine-logs]") == 2  # both hosts, nothing else
+    results = _sarif_results(copy / "out.sarif")
+    assert sum(r["ruleId"] == "machine-logs" for r in results) == 2
+
+
 def test_an_empty_barbican_secret_fails_the_consistency_check(copy: Path) -> None:
     # What a real Barbican refused (make e2e): a secret created without its payload.
     _mutate(copy / "providers" / "openstack" / "secrets_store.py", "        refs = []\n",
@@ -178,6 +199,25 @@ def test_recursors_that_are_not_built_fail_the_private_names_check(copy: Path) -
     assert run.returncode == 1, run.stdout + run.stderr
     assert "[consistency/private-names] scaleway message_queue: machines call message-queue.hdh.internal: " \
            "the self-hosted recursors are not built" in run.stdout
+
+
+@pytest.mark.parametrize(("file", "before", "after", "profile", "expected"), [
+    # Peers and the recursors find a machine by the name the network's DNS gives its port; a port left unnamed
+    # answers host-<address> only.
+    (("openstack", "iaas.py"), "name=host, dns_name=host,", "name=host,", "openstack-reference",
+     "[consistency/machine-names] openstack-reference message-queue-rabbitmq-0: machine message-queue-rabbitmq-0: "
+     "its port message-queue-rabbitmq-0-port carries dns_name None, not 'message-queue-rabbitmq-0': its peers "
+     "cannot find it by name"),
+    (("selfhosted", "specs.py"), '"private_dns": _spec("pdns",', '"private_dns": _spec("P_DNS",', "scaleway-fr-par",
+     "[consistency/machine-names] scaleway private-dns-P_DNS-0: machine private-dns-P_DNS-0: its name "
+     "'private-dns-P_DNS-0' is not one DNS label"),
+], ids=["port-without-the-name", "name-no-hostname"])
+def test_a_machine_the_network_cannot_name_fails_the_machine_names_check(
+        copy: Path, file: tuple[str, str], before: str, after: str, profile: str, expected: str) -> None:
+    _mutate(copy / "providers" / file[0] / file[1], before, after)
+    run = _run_gate(copy, "--profile", profile)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert expected in run.stdout
 
 
 def test_a_secret_in_a_cloud_init_template_fails_the_policies(copy: Path) -> None:

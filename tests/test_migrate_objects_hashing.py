@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -13,28 +12,20 @@ from typing import Any
 import pytest
 
 from bench.objects import _fit, project
+from conftest import tree
 from hdhport.migrate import manifest as manifests
 from hdhport.migrate import objects
-from hdhport.migrate.rclone import Rclone, RcloneError
+from hdhport.migrate.rclone import Listing, Rclone, RcloneError
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("require_rclone")]
 
 FILES = {"a b/c d.txt": b"spaces", "accentu\u00e9/\u65e5\u672c 🚀.bin": bytes(range(256)), "#first": b"hash",
          "trailing ": b"t", "empty": b"", "big.bin": bytes(range(256)) * 8192, "mid.bin": b"m" * 5000}
 
 
-@pytest.fixture(autouse=True)
-def _rclone_installed() -> None:
-    if shutil.which("rclone") is None:
-        pytest.fail("rclone is missing: run `make system-deps` (Debian package rclone)")
-
-
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    for name, body in FILES.items():
-        (tmp_path / "source" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "source" / name).write_bytes(body)
-    return tmp_path / "source"
+    return tree(tmp_path / "source", FILES)
 
 
 def move(cli: Any, *args: str) -> Any:
@@ -117,3 +108,66 @@ def test_the_benchmark_fits_costs_and_projects_hours() -> None:
     # Nothing but the link: two passes cross it (manifest, copy), each 100 TB at 7 Gbit/s = 31.75 h.
     assert link["raw_copy_hours"] == pytest.approx(31.75, abs=0.01)
     assert link["verified_hours"] == pytest.approx(63.49, abs=0.01) and link["passes_equivalent"] == 2.0
+
+
+def test_a_remote_source_sends_its_large_objects_as_the_manifest_reads_them(cli: Any, source: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: from a remote (here rclone's `:local:` backend, a remote to hdhport), objects of LARGE bytes and
+    more are read once, hashed and sent on (rclone cat into rclone rcat); rclone copy moves only the rest, and
+    every object sent is read back at a destination whose store computes no digest of its own."""
+    monkeypatch.setattr(objects, "LARGE", 1000)  # big.bin and mid.bin
+    copied: list[str] = []
+    copy = Rclone.copy
+
+    def recording(self: Rclone, source: str, dest: str, paths: Any, *args: Any, **kwargs: Any) -> None:
+        copied.extend(paths)
+        copy(self, source, dest, paths, *args, **kwargs)
+
+    monkeypatch.setattr(Rclone, "copy", recording)
+    dest, manifest = tmp_path / "dest", tmp_path / "m.jsonl"
+    result = move(cli, f":local:{source}", str(dest), "--manifest", str(manifest))
+    assert result.code == 0, result.out + result.err
+    summary = json.loads(result.out)
+    assert (summary["verified"], summary["copied"]) == (len(FILES), len(FILES))
+    assert sorted(copied) == sorted(n for n, b in FILES.items() if len(b) < 1000)
+    assert "verifying 2 object(s) sent during the manifest" in result.err  # read back: no store digest here
+    assert {n: (dest / n).read_bytes() for n in FILES} == FILES
+    expected = manifests.render(manifests.Entry(n, len(b), hashlib.sha256(b).hexdigest()) for n, b in FILES.items())
+    assert manifest.read_bytes() == expected
+
+
+class _Store:
+    """What Stream.proven asks of rclone: the listing of a store with the MD5 it reports for objects."""
+
+    def __init__(self, md5s: dict[str, tuple[int, str]]) -> None:
+        self.reported = md5s
+
+    def stores_md5(self, path: str) -> bool:
+        return True
+
+    def list_md5(self, path: str) -> tuple[Listing, dict[str, str]]:
+        sizes = {n: size for n, (size, _) in self.reported.items()}
+        return Listing(sizes, True), {n: md5 for n, (_, md5) in self.reported.items()}
+
+
+def test_only_a_store_md5_equal_to_the_bytes_sent_proves_an_object_else_it_is_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hdhport.migrate.rclone import Streamed
+
+    bodies = {"good": b"g" * 10, "other": b"o" * 10, "unreported": b"u" * 10}
+    sent = {n: Streamed(len(b), hashlib.sha256(b).hexdigest(), hashlib.md5(b).hexdigest(), True)
+            for n, b in bodies.items()}
+    store = _Store({"good": (10, sent["good"].md5), "other": (10, hashlib.md5(b"x" * 10).hexdigest())})
+    stream = objects.Stream(store, "s3:bucket", tmp_path / "log")  # type: ignore[arg-type]
+    stream.sent = dict(sent)
+    stream.ask_store()
+    read_back: list[str] = []
+
+    def hash_objects(rclone: Any, remote: str, sizes: Any, paths: Any, **kwargs: Any) -> Any:
+        read_back.extend(paths)
+        return {p: objects.Hashed(10, sent[p].sha256) if p == "unreported" else None for p in paths}
+
+    monkeypatch.setattr(objects, "hash_objects", hash_objects)
+    entries = {n: manifests.Entry(n, 10, s.sha256) for n, s in sent.items()}
+    assert stream.proven(entries, 2, lambda _: None) == {"good", "unreported"}
+    assert sorted(read_back) == ["other", "unreported"]  # "other": the store's MD5 differs, read back, missing

@@ -3,6 +3,8 @@ database fingerprint comparison, summaries, and the command line's bad inputs th
 """
 from __future__ import annotations
 
+import json
+import subprocess
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from hdhport.errors import InputError
 from hdhport.migrate import database, objects, queues
 from hdhport.migrate.objects import Mismatch, Summary
-from hdhport.migrate.rclone import redact, remote_name
+from hdhport.migrate.rclone import Rclone, redact, remote_name
 
 
 def test_sas_signatures_and_s3_credentials_never_reach_a_message() -> None:
@@ -42,6 +44,52 @@ def test_a_destination_overlapping_its_source_is_refused(source: str, dest: str,
             objects.check_paths(source, dest)
     else:
         objects.check_paths(source, dest)
+
+
+class ConfiguredRclone(Rclone):
+    """An Rclone whose `rclone config dump` prints CONFIG, counting the commands it is asked to run."""
+
+    CONFIG = {"into": {"type": "alias", "remote": "/srv/x"}, "deeper": {"type": "alias", "remote": "into:y"},
+              "disk": {"type": "local"}, "bucket": {"type": "alias", "remote": "azure:a"},
+              "loop": {"type": "alias", "remote": "loop:"}, "azure": {"type": "azureblob"}}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.commands: list[tuple[str, ...]] = []
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        self.commands.append(args)
+        return subprocess.CompletedProcess(list(args), 0, json.dumps(self.CONFIG), "")
+
+
+@pytest.mark.parametrize(("source", "dest", "overlap"), [
+    ("/srv/x", ":local:/srv/x/y", True), ("/srv/x", ":local,copy_links=true:/srv/x", True),
+    (":local:/srv/x/y", "/srv/x", True), ("/srv/x", ":local:/srv/xy", False), ("/srv/x", "into:y", True),
+    ("/srv/x/y", "into:", True), ("/srv/x", "deeper:", True), ("/srv/x/y/z", "deeper:", True),
+    ("/srv/x", "disk:/srv/x/y", True), ("disk:/srv/x", "into:", True), ("/srv/x", "into,remote=/srv:xy", False),
+    ("/srv/x", "into,remote=/srv:x/y", True), ("/srv/x", ":alias,remote=/srv/x:y", True),
+    ("bucket:b", "azure:a/b/c", True), ("bucket:", "azure:a", True), ("bucket:", "azure:ab", False),
+    ("azure:", "azure:a", True), ("/srv/x", "loop:x", False), ("/srv/x", "unknown:x", False),
+])
+def test_the_overlap_check_follows_local_and_alias_remotes(source: str, dest: str, overlap: bool) -> None:
+    """Issue 17: where `:local:`, a `local` remote and an `alias` remote (followed to what it names) lead."""
+    rclone = ConfiguredRclone()
+    if overlap:
+        with pytest.raises(InputError, match="overlaps the source"):
+            objects.check_paths(source, dest, rclone)
+    else:
+        objects.check_paths(source, dest, rclone)
+    named = any(remote_name(p) not in (None, ":") for p in (source, dest))
+    assert rclone.commands == ([("config", "dump", "--ask-password=false")] if named else [])
+
+
+def test_the_overlap_check_reads_the_configuration_once_and_never_prints_it() -> None:
+    rclone = ConfiguredRclone()
+    rclone.CONFIG = {**rclone.CONFIG, "into": {"type": "alias", "remote": ":s3,secret_access_key=S3cr3t:b/x"}}
+    objects.check_paths("bucket:", "azure:b", rclone)
+    with pytest.raises(InputError) as refused:
+        objects.check_paths(":s3,secret_access_key=S3cr3t:b", "into:y", rclone)
+    assert "S3cr3t" not in str(refused.value) and len(rclone.commands) == 1
 
 
 def test_summary_text_names_each_mismatch_and_the_verdict() -> None:

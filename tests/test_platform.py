@@ -340,6 +340,24 @@ def test_without_a_pinned_image_a_newer_image_never_replaces_a_running_machine()
     assert pinned.inputs["blockDevices"][0]["uuid"] == "0b7f5a3e-8c1d-4e2f-9a6b-3c4d5e6f7a8b"
 
 
+def test_a_self_hosted_machine_is_named_on_its_network_and_kept_through_a_new_image() -> None:
+    resources = planned("ovhcloud-public-cloud").resources
+    (server,) = [r for r in resources if r.type == "openstack:compute/instance:Instance"
+                 and r.name == "message-queue-rabbitmq-0"]
+    (port,) = [r for r in resources if r.name == "message-queue-rabbitmq-0-port"]
+    assert port.inputs["dnsName"] == server.inputs["name"] == "message-queue-rabbitmq-0"
+    assert sorted(server.ignore_changes) == ["imageName", "userData"]
+
+
+def test_what_the_deploying_user_owns_is_named_after_the_stack() -> None:
+    # Key pairs and application credentials belong to the user, across projects: two stacks must not collide.
+    resources = planned("ovhcloud-public-cloud").resources
+    owned = [r for r in resources if r.type in ("openstack:compute/keypair:Keypair",
+                                                 "openstack:identity/applicationCredential:ApplicationCredential")]
+    assert owned and all(str(r.inputs["name"]).startswith("ovhcloud-public-cloud-") for r in owned), \
+        sorted(str(r.inputs["name"]) for r in owned if not str(r.inputs["name"]).startswith("ovhcloud-public-cloud-"))
+
+
 def test_an_openstack_enclave_is_routed_from_the_platform_but_lets_nothing_out() -> None:
     resources = planned("ovhcloud-public-cloud").resources
     (subnet,) = [r for r in resources if r.type == "openstack:networking/subnet:Subnet"

@@ -84,3 +84,40 @@ def test_the_local_cloud_finds_what_would_stop_the_shipped_ovhcloud_stack() -> N
     assert failed == ["archive storage policy", "encrypted volume type"], checks
     assert "classic-luks" in checks["encrypted volume type"]["answered"]
     assert checks["region"]["asked"] == "GRA11" and checks["quota instances"]["asked"] == "53"
+
+
+class _Network(preflight.Session):
+    """A session whose network endpoint answers from a table (no cloud): only the checks asking Neutron run."""
+
+    def __init__(self, answers: dict[str, object]) -> None:
+        super().__init__("token", "GRA11", [{"type": "network", "endpoints": [
+            {"interface": "public", "region_id": "GRA11", "url": "https://neutron.test"}]}], [], "project")
+        self.answers = answers
+
+    def get(self, url: str) -> object:
+        self.calls.append(f"GET {url}")
+        for suffix, answer in self.answers.items():
+            if url.startswith(f"https://neutron.test/v2.0/{suffix}"):
+                return answer
+        raise preflight.Unanswered(f"{url}: 404")
+
+
+def _machine_names(extensions: list[str], fqdns: list[str]) -> preflight.Check:
+    ports = [{"dns_assignment": [{"hostname": f.split(".", 1)[0], "fqdn": f}]} for f in fqdns]
+    session = _Network({"extensions": {"extensions": [{"alias": a} for a in extensions]}, "ports": {"ports": ports},
+                        "networks": {"networks": [{"name": "Ext-Net"}]}})
+    (check,) = [c for c in preflight.run(session, {"workload_roles": []}, [], None, [], None, None)
+                if c.name == "machine names"]
+    return check
+
+
+def test_machine_names_need_neutron_dns_integration_and_a_domain_of_the_cloud_s_own() -> None:
+    missing = _machine_names(["router", "port-security"], [])
+    assert not missing.ok and "not among the network's 2 extensions" in missing.answered
+    default = _machine_names(["dns-integration"], ["host-10-0-0-5.openstacklocal."])
+    assert not default.ok and "Neutron's default 'openstacklocal'" in default.answered
+    named = _machine_names(["dns-integration"], ["bastion-guacamole-0.gra11.example.", "host-10-0-0-9.gra11.example."])
+    assert named.ok and named.answered == "offered, DNS domain gra11.example"
+    fresh = _machine_names(["dns-integration"], [])
+    assert fresh.ok and "none in this project yet" in fresh.answered
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from pathlib import Path
@@ -143,3 +144,107 @@ def test_a_deployable_bidder_costs_what_hdhport_cost_says_and_is_planned_once(cl
     report = diff_json(cli, "scaleway", "bleu", "--enclaves", "1")  # --enclaves implies --cost; plan reused
     assert bidder(report, "scaleway")["cost"] == first.model_dump(mode="json")
     assert bidder(report, "bleu")["cost"]["status"] == "not deployable"
+
+
+# ------------------------------------------------------------------ the cost cache and the HTML report's default
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cost cache of its own, and no estimate remembered by this process."""
+    monkeypatch.setenv(costing.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(costing, "_CACHE", {})
+    monkeypatch.setattr(costing, "program_digest", functools.cache(lambda: "the program"))  # edits elsewhere
+    return tmp_path / "cache" / "cost"
+
+
+def test_the_program_digest_changes_with_any_file_of_the_program(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "providers" / "openstack").mkdir(parents=True)
+    module = tmp_path / "providers" / "openstack" / "volume.py"
+    module.write_text("SIZE = 10\n", encoding="utf-8")
+    (tmp_path / "Pulumi.x.yaml").write_text("config: {}\n", encoding="utf-8")
+    monkeypatch.setattr(costing.paths, "ROOT", tmp_path)
+    costing.program_digest.cache_clear()
+    try:
+        first = costing.program_digest()
+        module.write_text("SIZE = 20\n", encoding="utf-8")
+        assert costing.program_digest() == first  # read once a process
+        costing.program_digest.cache_clear()
+        second = costing.program_digest()
+        (tmp_path / "Pulumi.x.yaml").write_text("config: {hdh:enclaves: 2}\n", encoding="utf-8")
+        costing.program_digest.cache_clear()
+        assert len({first, second, costing.program_digest()}) == 3
+    finally:
+        costing.program_digest.cache_clear()
+
+
+def _planned(monkeypatch: pytest.MonkeyPatch, cost: BidderCost) -> list[str]:
+    """Planning replaced by `cost`; returns the ids planned, in order."""
+    planned: list[str] = []
+
+    def estimate(profile: Any, source: str, enclaves: int) -> BidderCost:
+        planned.append(profile.id)
+        return cost.model_copy(update={"enclaves": enclaves})
+
+    monkeypatch.setattr(costing, "_estimate", estimate)
+    return planned
+
+
+def test_an_estimate_is_kept_on_disk_under_the_hash_of_its_inputs(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    planned = _planned(monkeypatch, _estimated(12_345.0, 5, 100))
+    scaleway = SPEC.profiles["scaleway"]
+    first = costing.bidder_cost(scaleway, SPEC.sources["scaleway"], 3)
+    key = costing.cache_key(scaleway, SPEC.sources["scaleway"], 3)
+    assert [p.name for p in cache.iterdir()] == [f"{key}.json"] and len(key) == 64
+    monkeypatch.setattr(costing, "_CACHE", {})  # a new run: only the disk remembers
+    again = costing.bidder_cost(scaleway, SPEC.sources["scaleway"], 3, plan=False)
+    assert again == first and again.known_eur == 12_345.0 and planned == ["scaleway"]
+    # another enclave count, or another price book or profile file, is another key: never a stale figure
+    assert costing.cache_key(scaleway, SPEC.sources["scaleway"], 4) != key
+    monkeypatch.setattr(costing.paths, "PROFILES_DIR", cache)  # the same file, now a bidder's own answer
+    assert costing.cache_key(scaleway, SPEC.sources["scaleway"], 3) != key
+
+
+def test_a_file_edited_while_planning_leaves_nothing_in_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _planned(monkeypatch, _estimated(1.0, 0, 1))
+    keys = iter(["before", "after"])
+    monkeypatch.setattr(costing, "cache_key", lambda *_: next(keys))
+    cost = costing.bidder_cost(SPEC.profiles["scaleway"], SPEC.sources["scaleway"], 3)
+    assert cost.status == "estimated" and not cache.exists()
+
+
+def test_the_html_report_shows_cached_costs_without_planning(cli: Any, cache: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    planned = _planned(monkeypatch, _estimated(4_321.0, 2, 100))
+    costing.bidder_cost(SPEC.profiles["scaleway"], SPEC.sources["scaleway"], 3)  # as `diff --cost` leaves it
+    monkeypatch.setattr(costing, "_CACHE", {})
+    out = tmp_path / "diff.html"
+    result = cli("diff", "scaleway", "ovhcloud-public-cloud", "bleu", "--format", "html", "--out", str(out))
+    assert result.code == 0 and planned == ["scaleway"]  # nothing planned by the report itself
+    html = out.read_text(encoding="utf-8")
+    assert "at least 4,321.00 EUR/month; 2 of 100 lines (2%) unknown" in html
+    assert "not computed yet: run `hdhport diff --cost`" in html and "not deployable by hdhport" in html
+    assert result.err == ("hdhport diff: monthly cost not computed yet for ovhcloud-public-cloud: `hdhport diff "
+                          "--cost` plans them once (offline) and keeps the figures for the next reports\n")
+    # --cost plans what the cache lacks, and only that
+    assert cli("diff", "scaleway", "ovhcloud-public-cloud", "--format", "html", "--cost", "--out", str(out)).code == 0
+    assert planned == ["scaleway", "ovhcloud-public-cloud"]
+    assert "not computed" not in out.read_text(encoding="utf-8")
+
+
+def test_no_cost_leaves_the_column_out_and_other_formats_are_unchanged(cli: Any, cache: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    planned = _planned(monkeypatch, _estimated(4_321.0, 2, 100))
+    costing.bidder_cost(SPEC.profiles["scaleway"], SPEC.sources["scaleway"], 3)
+    out = tmp_path / "diff.html"
+    assert cli("diff", "scaleway", "--format", "html", "--no-cost", "--out", str(out)).code == 0
+    assert "Monthly cost" not in out.read_text(encoding="utf-8")
+    for output_format in ("table", "md", "csv", "json"):
+        assert "4,321" not in cli("diff", "scaleway", "--format", output_format).out, output_format
+    assert planned == ["scaleway"]
+    result = cli("diff", "scaleway", "--format", "html", "--no-cost", "--enclaves", "2")
+    assert (result.code, result.err) == (2, "--no-cost:1:1: --enclaves costs every bidder: leave out --no-cost\n")
+    with pytest.raises(SystemExit) as usage:
+        cli("diff", "scaleway", "--cost", "--no-cost")
+    assert usage.value.code == 2

@@ -20,12 +20,6 @@ EXIT_OK, EXIT_FAILED = 0, 1
 SCALE_POINTS = (1, 55, 500)
 
 
-def _count(text: str) -> int:
-    from hdhport.plan_cli import _count as count
-
-    return count(text)
-
-
 def _amount(text: str) -> float:
     try:
         value = float(text)
@@ -37,11 +31,10 @@ def _amount(text: str) -> float:
 
 
 def register(commands: Any) -> None:
+    from hdhport.plan_cli import add_stack_source
+
     cost = commands.add_parser("cost", help="monthly cost of what `hdhport plan` would create, from the price book")
-    source = cost.add_mutually_exclusive_group(required=True)
-    source.add_argument("--profile", help="profile id or profile file (uses its Pulumi.<id>.yaml stack when shipped)")
-    source.add_argument("--stack", help="stack name: reads Pulumi.<NAME>.yaml")
-    cost.add_argument("--enclaves", type=_count, help="number of research-project enclaves (overrides the stack's)")
+    add_stack_source(cost)
     cost.add_argument("--prices", type=Path, metavar="FILE",
                       help="price book to use (default: providers/prices/<profile>.yaml)")
     cost.add_argument("--volume-tb", type=_amount, metavar="T", help="data held, in TB (default 100, as migrate plan)")

@@ -4,8 +4,8 @@ Written for Debian's rclone 1.60.1 and later. Remotes are rclone paths (`remote:
 local path, or an on-the-fly `:backend,key=value:path`). Their configuration comes from `--config FILE`,
 else rclone's own RCLONE_CONFIG or default file; any rclone flag can also be set through its RCLONE_*
 environment variable (RCLONE_RETRIES, RCLONE_TRANSFERS, RCLONE_CA_CERT...). Only read operations touch
-the source, and the destination is only ever written by `rclone copy`: never `sync`, `move` or
-`delete`, so nothing is removed anywhere.
+the source, and the destination is only ever written by `rclone copy` and `rclone rcat` (Rclone.stream):
+never `sync`, `move` or `delete`, so nothing is removed anywhere.
 """
 from __future__ import annotations
 
@@ -20,13 +20,12 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -141,6 +140,16 @@ class Listing:
     exists: bool
 
 
+@dataclass(frozen=True)
+class Streamed:
+    """One object read at the source and sent on to the destination (Rclone.stream)."""
+
+    size: int  # bytes read at the source, every one hashed and sent on
+    sha256: str
+    md5: str  # of the same bytes; "" when not asked for
+    delivered: bool  # the destination's rclone took every byte and exited 0
+
+
 class Rclone:
     def __init__(self, config: Path | None = None, binary: str = "rclone") -> None:
         if config is not None and not config.is_file():
@@ -148,6 +157,7 @@ class Rclone:
         self.name, self.config = binary, config
         self._binary: str | None = None
         self._remotes: set[str] | None = None
+        self._dump: dict[str, dict[str, str]] | None = None  # `rclone config dump`, once, when needed
         self._inline: dict[str, str] = {}  # connection-string parameters, passed to rclone by environment
 
     # ------------------------------------------------------------------ plumbing
@@ -200,12 +210,38 @@ class Rclone:
     # ------------------------------------------------------------------ checks
 
     def remotes(self) -> set[str]:
+        if self._remotes is None and self._dump is not None:
+            self._remotes = set(self._dump)  # the sections `rclone listremotes` lists: one rclone process less
         if self._remotes is None:
             done = self._run("listremotes")
             if done.returncode != 0:
                 raise RcloneError(f"rclone listremotes failed: {_last_error(done.stderr)}")
             self._remotes = {line.strip().rstrip(":") for line in done.stdout.splitlines() if line.strip()}
         return self._remotes
+
+    def settings(self, remote: str) -> dict[str, str]:
+        """A named remote's configuration (`type`, `remote`...) as rclone sees it: the configuration file's
+        section (`rclone config dump`, run once), overridden by its RCLONE_CONFIG_<REMOTE>_<KEY> variables;
+        empty when the remote is not defined. Holds credentials: never print it."""
+        if self._dump is None:
+            # --ask-password=false: an encrypted configuration without RCLONE_CONFIG_PASS fails, never prompts.
+            done = self._run("config", "dump", "--ask-password=false")
+            if done.returncode != 0:
+                raise RcloneError(f"rclone config dump failed: {_last_error(done.stderr)}")
+            try:
+                dump = json.loads(done.stdout or "{}")
+            except ValueError:
+                raise RcloneError("rclone config dump printed no JSON") from None
+            self._dump = {str(name): {str(k): str(v) for k, v in section.items()}
+                          for name, section in (dump.items() if isinstance(dump, dict) else ())
+                          if isinstance(section, dict)}
+        found = dict(self._dump.get(remote, {}))
+        prefix = "RCLONE_CONFIG_" + f"{remote}_".upper().replace("-", "_")
+        environment = self.env()
+        for key in ("type", "remote"):  # the two that say where a local or alias remote leads
+            if prefix + key.upper() in environment:
+                found[key] = environment[prefix + key.upper()]
+        return found
 
     def check_path(self, path: str, what: str) -> None:
         """Reject a remote the configuration does not define, with the ones it does."""
@@ -221,7 +257,10 @@ class Rclone:
     # ------------------------------------------------------------------ operations
 
     def list(self, path: str) -> Listing:
-        """Every object under `path`, recursively, with its size."""
+        """Every object under `path`, recursively, with its size: a local directory walked here when
+        local_listing can (no process to start), else `rclone lsjson`."""
+        if remote_name(path) is None and (found := local_listing(path)) is not None:
+            return found
         done = self._run("lsjson", "-R", "--files-only", "--no-mimetype", "--no-modtime", "--fast-list", path)
         if done.returncode == _DIRECTORY_NOT_FOUND:
             return Listing({}, exists=False)
@@ -347,7 +386,7 @@ class Rclone:
         times faster per core than the Go SHA-256 of Debian's rclone 1.60, and releases the GIL on large
         buffers, so several objects hash in parallel threads. Every byte is read and counted; an object
         rclone cannot read (or that vanished) raises RcloneError, never a digest."""
-        target = remote + name if remote.endswith(":") else f"{remote.rstrip('/')}/{name}"
+        target = object_path(remote, name)
         with tempfile.TemporaryFile() as errors:
             process = spawn(self.argv("cat", target, "--log-level", "ERROR"), stdout=subprocess.PIPE,
                             stderr=errors, bufsize=0, env=self.env())
@@ -366,6 +405,117 @@ class Rclone:
                 raise RcloneError(f"rclone cat {redact(target)} failed: "
                                   f"{_last_error(errors.read().decode('utf-8', errors='replace'))}")
         return size, digest.hexdigest()
+
+    def stream(self, source: str, dest: str, name: str, size: int, buffer: bytearray, log: Path, *,
+               md5: bool) -> Streamed:
+        """Copy one object from `source` to `dest` reading it once: `rclone cat` at the source piped through
+        hdhport into `rclone rcat --size` at the destination, every byte hashed on its way (SHA-256, and MD5
+        when `md5`), so the digests are those of the bytes read at the source, which are the bytes sent.
+
+        An object the source cannot serve raises RcloneError. A destination that fails, or exits before
+        taking every byte, only leaves `delivered` false: the source is still read to its end and hashed."""
+        source_path, dest_path = object_path(source, name), object_path(dest, name)
+        sha256, digest5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False) if md5 else None
+        count, sending, view = 0, True, memoryview(buffer)
+        with tempfile.TemporaryFile() as errors, open_private(log) as out:
+            # --buffer-size 0 on both sides: the pipes and hdhport's buffer are the read-ahead; rclone's own
+            # buffers would copy every byte once more in each process (less CPU, measured, on two busy cores).
+            reader = spawn(self.argv("cat", source_path, "--buffer-size", "0", "--log-level", "ERROR"),
+                           stdout=subprocess.PIPE, stderr=errors, bufsize=0, env=self.env())
+            try:
+                # --ignore-checksum: rcat's own MD5 of the stream, against the store's, would be a second MD5 of
+                # the same bytes; hdhport hashes them here and compares with the store itself (Stream.proven).
+                writer = spawn(self.argv("rcat", dest_path, "--size", str(size), "--ignore-checksum", "--buffer-size",
+                                         "0", "--log-level", "ERROR"),
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=out, bufsize=0, env=self.env())
+            except BaseException:
+                reader.terminate()
+                reap(reader)
+                raise
+            assert reader.stdout is not None and writer.stdin is not None
+            source_fd, sink_fd = reader.stdout.fileno(), writer.stdin.fileno()
+            for pipe in (source_fd, sink_fd):
+                try:
+                    fcntl.fcntl(pipe, _F_SETPIPE_SZ, 1 << 20)  # fewer, larger reads and writes
+                except OSError:
+                    pass
+            try:
+                while got := os.readv(source_fd, [buffer]):
+                    chunk = view[:got]
+                    sha256.update(chunk)
+                    if digest5 is not None:
+                        digest5.update(chunk)
+                    count += got
+                    while sending and chunk:
+                        try:
+                            chunk = chunk[os.write(sink_fd, chunk):]
+                        except BrokenPipeError:  # the destination's rclone gave up: read on, for the digest
+                            sending = False
+            except BaseException:
+                for process in (reader, writer):
+                    if process.poll() is None:
+                        process.terminate()
+                raise
+            finally:
+                reader.stdout.close()
+                try:
+                    writer.stdin.close()
+                except OSError:
+                    pass
+                source_status, sink_status = reap(reader), reap(writer)
+            if source_status != 0:
+                errors.seek(0)
+                raise RcloneError(f"rclone cat {redact(source_path)} failed: "
+                                  f"{_last_error(errors.read().decode('utf-8', errors='replace'))}")
+        return Streamed(count, sha256.hexdigest(), digest5.hexdigest() if digest5 is not None else "",
+                        sending and sink_status == 0 and count == size)
+
+    def stores_md5(self, path: str) -> bool:
+        """Whether the MD5 rclone reports for an object `rclone rcat` just wrote at `path` in one request is one
+        the store computed itself over the bytes it stored: an S3 or a Swift store, whose ETag of an object
+        written in one request is the MD5 the server computed as it stored it. rclone reports no MD5 for what
+        rcat writes in parts (an S3 multipart upload, a Swift large object: their ETags are not the content's
+        MD5), and rcat records no MD5 of its own beside an object, which rclone would report instead.
+        The backend is the path's type (`:s3:`, `:s3,...:`) or its remote's in the configuration; for any other
+        remote (an alias...) rclone says which backend it reaches (`rclone backend features`)."""
+        name = remote_name(path)
+        if name is None:
+            return False
+        parsed = split_connection(path)
+        if name == ":":
+            kind = (parsed[0] if parsed else path[:path.find(":", 1)])[1:]
+        else:
+            kind = (dict(parsed[1]) if parsed else {}).get("type") or self.settings(name).get("type", "")
+        if kind in ("s3", "swift"):
+            return True
+        if kind not in ("", "alias"):
+            return False
+        done = self._run("backend", "features", path)
+        try:
+            described = str(json.loads(done.stdout).get("String", "")) if done.returncode == 0 else ""
+        except (ValueError, AttributeError):
+            return False
+        return described.startswith(("S3 bucket ", "S3 root", "Swift container ", "Swift root"))
+
+    def list_md5(self, path: str) -> tuple[Listing, dict[str, str]]:
+        """Every object under `path` with its size, as `list` gives them, and the MD5 rclone reports for each
+        that has one, without reading any (on S3 and Swift: the ETag, from the listing itself)."""
+        done = self._run("lsjson", "-R", "--files-only", "--no-mimetype", "--no-modtime", "--fast-list", "--hash",
+                         "--hash-type", "md5", path)
+        if done.returncode == _DIRECTORY_NOT_FOUND:
+            return Listing({}, exists=False), {}
+        if done.returncode != 0:
+            raise RcloneError(f"rclone lsjson --hash {redact(path)} failed: {_last_error(done.stderr)}")
+        sizes: dict[str, int] = {}
+        md5: dict[str, str] = {}
+        for item in json.loads(done.stdout or "[]"):
+            if item.get("IsDir"):
+                continue
+            sizes[str(item["Path"])] = int(item["Size"])
+            digest = str((item.get("Hashes") or {}).get("md5") or "").lower()
+            if len(digest) == 32 and set(digest) <= _HEX:
+                md5[str(item["Path"])] = digest
+        return Listing(sizes, exists=True), md5
 
     @contextmanager
     def serve(self, path: str, log: Path) -> Iterator[HttpReader]:
@@ -409,6 +559,8 @@ class HttpReader:
 
     def open(self, path: str) -> IO[bytes] | None:
         """The object's byte stream, or None when it does not exist."""
+        import urllib.error  # here: urllib.request (http.client, email) is slow to import, and only the
+        import urllib.request  # stream hasher reads through HTTP
         url = f"{self.base}/{urllib.parse.quote(path, safe='/')}"
         try:
             response: IO[bytes] = urllib.request.urlopen(urllib.request.Request(url, headers=self._headers),
@@ -422,12 +574,63 @@ class HttpReader:
         return response
 
 
+# Names rclone's local backend shows under another name than the file's (its encoding on Linux: control
+# characters as their U+2400 pictures, `.` and `..`, and the characters it uses to quote those).
+LOCAL_REWRITTEN = re.compile("[\x00-\x1f\x7f\u2400-\u243f\u201b\uff00-\uffef]")
+
+
+def local_listing(root: str) -> Listing | None:
+    """The regular files under a local directory with their sizes, as `rclone lsjson -R --files-only` lists
+    them: symbolic links, FIFOs, sockets and devices are not objects to rclone (it skips them), directories
+    are not objects. None, for rclone to list, whenever that could differ: the root is not a directory
+    itself (a file, a symbolic link), a directory cannot be read, or a name is one rclone's local encoding
+    shows otherwise (LOCAL_REWRITTEN) or is not UTF-8."""
+    try:
+        mode = os.lstat(root).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return Listing({}, exists=False)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(mode):
+        return None
+    sizes: dict[str, int] = {}
+    folders = [""]
+    try:
+        while folders:
+            folder = folders.pop()
+            with os.scandir(os.path.join(root, folder) if folder else root) as entries:
+                for entry in entries:
+                    if LOCAL_REWRITTEN.search(entry.name) or not _utf8(entry.name):
+                        return None
+                    name = f"{folder}/{entry.name}" if folder else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(name)
+                    elif entry.is_file(follow_symlinks=False):
+                        sizes[name] = entry.stat(follow_symlinks=False).st_size
+    except OSError:
+        return None
+    return Listing(sizes, exists=True)
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # a byte that is not UTF-8, kept by Python as a lone surrogate
+        return False
+    return True
+
+
 def _copied_name(line: str) -> str | None:
     """The object of rclone's `INFO  : NAME: Copied (new)` line (its log encoding: a control character in a
     name is shown as its U+2400 picture, so a name is always one line)."""
     head, marker, _ = line.rpartition(": Copied (")
     start = head.find(" : ")
     return head[start + 3:] if marker and start >= 0 else None
+
+
+def object_path(remote: str, name: str) -> str:
+    """The rclone path of object `name` under `remote`."""
+    return remote + name if remote.endswith(":") else f"{remote.rstrip('/')}/{name}"
 
 
 _REMOTE_NAME = re.compile(r"[\w.+@-]([\w.+@ -]*[\w.+@-])?")

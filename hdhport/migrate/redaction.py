@@ -24,6 +24,8 @@ _CONNECTION_SECRET = re.compile(r"(?i)(,[\w-]*(?:pass|secret|key|token|sas|crede
 
 def redact(text: str) -> str:
     """`text` with every credential it carries replaced by ***."""
+    if "=" not in text and "@" not in text:
+        return text  # every pattern below needs one of them (rclone's log lines, mostly): no regex to run
     text = _CONNECTION_SECRET.sub(lambda m: m.group(1) + HIDDEN, text)
     text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{HIDDEN}@", text)
     text = _LIBPQ_PASSWORD.sub(lambda m: m.group(1) + HIDDEN, text)

@@ -43,10 +43,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                       help="a bidder without this qualification (qualified / certified) is not eligible; repeatable")
     diff.add_argument("--weights", type=Path, metavar="FILE",
                       help="weights overriding the documented defaults (hdhport/procurement/weights.yaml)")
-    diff.add_argument("--cost", action="store_true",
-                      help="add each deployable bidder's monthly cost of the same platform (`hdhport cost`: an "
-                           "offline plan per bidder with a price book, several seconds each); on by itself when "
-                           "the weights give the cost criterion a weight")
+    costing = diff.add_mutually_exclusive_group()
+    costing.add_argument("--cost", action="store_true",
+                         help="add each deployable bidder's monthly cost of the same platform (`hdhport cost`: an "
+                              "offline plan per bidder with a price book, several seconds each, kept in a cache "
+                              "for the next runs); on by itself when the weights give the cost criterion a weight")
+    costing.add_argument("--no-cost", action="store_true",
+                         help="leave the monthly cost out of the HTML report (by default it shows the costs "
+                              "`--cost` has already computed, without planning)")
     diff.add_argument("--enclaves", type=_count, metavar="N",
                       help="enclaves every bidder is costed for (default 3, as the shipped stacks); implies --cost")
     diff.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
@@ -161,11 +165,19 @@ def build(args: argparse.Namespace, today: dt.date) -> Report:
     weights, weights_file = load_weights(args.weights)
     spec, bidders = _load(args)
     costs, assumptions = None, []
-    if getattr(args, "cost", False) or getattr(args, "enclaves", None) is not None or weights.criteria.cost > 0:
+    plan = getattr(args, "cost", False) or getattr(args, "enclaves", None) is not None or weights.criteria.cost > 0
+    if plan and getattr(args, "no_cost", False):
+        why = ("--enclaves costs every bidder" if getattr(args, "enclaves", None) is not None else
+               f"the weights ({weights_file}) give the cost criterion {weights.criteria.cost:g} %")
+        raise InputError([Problem("--no-cost", 1, 1, "", f"{why}: leave out --no-cost")])
+    # The HTML report is the one handed to a committee: it shows the costs already computed (a cache read, no plan,
+    # no SDK import) unless --no-cost; the other formats keep their columns unless --cost is given.
+    cached = not plan and getattr(args, "format", None) == "html" and not getattr(args, "no_cost", False)
+    if plan or cached:
         from hdhport.procurement import costs as costing
 
         enclaves = args.enclaves if getattr(args, "enclaves", None) is not None else costing.DEFAULT_ENCLAVES
-        costs = costing.costs(spec.profiles, spec.sources, bidders, enclaves)
+        costs = costing.costs(spec.profiles, spec.sources, bidders, enclaves, plan=plan)
         assumptions = costing.assumptions()
     return build_report(spec, bidders, baseline=args.baseline, required=list(dict.fromkeys(args.require)),
                         weights=weights, weights_file=weights_file, catalogue_file=str(args.catalog), today=today,
@@ -201,6 +213,11 @@ def _diff(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(content)
     else:
         sys.stdout.write(content)
+    # Said once the report is out, so a refused write stays one line on stderr.
+    missing = [b.id for b in report.bidders if b.cost is not None and b.cost.status == "not computed"]
+    if missing:
+        print(f"hdhport diff: monthly cost not computed yet for {', '.join(missing)}: `hdhport diff --cost` "
+              "plans them once (offline) and keeps the figures for the next reports", file=sys.stderr)
     return EXIT_OK
 
 

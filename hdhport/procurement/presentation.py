@@ -177,7 +177,7 @@ def bidder_facts(bidder: Bidder) -> list[Fact]:
 
 
 def has_costs(report: Report) -> bool:
-    """Whether the diff was run with --cost (every bidder then has a cost, estimated or not)."""
+    """Whether the report carries costs (`--cost`, or the HTML report's cached ones): every bidder then has one."""
     return any(b.cost is not None for b in report.bidders)
 
 
@@ -190,6 +190,8 @@ def cost_text(cost: BidderCost | None) -> str:
         return "not deployable by hdhport"
     if cost.status == "not planned":
         return cost.detail
+    if cost.status == "not computed":
+        return "not computed yet: run `hdhport diff --cost`"
     if cost.status != "estimated" or cost.known_eur is None:
         return cost.status
     words = "at least " if cost.at_least else ""

@@ -24,7 +24,7 @@ ControlsStatus = Literal["all", "partial", "none", "unknown", "n/a"]
 DeployWay = Literal["native", "self-hosted", "gap"]
 ChangeKind = Literal["gained", "lost", "degraded", "improved", "same", "unknown"]
 CriterionId = Literal["coverage", "sovereignty", "reversibility", "deployability", "cost"]
-CostStatus = Literal["estimated", "no price book", "not deployable", "not planned"]
+CostStatus = Literal["estimated", "no price book", "not deployable", "not planned", "not computed"]
 Qualification = Literal["secnumcloud", "hds"]
 VerdictStatus = Literal["eligible", "to confirm", "not eligible"]
 
@@ -127,7 +127,8 @@ class BidderCost(_Frozen):
     status: CostStatus = Field(description=(
         "estimated: planned offline and priced from the offer's price book; no price book: deployable, but no "
         "providers/prices/<id>.yaml; not deployable: its API family is not one hdhport plans; not planned: the "
-        "offline plan failed (detail says why)."))
+        "offline plan failed (detail says why); not computed: deployable and priced, but not yet planned (the HTML "
+        "report shows cached costs only; `hdhport diff --cost` computes them)."))
     enclaves: int = Field(description="Research-project enclaves planned; the same for every bidder.")
     known_eur: float | None = Field(description="EUR a month excl. VAT of the lines whose price is known; a floor "
                                                 "when `at_least`. Null unless estimated.")

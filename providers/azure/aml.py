@@ -1,14 +1,15 @@
 """An Azure Machine Learning workspace with what it requires, written once for ml_workspace and
-notebook_server: its default storage account, its Application Insights, the platform's Key Vault,
-all private, all encrypted with the customer-managed key."""
+notebook_server: its default storage account, its Application Insights, a Key Vault of its own for the
+secrets it keeps, all private, its data encrypted with the customer-managed key."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pulumi_azure_native import applicationinsights, machinelearningservices as aml, storage
+from pulumi_azure_native import applicationinsights, keyvault, machinelearningservices as aml, storage
 
 from providers.azure.arm import global_name, key_name, key_vault_uri, send_audit_logs
 from providers.azure.private_link import private_link
+from providers.azure.vaults import private_vault
 from providers.base import ServiceComponent
 from providers.contract import safe_name
 
@@ -22,6 +23,7 @@ class Workspace:
     workspace: aml.Workspace
     name: str
     storage: storage.StorageAccount
+    vault: keyvault.Vault
 
 
 def ml_workspace(owner: ServiceComponent, description: str) -> Workspace:
@@ -77,6 +79,12 @@ def ml_workspace(owner: ServiceComponent, description: str) -> Workspace:
         public_network_access_for_query=applicationinsights.PublicNetworkAccessType.DISABLED,
         disable_local_auth=True, tags=owner.tags, opts=owner.child())
 
+    # Where the workspace keeps its secrets (datastore credentials, connections): a vault of its own, like its
+    # storage account, never key_management's, which holds the customer-managed keys alone (vaults.py). Azure
+    # Machine Learning is one of Key Vault's trusted services: its resource provider writes there from
+    # Microsoft's network, the workspace's computes come through the private endpoint.
+    vault = private_vault(owner, "kvml", keyvault.SkuName.STANDARD, trusted_services=True)
+
     # Workspace names: 3-33 characters, unique in the resource group.
     name = safe_name(f"mlw-{owner.name}", 33)
     workspace = aml.Workspace(
@@ -86,7 +94,8 @@ def ml_workspace(owner: ServiceComponent, description: str) -> Workspace:
         # Its own identity for its resources; the platform identity only to reach the key.
         identity=aml.ManagedServiceIdentityArgs(type=aml.ManagedServiceIdentityType.SYSTEM_ASSIGNED_USER_ASSIGNED,
                                                 user_assigned_identities=[p.identity_id]),
-        storage_account=default_store.id, key_vault=p.key_vault_id, application_insights=insights.id,
+        storage_account=default_store.id, key_vault=vault.id, application_insights=insights.id,
+        # The customer-managed key stays in key_management's vault, reached with the platform identity.
         encryption=aml.EncryptionPropertyArgs(
             status=aml.EncryptionStatus.ENABLED,
             key_vault_properties=aml.KeyVaultPropertiesArgs(key_identifier=p.key_ref, key_vault_arm_id=p.key_vault_id),
@@ -105,4 +114,4 @@ def ml_workspace(owner: ServiceComponent, description: str) -> Workspace:
         tags=owner.tags, opts=owner.keep())
     private_link(owner, workspace.id, "aml")
     send_audit_logs(owner, "audit", workspace.id, category_group="allLogs")
-    return Workspace(workspace=workspace, name=name, storage=default_store)
+    return Workspace(workspace=workspace, name=name, storage=default_store, vault=vault)

@@ -19,6 +19,8 @@ from providers.lookups import once
 
 #: Built-in role "Key Vault Crypto Service Encryption User": wrap/unwrap with a key, nothing else.
 CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+#: Built-in role "Key Vault Secrets User": read a secret's value (a certificate's PFX), nothing else.
+SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 
 
 def id_part(resource_id: pulumi.Input[str], segment: str,
@@ -82,6 +84,16 @@ def tenant_unique(name: str) -> str:
     return f"{name} [{pulumi.get_stack()}/{deployment_subscription().split('-')[0]}]"
 
 
+def tenant_setting_name(name: str) -> str:
+    """`name` for a setting of the Entra tenant itself (a diagnostic setting of Microsoft Entra ID): suffixed with the
+    stack and the subscription's first block, as tenant_unique does, so every platform stack of one tenant, in one
+    subscription or several, has its own. Lowercase letters, digits and hyphens (the API states no pattern;
+    this is what every Azure name accepts), 64 characters at most."""
+    subscription = deployment_subscription().split("-")[0]
+    stem = safe_name(f"{name}-{pulumi.get_stack()}", 64 - len(subscription) - 1)
+    return f"{stem}-{safe_name(subscription, 8)}"
+
+
 def client_config_now() -> authorization.GetClientConfigResult:
     """Who the deployment runs as: tenant, subscription, client and object ids, asked once per run and
     waited for, since globally unique names (global_name) need the subscription before any resource exists."""
@@ -136,6 +148,22 @@ def grant(owner: ServiceComponent, role: str, scope: pulumi.Input[str], role_gui
         owner.role(role), scope=scope, role_definition_id=role_definition(owner, role_guid),
         principal_id=principal_id, principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
         description=description, opts=owner.child())
+
+
+def certificate_reader(owner: ServiceComponent, vault_id: pulumi.Input[str], secret_ref: pulumi.Input[str],
+                       secret_name: str, why: str) -> tuple[managedidentity.UserAssignedIdentity,
+                                                             authorization.RoleAssignment]:
+    """An identity of the owner's own, allowed to read one certificate secret (`secret_name` in the vault
+    `vault_id`, loaded as `secret_ref`) and nothing else: Key Vault Secrets User on that secret alone, so the
+    gateway cannot read the firewall's CA, and no machine running with the platform identity can read either.
+    The grant waits for the secret (its scope must exist); the consumer waits for the grant."""
+    identity = managedidentity.UserAssignedIdentity(
+        owner.role("tls-identity"), resource_name_=safe_name(f"id-{owner.name}-tls", 128),
+        resource_group_name=owner.placement.scope, location=owner.placement.region, tags=owner.tags,
+        opts=owner.child())
+    scope = pulumi.Output.all(vault_id, secret_ref).apply(lambda parts: f"{parts[0]}/secrets/{secret_name}")
+    granted = grant(owner, "tls-reader", scope, SECRETS_USER, identity.principal_id, why)
+    return identity, granted
 
 
 def private_endpoint(owner: ServiceComponent, target_id: pulumi.Input[str], group: str,

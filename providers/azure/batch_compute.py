@@ -29,6 +29,13 @@ class BatchCompute(ServiceComponent):
 
     Pool nodes (BatchService allocation) cannot take a disk encryption set: their disks are encrypted at
     host with platform keys, and tasks keep their data in the CMK-encrypted storage services.
+
+    Node logs do not reach the workspace, and no resource of the API can make them: in BatchService allocation
+    the nodes are virtual machines of a Batch-managed subscription, with no resource id a data collection rule
+    could be associated with. The pool's `extensions` accept the Azure Monitor Agent, but without an
+    association it collects nothing, so it is not installed. What does reach the workspace is the account's
+    own logs (pool and task events, audit: `allLogs` below); node syslog would need UserSubscription allocation
+    (scale sets in the platform's subscription, associated by an Azure Policy as they appear).
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:

@@ -8,10 +8,10 @@ import ipaddress
 from collections.abc import Sequence
 
 import pulumi
-from pulumi_azure_native import compute, monitor, network, privatedns
+from pulumi_azure_native import compute, network, privatedns
 
 from providers.azure.arm import id_part
-from providers.azure.log_analytics import AgentRules, agent_rules
+from providers.azure.log_analytics import collect_machine_logs
 from providers.contract import Placement, safe_name
 from providers.azure.subnets import RESERVED, created, in_turn
 from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
@@ -19,8 +19,6 @@ from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Seg
 ADMIN_USER = "hdhadmin"
 DENY_PRIORITY = 4096  # the last priority a rule can take: everything not allowed above is refused
 NAME_TTL = 300  # seconds: a rebuilt machine's new address is seen within five minutes
-#: The Azure Monitor Agent for Linux; minor versions and automatic upgrades follow Microsoft's releases.
-MONITOR_AGENT = ("Microsoft.Azure.Monitor", "AzureMonitorLinuxAgent", "1.21")
 #: Where administrative sessions come from on Azure: Azure Bastion connects from its own subnet, outside the
 #: services subnet, where a self-hosted bastion and the virtual desktop hosts live.
 ADMIN_SOURCES = (SERVICES_CIDR, RESERVED["bastion"].cidr)
@@ -199,36 +197,13 @@ class AzureIaas:
                 tags=self.tags,
                 # cloud-init runs at first boot only; a changed template must not replace a VM holding data.
                 opts=pulumi.ResourceOptions(parent=owner, ignore_changes=["osProfile.customData"]))
-            rules = agent_rules()
-            if rules is not None:
-                self.monitor_agent(owner, host, vm, rules)
+            # The Azure Monitor Agent signs in with the machine's only identity, the user-assigned one.
+            collect_machine_logs(owner, host, vm, self.placement, self.tags, "linux",
+                                 identity_id=self.placement.identity_id)
             servers.ids.append(vm.id)
             servers.private_ips.append(nic.ip_configurations.apply(
                 lambda configs: (configs[0].private_ip_address or "") if configs else ""))
         return servers
-
-    def monitor_agent(self, owner: pulumi.ComponentResource, host: str, vm: compute.VirtualMachine,
-                      rules: AgentRules) -> None:
-        """The Azure Monitor Agent on `vm`, signing in with the machine's user-assigned identity (the only one
-        it has), associated with the syslog rule and with the data collection endpoint it reads that rule from
-        (the association Azure Monitor requires by the name configurationAccessEndpoint when ingestion goes
-        through Private Link)."""
-        parent = pulumi.ResourceOptions(parent=owner)
-        publisher, kind, version = MONITOR_AGENT
-        compute.VirtualMachineExtension(
-            f"{host}-monitor-agent", resource_group_name=self.placement.scope, location=self.placement.region,
-            vm_name=vm.name, vm_extension_name=kind, publisher=publisher, type=kind, type_handler_version=version,
-            auto_upgrade_minor_version=True, enable_automatic_upgrade=True,
-            settings={"authentication": {"managedIdentity": {
-                "identifier-name": "mi_res_id", "identifier-value": self.placement.identity_id}}},
-            tags=self.tags, opts=parent)
-        monitor.DataCollectionRuleAssociation(
-            f"{host}-monitor-endpoint", resource_uri=vm.id, association_name="configurationAccessEndpoint",
-            data_collection_endpoint_id=rules.endpoint_id, opts=parent)
-        monitor.DataCollectionRuleAssociation(
-            f"{host}-monitor-syslog", resource_uri=vm.id, association_name="hdh-syslog",
-            data_collection_rule_id=rules.rule_id,
-            description="hdhport: the machine's syslog to the platform workspace", opts=parent)
 
     def segment(self, owner: pulumi.ComponentResource, name: str, cidr: str,
                 ingress: Sequence[Ingress]) -> Segment:

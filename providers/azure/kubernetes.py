@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pulumi
-from pulumi_azure_native import containerservice, managedidentity
+from pulumi_azure_native import containerservice, managedidentity, monitor
 
 from providers.azure.arm import client_config, grant, send_audit_logs
+from providers.azure.log_analytics import ENDPOINT_ASSOCIATION, syslog_sources
 from providers.base import ServiceComponent
 from providers.contract import safe_name
 
@@ -15,6 +16,15 @@ NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 #: Overlay ranges, outside every VNet range of the platform (10.20.0.0/16, 10.64.0.0/10).
 POD_CIDR, SERVICE_CIDR, DNS_SERVICE_IP = "10.244.0.0/16", "10.0.0.0/16", "10.0.0.10"
+#: What Container insights sends (container logs v2, Kubernetes inventory and events, performance), and the
+#: name Azure Monitor gives its association with the cluster.
+CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
+CONTAINER_INSIGHTS = "ContainerInsightsExtension"
+
+
+def _given(value: pulumi.Input[str]) -> bool:
+    """A placement field a foundation service filled (an output, or a non-empty string)."""
+    return not (isinstance(value, str) and not value)
 
 
 class Kubernetes(ServiceComponent):
@@ -27,6 +37,10 @@ class Kubernetes(ServiceComponent):
     The API server's KMS etcd encryption is not enabled: AKS requires a versioned key id there, which
     would pin a key version the platform rotates yearly; application secrets stay in Key Vault and reach
     pods through the secrets-store CSI driver and workload identity instead.
+
+    Logs: the omsagent add-on (Container insights, managed-identity authentication) sends container logs,
+    Kubernetes events and inventory, and the nodes' syslog to the platform workspace through the platform's
+    data collection endpoint, over Private Link (`_container_logs`).
 
     Provides the cluster's OIDC issuer URL to the services built after it: workload_identity (later in
     the catalogue) federates its identities with this cluster's service accounts.
@@ -66,7 +80,8 @@ class Kubernetes(ServiceComponent):
             "azureKeyvaultSecretsProvider": containerservice.ManagedClusterAddonProfileArgs(
                 enabled=True, config={"enableSecretRotation": "true", "rotationPollInterval": "2m"}),
         }
-        if self.placement.log_workspace_id:
+        logs = _given(self.placement.log_workspace_id) and _given(self.placement.log_endpoint_id)
+        if logs:
             addons["omsagent"] = containerservice.ManagedClusterAddonProfileArgs(
                 enabled=True, config={"logAnalyticsWorkspaceResourceID": self.placement.log_workspace_id,
                                       "useAADAuth": "true"})
@@ -122,7 +137,42 @@ class Kubernetes(ServiceComponent):
             security_profile=user.security_profile, tags=self.tags,
             # The autoscaler owns the node count.
             opts=self.child(ignore_changes=["count"]))
+        if logs:
+            self._container_logs(cluster)
         send_audit_logs(self, "audit", cluster.id)
         self.provide(oidc_issuer=cluster.oidc_issuer_profile.apply(
             lambda profile: (profile.issuer_url or "") if profile else ""))
         return cluster.private_fqdn.apply(lambda fqdn: f"https://{fqdn}:443"), self.placement.key_ref
+
+    def _container_logs(self, cluster: containerservice.ManagedCluster) -> None:
+        """Container insights' collection rule and the cluster's two associations with it and with the platform's
+        data collection endpoint. With managed-identity authentication the add-on's agent collects nothing until
+        both exist: `az aks enable-addons --addon monitoring` creates them, the resource API leaves them to us.
+        The endpoint association is how the agent reads its rule, and the rule's endpoint how it ingests, over
+        the platform's Private Link scope (the workspace takes nothing from a public network)."""
+        p = self.placement
+        rule = monitor.DataCollectionRule(
+            self.role("container-logs"), resource_group_name=p.scope, location=p.region,
+            kind=monitor.KnownDataCollectionRuleResourceKind.LINUX, data_collection_endpoint_id=p.log_endpoint_id,
+            description="hdhport: Container insights of the AKS cluster (container logs, Kubernetes events and "
+                        "inventory) and its nodes' syslog",
+            data_sources=monitor.DataCollectionRuleDataSourcesArgs(
+                extensions=[monitor.ExtensionDataSourceArgs(
+                    name=CONTAINER_INSIGHTS, extension_name="ContainerInsights", streams=[CONTAINER_INSIGHTS_STREAM],
+                    extension_settings={"dataCollectionSettings": {
+                        "interval": "1m", "namespaceFilteringMode": "Off", "enableContainerLogV2": True}})],
+                syslog=syslog_sources()),
+            destinations=monitor.DataCollectionRuleDestinationsArgs(log_analytics=[
+                monitor.LogAnalyticsDestinationArgs(name="platform", workspace_resource_id=p.log_workspace_id)]),
+            data_flows=[monitor.DataFlowArgs(streams=[CONTAINER_INSIGHTS_STREAM], destinations=["platform"]),
+                        monitor.DataFlowArgs(streams=[monitor.KnownDataFlowStreams.MICROSOFT_SYSLOG],
+                                             destinations=["platform"])],
+            tags=self.tags, opts=self.child())
+        monitor.DataCollectionRuleAssociation(
+            self.role("container-logs-rule"), resource_uri=cluster.id, association_name=CONTAINER_INSIGHTS,
+            data_collection_rule_id=rule.id,
+            description="hdhport: Container insights of the cluster; without it the add-on collects nothing",
+            opts=self.child())
+        monitor.DataCollectionRuleAssociation(
+            self.role("container-logs-endpoint"), resource_uri=cluster.id, association_name=ENDPOINT_ASSOCIATION,
+            data_collection_endpoint_id=p.log_endpoint_id, opts=self.child())

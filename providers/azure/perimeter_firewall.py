@@ -1,5 +1,5 @@
 """perimeter_firewall on Azure: Azure Firewall Premium, the platform's only way out to the internet,
-with a firewall policy that denies by default, inspects TLS and runs IDPS in deny mode."""
+with a firewall policy that denies by default, inspects TLS with the stack's CA and runs IDPS in deny mode."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,16 +7,21 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
-from providers.azure.arm import edge_public_ip, key_vault_uri, send_audit_logs
-from providers.azure.arm import id_part
+from providers.azure import tls
+from providers.azure.arm import certificate_reader, edge_public_ip, id_part, send_audit_logs
 from providers.azure.subnets import dedicated_subnet, host
 from providers.azure.virtual_network import ROUTE_TABLE
 from providers.base import ServiceComponent
 from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
 
-#: The intermediate CA the firewall re-signs inspected TLS with, a Key Vault certificate issued by
-#: certificate_management and trusted by the platform's machines.
-TLS_INSPECTION_CA = "hdh-firewall-tls-inspection-ca"
+#: The intermediate CA the firewall re-signs inspected TLS with: the stack's (hdh:tlsInspectionCertificate), loaded
+#: by certificate_management into its Key Vault, signed by the platform root CA the machines trust.
+TLS_INSPECTION_CA = tls.INSPECTION_SECRET
+#: What the plan says when the stack gives no inspection CA (docs/operations.md names the keys and the commands).
+NO_INSPECTION_CA = ("perimeter_firewall: no TLS inspection CA (hdh:tlsInspectionCertificate and "
+                    "hdh:tlsInspectionPrivateKey, the key as a Pulumi secret, which certificate_management loads into "
+                    "its Key Vault; docs/operations.md, \"TLS certificates on Azure\"): the firewall allows egress by "
+                    "name (TLS SNI) without decrypting it until the stack gives one")
 #: The firewall's private address (the first one Azure hands out in AzureFirewallSubnet): the next hop
 #: of the platform's default route.
 PRIVATE_IP = host("firewall", 4)
@@ -56,9 +61,14 @@ class PerimeterFirewall(ServiceComponent):
 
     - Deny by default: a flow that matches no rule below is dropped (Azure Firewall's default), and no
       DNAT rule exists, so nothing enters through the firewall.
-    - Egress: application rules for EGRESS (HTTPS only, TLS terminated and inspected with the platform's
-      intermediate CA) from the platform range only; enclaves get no internet rule at all. Network rules
-      for Azure's own services by service tag.
+    - Egress: application rules for EGRESS (HTTPS only) from the platform range only; enclaves get no
+      internet rule at all. Network rules for Azure's own services by service tag.
+    - TLS inspection, when the stack gives the inspection CA (hdh:tlsInspectionCertificate): certificate_management
+      loads it into its Key Vault (placement `tls_inspection_ca_ref`), the policy reads it with an identity of
+      its own, Key Vault Secrets User on that one secret, and is created once that grant exists; the EGRESS
+      rules then terminate and inspect TLS. Without it the policy is built without inspection (Azure validates
+      the CA's reference when it creates the policy, so a missing one would stop the run), the rules filter
+      by the name the client asks for (SNI), and the plan says so.
     - IDPS in deny mode, threat intelligence in deny mode, DNS proxy on (FQDN rules need it).
     - Structured firewall logs and policy analytics to the platform's Log Analytics workspace.
 
@@ -66,8 +76,8 @@ class PerimeterFirewall(ServiceComponent):
     Firewall requires; no rule translates traffic toward the inside, so it is not a data-plane endpoint.
     The endpoint returned is the firewall's private address, the next hop of the platform's default route.
 
-    Limits: the TLS inspection CA (TLS_INSPECTION_CA) must exist in the platform's Key Vault and the
-    platform identity must be allowed to read it (Key Vault Secrets User), or the policy is refused.
+    Every client of an inspected flow must trust the CA's issuer: machines booted from the platform's base trust
+    the platform root CA (hdh:platformRootCa), which is meant to sign it.
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
@@ -77,6 +87,22 @@ class PerimeterFirewall(ServiceComponent):
         egress_ip = edge_public_ip(self, "egress-ip", ZONES)
 
         policy_name = f"afwp-{self.name}"
+        inspect = bool(p.tls_inspection_ca_ref)
+        waits: list[pulumi.Resource] = []
+        identity = transport_security = None
+        if inspect:
+            reader, granted = certificate_reader(
+                self, p.certificate_vault_id, p.tls_inspection_ca_ref, tls.INSPECTION_SECRET,
+                f"hdhport: {self.name} re-signs inspected TLS with the platform's inspection CA")
+            # The identity reads the inspection CA from Key Vault.
+            identity = network.ManagedServiceIdentityArgs(type=network.ResourceIdentityType.USER_ASSIGNED,
+                                                          user_assigned_identities=[reader.id])
+            transport_security = network.FirewallPolicyTransportSecurityArgs(
+                certificate_authority=network.FirewallPolicyCertificateAuthorityArgs(
+                    name=TLS_INSPECTION_CA, key_vault_secret_id=p.tls_inspection_ca_ref))
+            waits.append(granted)
+        else:
+            pulumi.log.warn(NO_INSPECTION_CA, self)
         policy = network.FirewallPolicy(
             self.role("policy"), resource_group_name=p.scope, location=p.region, firewall_policy_name=policy_name,
             sku=network.FirewallPolicySkuArgs(tier=network.FirewallPolicySkuTier.PREMIUM),
@@ -85,20 +111,14 @@ class PerimeterFirewall(ServiceComponent):
                 mode=network.FirewallPolicyIntrusionDetectionStateType.DENY,
                 configuration=network.FirewallPolicyIntrusionDetectionConfigurationArgs(
                     private_ranges=[PLATFORM_CIDR, ENCLAVES_CIDR])),
-            # The identity reads the inspection CA from Key Vault.
-            identity=network.ManagedServiceIdentityArgs(type=network.ResourceIdentityType.USER_ASSIGNED,
-                                                        user_assigned_identities=[p.identity_id]),
-            transport_security=network.FirewallPolicyTransportSecurityArgs(
-                certificate_authority=network.FirewallPolicyCertificateAuthorityArgs(
-                    name=TLS_INSPECTION_CA,
-                    key_vault_secret_id=key_vault_uri(p.key_ref).apply(
-                        lambda vault: f"{vault}secrets/{TLS_INSPECTION_CA}"))),
+            identity=identity, transport_security=transport_security,
             dns_settings=network.DnsSettingsArgs(enable_proxy=True),
             insights=network.FirewallPolicyInsightsArgs(
                 is_enabled=True, retention_days=30,
                 log_analytics_resources=network.FirewallPolicyLogAnalyticsResourcesArgs(
                     default_workspace_id=network.SubResourceArgs(id=p.log_workspace_id))),
-            tags=self.tags, opts=self.child())
+            # Azure reads the CA when it creates the policy: the identity must hold its grant by then.
+            tags=self.tags, opts=self.child(depends_on=waits))
 
         azure_services = [*GLOBAL_SERVICES, *(f"{tag}.{p.region}" for tag in REGIONAL_SERVICES)]
         allow = network.FirewallPolicyFilterRuleCollectionActionArgs(
@@ -123,7 +143,7 @@ class PerimeterFirewall(ServiceComponent):
                         source_addresses=[PLATFORM_CIDR], target_fqdns=list(egress.fqdns),
                         protocols=[network.FirewallPolicyRuleApplicationProtocolArgs(
                             protocol_type=network.FirewallPolicyRuleApplicationProtocolType.HTTPS, port=443)],
-                        terminate_tls=True)
+                        terminate_tls=inspect)
                         for egress in EGRESS]),
                 network.FirewallPolicyFilterRuleCollectionArgs(
                     name="virtual-desktop", priority=300, rule_collection_type=filter_collection, action=allow,

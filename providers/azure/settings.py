@@ -5,12 +5,15 @@ import pulumi
 
 from infra.config import ConfigError
 
-#: The `hdh:*` keys read by Azure implementations, for the stack-config validation that refuses unknown keys.
-CONFIG_KEYS = frozenset({"vpnPeer", "vpnSharedKey"})
+#: The `hdh:*` keys read by Azure implementations, for the stack-config validation that refuses unknown keys. The
+#: platform's TLS certificate has the keys OpenStack reads (providers/azure/tls.py).
+CONFIG_KEYS = frozenset({"vpnPeer", "vpnSharedKey", "tlsCertificate", "tlsPrivateKey", "tlsIntermediates",
+                         "tlsInspectionCertificate", "tlsInspectionPrivateKey"})
 
 
 def validate() -> None:
     """Check the shape of the Azure keys before any resource is declared."""
+    from providers.azure import tls
     from providers.azure.site_to_site_vpn import Peer
 
     config = pulumi.Config("hdh")
@@ -20,3 +23,4 @@ def validate() -> None:
             Peer.parse(raw_peer)
         except (TypeError, ValueError, KeyError) as exc:
             raise ConfigError("hdh:vpnPeer", str(exc).removeprefix("hdh:vpnPeer: ")) from None
+    tls.validate()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import aadiam
 
-from providers.azure.arm import client_config
+from providers.azure.arm import client_config, tenant_setting_name
 from providers.base import ServiceComponent
 
 #: Every kind of sign-in: users interactively (MFA prompts), tokens refreshed by clients, applications and
@@ -26,6 +26,9 @@ class SsoMfa(ServiceComponent):
     """sso_mfa with Microsoft Entra ID (Conditional Access and MFA): a tenant diagnostic setting exporting
     sign-in logs to placement.log_workspace_id; the endpoint is the tenant's OpenID Connect discovery URL.
 
+    The setting's name carries the stack and the subscription (`hdh-sign-ins-<stack>-<subscription's first
+    block>`), one per platform stack of the tenant (see directory).
+
     Limits: needs the Security Administrator role in the tenant to deploy and an Entra ID P1/P2 licence for
     the export; Conditional Access itself is not created here (see the module docstring).
     """
@@ -33,7 +36,10 @@ class SsoMfa(ServiceComponent):
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         client = client_config()
         aadiam.DiagnosticSetting(
-            self.role("signin-export"), name="hdh-sign-ins", workspace_id=self.placement.log_workspace_id,
+            # A setting of the tenant, named per stack and subscription: another platform stack of the tenant
+            # exports to its own workspace under its own name, rather than taking this one over.
+            self.role("signin-export"), name=tenant_setting_name("hdh-sign-ins"),
+            workspace_id=self.placement.log_workspace_id,
             logs=[aadiam.LogSettingsArgs(category=category, enabled=True) for category in CATEGORIES],
             opts=self.child())
         return client.tenant_id.apply(

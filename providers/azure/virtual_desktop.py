@@ -15,6 +15,7 @@ import pulumi
 from pulumi_azure_native import compute, desktopvirtualization, network
 
 from providers.clock import today
+from providers.azure.log_analytics import collect_machine_logs
 from providers.azure.private_link import private_link
 from providers.base import ServiceComponent
 
@@ -50,8 +51,8 @@ class VirtualDesktop(ServiceComponent):
     RDP properties that forbid every redirection, public network access disabled), a desktop application
     group, a workspace reached only through private endpoints, and Windows 11 multi-session hosts
     (Trusted Launch, encryption at host, OS disk with the customer key through the disk encryption set,
-    no public IP, no inbound port: AVD connects in reverse) joined to Entra ID and registered with the AVD
-    agent.
+    no public IP, no inbound port: AVD connects in reverse) joined to Entra ID, registered with the AVD
+    agent, and sending their event logs to the platform workspace through the Azure Monitor Agent.
 
     Two steps stay with the operators, as they need directory objects the program does not know: granting
     "Desktop Virtualization User" on the application group to each project's Entra group, and granting
@@ -160,6 +161,9 @@ class VirtualDesktop(ServiceComponent):
                     boot_diagnostics=compute.BootDiagnosticsArgs(enabled=True)),
                 tags=self.tags,
                 opts=self.keep(ignore_changes=["osProfile.adminPassword"]))
+            # Event logs (sign-ins, privilege use, errors) to the platform workspace; the agent signs in with
+            # the system identity, the host's only one.
+            collect_machine_logs(self, host, vm, p, self.tags, "windows")
             entra = compute.VirtualMachineExtension(
                 f"{host}-entra", vm_extension_name="AADLoginForWindows", vm_name=vm.name,
                 resource_group_name=p.scope, location=p.region, publisher="Microsoft.Azure.ActiveDirectory",

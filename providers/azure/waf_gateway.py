@@ -5,15 +5,21 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import network
 
-from providers.azure.arm import key_vault_uri, resource_group_id, send_audit_logs
+from providers.azure import tls
+from providers.azure.arm import certificate_reader, resource_group_id, send_audit_logs
 from providers.azure.private_dns import ZONE
 from providers.azure.subnets import WAF_GATEWAY_PRIVATE_IP, dedicated_subnet
 from providers.base import ServiceComponent
 
-#: The gateway's server certificate, a Key Vault certificate issued by certificate_management for
+#: The gateway's server certificate: the platform's, loaded by certificate_management from the stack for
 #: portal.hdh.internal; the gateway follows its renewals (versionless secret id).
-TLS_CERTIFICATE = "hdh-gateway-tls"
+TLS_CERTIFICATE = tls.SERVER_SECRET
 ZONES = ["1", "2", "3"]
+#: What the plan says when the stack gives no certificate (docs/operations.md names the keys and the commands).
+NO_CERTIFICATE = ("waf_gateway: no TLS certificate for portal.hdh.internal (hdh:tlsCertificate and hdh:tlsPrivateKey, "
+                  "the key as a Pulumi secret, which certificate_management loads into its Key Vault; "
+                  "docs/operations.md, \"TLS certificates on Azure\"): the Application Gateway is not built until the "
+                  "stack gives them, its subnet and WAF policy are")
 
 
 class WafGateway(ServiceComponent):
@@ -26,13 +32,17 @@ class WafGateway(ServiceComponent):
       without the feature Azure demands a public frontend, and this gateway is refused rather than
       exposed.
     - HTTPS only (no port 80 listener), predefined policy AppGwSslPolicy20220101S (TLS 1.2 minimum,
-      forward-secret AEAD ciphers), server certificate from Key Vault through the platform identity,
-      HTTPS re-encrypted to the backends with a health probe.
+      forward-secret AEAD ciphers), HTTPS re-encrypted to the backends with a health probe. The server
+      certificate is the platform's (hdh:tlsCertificate), which certificate_management loads into its Key
+      Vault (placement `tls_certificate_ref`); the gateway reads it with an identity of its own, Key Vault
+      Secrets User on that one secret, and is created once that grant exists. Without a certificate in the
+      stack the gateway itself is not built (Azure validates the reference when it creates one, and a v2
+      gateway needs a listener), and the plan says so; its subnet and WAF policy are.
     - WAF policy in Prevention mode with OWASP CRS 3.2 and the bot-protection rule set, request body
       inspection, and scrubbing of credentials (Authorization header, cookies) from the WAF logs.
     - Autoscaling 1-10 instances across three zones; access, performance and firewall logs to Log
       Analytics.
-    The endpoint is https://portal.hdh.internal/.
+    The endpoint is https://portal.hdh.internal/ ("" until the gateway is built).
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
@@ -64,6 +74,13 @@ class WafGateway(ServiceComponent):
             ]),
             tags=self.tags, opts=self.child())
 
+        if not p.tls_certificate_ref:
+            pulumi.log.warn(NO_CERTIFICATE, self)
+            return "", None
+        identity, reader = certificate_reader(
+            self, p.certificate_vault_id, p.tls_certificate_ref, tls.SERVER_SECRET,
+            f"hdhport: {self.name} serves the platform's TLS certificate for portal.{ZONE}")
+
         gateway_name = f"agw-{self.name}"
         gateway_id = resource_group_id(self).apply(
             lambda group: f"{group}/providers/Microsoft.Network/applicationGateways/{gateway_name}")
@@ -81,7 +98,7 @@ class WafGateway(ServiceComponent):
                                                                                          max_capacity=10),
             zones=ZONES, enable_http2=True, firewall_policy=network.SubResourceArgs(id=policy.id),
             identity=network.ManagedServiceIdentityArgs(type=network.ResourceIdentityType.USER_ASSIGNED,
-                                                        user_assigned_identities=[p.identity_id]),
+                                                        user_assigned_identities=[identity.id]),
             gateway_ip_configurations=[network.ApplicationGatewayIPConfigurationArgs(
                 name="gateway", subnet=network.SubResourceArgs(id=subnet.id))],
             frontend_ip_configurations=[network.ApplicationGatewayFrontendIPConfigurationArgs(
@@ -90,8 +107,7 @@ class WafGateway(ServiceComponent):
                 private_ip_allocation_method=network.IPAllocationMethod.STATIC)],
             frontend_ports=[network.ApplicationGatewayFrontendPortArgs(name="https", port=443)],
             ssl_certificates=[network.ApplicationGatewaySslCertificateArgs(
-                name=TLS_CERTIFICATE,
-                key_vault_secret_id=key_vault_uri(p.key_ref).apply(lambda vault: f"{vault}secrets/{TLS_CERTIFICATE}"))],
+                name=TLS_CERTIFICATE, key_vault_secret_id=p.tls_certificate_ref)],
             ssl_policy=network.ApplicationGatewaySslPolicyArgs(
                 policy_type=network.ApplicationGatewaySslPolicyType.PREDEFINED,
                 policy_name=network.ApplicationGatewaySslPolicyName.APP_GW_SSL_POLICY20220101_S),
@@ -114,6 +130,7 @@ class WafGateway(ServiceComponent):
                 http_listener=part("httpListeners", "https"),
                 backend_address_pool=part("backendAddressPools", "backend"),
                 backend_http_settings=part("backendHttpSettingsCollection", "https"))],
-            tags=self.tags, opts=self.child())
+            # Azure reads the certificate when it creates the gateway: the identity must hold its grant by then.
+            tags=self.tags, opts=self.child(depends_on=[reader]))
         send_audit_logs(self, "audit", gateway.id, category_group="allLogs")
         return gateway.id.apply(lambda _: f"https://portal.{ZONE}/"), None

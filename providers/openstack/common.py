@@ -144,3 +144,10 @@ def roles_held(roles: tuple[str, ...], scope: identity.GetAuthScopeResult) -> li
 def holding(roles: tuple[str, ...]) -> pulumi.Output[list[str]]:
     """`roles`, once the deploying credentials are known to hold them (see roles_held)."""
     return auth_scope().apply(lambda scope: roles_held(roles, scope))
+
+
+def per_user(name: str) -> str:
+    """The name of something the deploying user owns across projects (key pairs, application credentials): two
+    stacks deployed by one user, staging and production or two platforms, would otherwise take each other's
+    names and stop at create. The stack's name keeps them apart."""
+    return f"{pulumi.get_stack()}-{name}"

@@ -5,7 +5,7 @@ import pulumi
 from pulumi_openstack import blockstorage, compute, networking
 
 from providers.enclave import ENCLAVE_INGRESS
-from providers.openstack.common import OpenStackService, image_id, subnet_cidr
+from providers.openstack.common import OpenStackService, image_id, per_user, subnet_cidr
 from providers.selfhosted.iaas import SERVICES_CIDR
 
 #: Mounts the data volume (the second virtio disk, attached at boot) without ever reformatting it.
@@ -67,7 +67,7 @@ class CpuVm(OpenStackService):
                 protocol=protocol, port_range_min=port_number, port_range_max=port_number,
                 remote_ip_prefix=prefix, description=why, opts=self.child())
         keypair = compute.Keypair(
-            self.role("ssh"), name=self.scoped(f"{self.machine}-operators"),
+            self.role("ssh"), name=per_user(self.scoped(f"{self.machine}-operators")),
             public_key=self.placement.admin_ssh_public_key, opts=self.child())
         spread = compute.ServerGroup(
             self.role("spread"), name=self.scoped(self.machine), policies="soft-anti-affinity", opts=self.child())

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import pulumi
 from pulumi_openstack import blockstorage, compute, dns, networking
 
+from hdhport import names
 from providers.contract import Placement, tag_list
-from providers.openstack.common import platform_router_port
+from providers.openstack.common import per_user, platform_router_port
 from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
 
 
@@ -18,7 +19,7 @@ def _metadata(tags: dict[str, str]) -> dict[str, str]:
 
 
 #: The platform's Designate zone (private_dns) and how long its answers are kept.
-PRIVATE_ZONE = "hdh.internal."
+PRIVATE_ZONE = f"{names.PRIVATE_ZONE}."
 NAME_TTL = 300
 
 #: Where administrative sessions come from on OpenStack: the self-hosted bastion (Guacamole) and desktops
@@ -59,7 +60,7 @@ class OpenStackIaas:
 
     def servers(self, owner: pulumi.ComponentResource, name: str, request: ServerRequest) -> Servers:
         group = self.firewall(owner, name, request.ingress)
-        keypair = compute.Keypair(f"{name}-ssh", name=f"{name}-operators",
+        keypair = compute.Keypair(f"{name}-ssh", name=per_user(f"{name}-operators"),
                                   public_key=self.placement.admin_ssh_public_key,
                                   opts=pulumi.ResourceOptions(parent=owner))
         anti_affinity = None
@@ -69,8 +70,12 @@ class OpenStackIaas:
         servers = Servers(firewall_id=group.id)
         for index in range(request.count):
             host = f"{name}-{request.role}-{index}"
+            # The port carries its machine's name, so the network's DNS answers <host>.<its domain>: cluster
+            # peers and the private-name recursors find machines by name. A cloud without Neutron's DNS
+            # integration refuses the attribute, at create, instead of booting machines that cannot find
+            # one another (`hdhport preflight` asks first: "machine names").
             port = networking.Port(
-                f"{host}-port", name=host, network_id=self.placement.network_id,
+                f"{host}-port", name=host, dns_name=host, network_id=self.placement.network_id,
                 fixed_ips=[networking.PortFixedIpArgs(subnet_id=request.subnet_id)],
                 security_group_ids=[group.id], admin_state_up=True, port_security_enabled=True,
                 tags=tag_list(self.tags), opts=pulumi.ResourceOptions(parent=owner))
@@ -80,7 +85,9 @@ class OpenStackIaas:
                 networks=[compute.InstanceNetworkArgs(port=port.id)],
                 scheduler_hints=[compute.InstanceSchedulerHintArgs(group=anti_affinity.id)] if anti_affinity else None,
                 metadata=_metadata(self.tags), tags=tag_list(self.tags),
-                opts=pulumi.ResourceOptions(parent=owner, ignore_changes=["user_data"]))
+                # cloud-init runs at first boot only, and another image name (hdh:image) is for machines built
+                # after it: neither replaces a machine that holds state (`pulumi up --replace` does, on purpose).
+                opts=pulumi.ResourceOptions(parent=owner, ignore_changes=["user_data", "image_name"]))
             volume = blockstorage.Volume(
                 f"{host}-data", name=f"{host}-data", size=request.data_disk_gb,
                 volume_type=self.placement.disk_encryption_ref or None,

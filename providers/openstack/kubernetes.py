@@ -4,7 +4,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import compute, containerinfra
 
-from providers.openstack.common import OpenStackService, external_network_id
+from providers.openstack.common import OpenStackService, external_network_id, per_user
 
 #: Pod network: clear of the platform's 10.20.0.0/16 and the enclaves' 10.64.0.0/10.
 POD_CIDR = "10.100.0.0/16"
@@ -28,7 +28,7 @@ class Kubernetes(OpenStackService):
         settings = self.settings
         encrypted = self.encrypted_volume_type()
         keypair = compute.Keypair(
-            self.role("ssh"), name=self.scoped("kubernetes-operators"), public_key=self.placement.admin_ssh_public_key,
+            self.role("ssh"), name=per_user(self.scoped("kubernetes-operators")), public_key=self.placement.admin_ssh_public_key,
             opts=self.child())
         labels: dict[str, pulumi.Input[str]] = {
             "kube_tag": settings.kubernetes_version,

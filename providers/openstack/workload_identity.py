@@ -8,7 +8,7 @@ from pulumi_openstack import identity
 
 from providers.openstack.archive_storage import ArchiveStorage
 from providers.clock import today
-from providers.openstack.common import OpenStackService, holding
+from providers.openstack.common import OpenStackService, holding, per_user
 from providers.openstack.data_lake import DataLake
 from providers.openstack.object_storage import ObjectStorage
 from providers.openstack.settings import WORKLOAD_CREDENTIAL_DAYS
@@ -48,7 +48,7 @@ class WorkloadIdentity(OpenStackService):
         fixed = self.settings.workload_credential_expiry
         expiry = fixed or f"{today() + datetime.timedelta(days=WORKLOAD_CREDENTIAL_DAYS)}T23:59:59Z"
         credential = identity.ApplicationCredential(
-            self.role("credential"), name=self.scoped("workload"), description=self.description, roles=holding(self.settings.workload_roles),
+            self.role("credential"), name=per_user(self.scoped("workload")), description=self.description, roles=holding(self.settings.workload_roles),
             unrestricted=False, expires_at=expiry, access_rules=rules,
             opts=self.child(ignore_changes=[] if fixed else ["expiresAt"]))
         return credential.id, None

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from hdhport.model import Catalogue
+from hdhport.names import RESOLVER_STEM
 from hdhport.registry import API_FAMILIES, SELF_HOSTED
 from hdhport.resolve import Resolution
 from providers.selfhosted.specs import SITE
@@ -54,10 +55,6 @@ def machine_trust(catalogue: Catalogue, resolutions: Mapping[str, Resolution],
                                        f"self-hosted {product} for the platform's machines, beside "
                                        f"{resolutions[service_id].product or 'the gap'} for applications")
     return trust
-
-
-#: Machine-name stem of the self-hosted recursors: component `private-dns`, role `pdns` (specs.SPECS).
-RESOLVER_STEM = "private-dns-pdns"
 
 
 def private_names(resolutions: Mapping[str, Resolution], trust: Iterable[str]) -> dict[str, str]:

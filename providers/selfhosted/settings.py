@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 import pulumi
 
+from hdhport.names import DEFAULT_MIRROR
 from infra.config import ConfigError
 
 #: The `hdh:*` keys read here, for the stack-config validation that refuses unknown keys.
 CONFIG_KEYS = frozenset({"platformRootCa", "archiveKeyring", "artefactMirror"})
 
 #: Where machines find the artefact mirror when the stack names none: a name in the platform's zone.
-DEFAULT_MIRROR = "https://mirror.hdh.internal"
 _MIRROR = re.compile(r"https://[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)*")
 _ARMOUR = re.compile(r"-----BEGIN PGP PUBLIC KEY BLOCK-----\n(?:[A-Za-z][A-Za-z-]*: [^\n]*\n)*\n"
                      r"(?P<body>[A-Za-z0-9+/=\n]+?)\n(?:=[A-Za-z0-9+/]{4}\n)?-----END PGP PUBLIC KEY BLOCK-----\n?")

@@ -19,12 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from hdhport.names import DEFAULT_MIRROR, PRIVATE_ZONE
 from providers.selfhosted.iaas import ADMIN_SOURCE, ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR, Ingress
 
 #: The platform's own package mirror: the only source of software for self-hosted machines.
-MIRROR = "https://mirror.hdh.internal"
-#: The private DNS zone (private_dns) in which platform services are published.
-PRIVATE_ZONE = "hdh.internal"
+MIRROR = DEFAULT_MIRROR
 
 #: Debian 12 packages and their pinned versions; templates name packages, never versions.
 DEBIAN: dict[str, str] = {
@@ -246,8 +245,9 @@ def _spec(role: str, ingress: tuple[Ingress, ...], endpoint: str, data_disk_gb: 
                         stateless=stateless)
 
 
-#: A research project's machine (cpu_vm, gpu_vm) where its family builds it from the provider-neutral base (Scaleway,
-#: whose volumes take no customer key): reached by SSH and RDP from the bastion and the desktops only.
+#: A research project's machine (cpu_vm, gpu_vm) where its family builds it from the provider-neutral base (Azure,
+#: whose marketplace image carries no auditd and whose research subnets have no way out but the platform's mirror;
+#: Scaleway, whose volumes take no customer key): reached by SSH and RDP from the bastion and the desktops only.
 RESEARCH_MACHINE = TemplateSpec(
     template="research_vm.yaml.j2", role="vm",
     ingress=(*COMMON_INGRESS, _tcp(3389, "RDP from the bastion and the virtual desktop hosts", ADMIN_SOURCE)),

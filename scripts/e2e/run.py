@@ -60,8 +60,27 @@ BACKEND = ("s3://" + BUCKET + "?" + urllib.parse.urlencode({
     # Swift's s3api checks no CRC trailers: only the checksums S3 requires
     "request_checksum_calculation": "when_required", "response_checksum_validation": "when_required"}))
 
+#: The figures of the last passing run, kept with the code (the full log stays in .tools/e2e/results.json).
+FIGURES = ROOT / "bench" / "e2e-results.json"
+
 results: dict[str, Any] = {"steps": {}, "checks": {}, "fixes_needed": []}
 failures: list[str] = []
+
+
+def figures(run: dict[str, Any]) -> dict[str, Any]:
+    """What a passing run measured: each step's seconds and counts, the checks' counts, the memory."""
+    steps = {name: {key: value for key, value in step.items()
+                    if key in ("seconds", "resources", "cloud_resources", "protected", "deleted", "left")}
+             for name, step in run["steps"].items()}
+    comparison = run["checks"].get("preview_vs_plan", {})
+    return {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "stack": STACK, "enclaves": 1,
+            "machine": {"cpus": os.cpu_count()}, "steps": steps,
+            "checks": {"preview_and_plan_in_both": comparison.get("common"),
+                       "found_after_up": run["checks"].get("exist_after_up", {}).get("found"),
+                       "machines_named": run["checks"].get("machine_names", {}).get("named"),
+                       "found_after_enclave_up": run["checks"].get("exist_after_enclave_up", {}).get("found"),
+                       "protected_after_destroy": run["checks"].get("protected_after_destroy", {}).get("found")},
+            "memory_mib": run.get("memory_mib")}
 
 
 def log(msg: str) -> None:
@@ -260,6 +279,30 @@ def check_existence(cloud: Cloud, deployment: dict[str, Any], label: str) -> dic
     for m in missing:
         log(f"  missing {m['urn']} ({m['asked']})")
     return {"found": found, "missing": missing}
+
+
+def check_machine_names(cloud: Cloud, deployment: dict[str, Any]) -> dict[str, Any]:
+    """Every self-hosted machine is known to the network's DNS by its own name: its port's DNS assignment
+    (what Neutron's DHCP server answers) is the server's name, not host-<address>."""
+    named, wrong = 0, []
+    ports = {r["urn"].rsplit("::", 1)[-1]: r for r in cloud_resources(deployment)
+             if r["type"] == "openstack:networking/port:Port"}
+    for server in (r for r in cloud_resources(deployment) if r["type"] == "openstack:compute/instance:Instance"):
+        logical = server["urn"].rsplit("::", 1)[-1]
+        if f"{logical}-port" not in ports:
+            continue  # a research machine, reached by address
+        host = server.get("outputs", {}).get("name", "")
+        status, body = cloud.call("GET", "network", f"/v2.0/ports?device_id={urllib.parse.quote(server.get('id', ''))}")
+        assigned = sorted({a.get("hostname", "") for p in (body or {}).get("ports", []) if status == 200
+                           for a in p.get("dns_assignment") or []})
+        if assigned == [host]:
+            named += 1
+        else:
+            wrong.append({"server": host, "dns_assignment": assigned, "status": status})
+    log(f"machine names: {named} machine(s) known to the network's DNS by their name, {len(wrong)} not")
+    for w in wrong:
+        log(f"  {w['server']}: the network answers {w['dns_assignment'] or 'nothing'}")
+    return {"named": named, "wrong": wrong}
 
 
 # --- the engine -------------------------------------------------------------------------------------------------
@@ -500,11 +543,14 @@ def main() -> int:
         return run(args)
     finally:
         results["failures"] = failures
-        (E2E / "results.json").write_text(json.dumps(results, indent=2, default=str))
-        log(f"results: {E2E / 'results.json'}")
         if started_cloud:
             with Timer("cloud stop"):
                 subprocess.run([str(ROOT / "scripts/cloud/down.sh")], check=False)
+        (E2E / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        log(f"results: {E2E / 'results.json'}")
+        if not failures and "destroy" in results["steps"]:
+            FIGURES.write_text(json.dumps(figures(results), indent=1) + "\n")
+            log(f"figures: {FIGURES}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -572,6 +618,9 @@ def run(args: argparse.Namespace) -> int:
     results["checks"]["exist_after_up"] = check_existence(cloud, deployment, "after up")
     if results["checks"]["exist_after_up"]["missing"]:
         fail("some resources the stack reports are not in the cloud")
+    results["checks"]["machine_names"] = check_machine_names(cloud, deployment)
+    if results["checks"]["machine_names"]["wrong"] or not results["checks"]["machine_names"]["named"]:
+        fail("some machines are not known to the network's DNS by their name")
     if "error" in results["steps"]["up"]:
         return finish(stack, env, args)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,17 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tree
 from hdhport.migrate import rclone as rclone_module
 from hdhport.migrate.rclone import Rclone
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("require_rclone")]
 HDHPORT = [sys.executable, "-c", "from hdhport.cli import run; run()"]
-
-
-@pytest.fixture(autouse=True)
-def _rclone_installed() -> None:
-    if shutil.which("rclone") is None:
-        pytest.fail("rclone is missing: run `make system-deps` (Debian package rclone)")
 
 
 def children(pid: int) -> list[int]:
@@ -55,8 +49,7 @@ def alive(pid: int) -> bool:
 def test_the_serve_password_is_not_on_any_command_line(tmp_path: Path) -> None:
     """Row 6: `rclone serve http` gets its password through its environment (readable by this user only), not
     argv (readable by every local user in /proc/PID/cmdline); without it the objects are refused."""
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "health.csv").write_bytes(b"patient,data\n")
+    tree(tmp_path / "src", {"health.csv": b"patient,data\n"})
     log = tmp_path / "m.rclone.log"
     with Rclone().serve(str(tmp_path / "src"), log) as reader:
         (process,) = [p for p in rclone_module._children if "serve" in p.args]

@@ -5,33 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import tree
 from hdhport.migrate import manifest as manifests
 from hdhport.migrate import objects
 from hdhport.migrate.rclone import Rclone
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("require_rclone")]
 
 FILES = {"plain.txt": b"version one\n", "sub/big5.bin": b"5" * 300_000, "keep.bin": b"k" * 4096}
 
 
-@pytest.fixture(autouse=True)
-def _rclone_installed() -> None:
-    if shutil.which("rclone") is None:
-        pytest.fail("rclone is missing: run `make system-deps` (Debian package rclone)")
-
-
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    for name, body in FILES.items():
-        (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "src" / name).write_bytes(body)
-    return tmp_path / "src"
+    return tree(tmp_path / "src", FILES)
 
 
 def objects_run(cli: Any, *args: str) -> tuple[int, dict[str, Any], str]:
@@ -112,15 +103,81 @@ def test_resume_reads_the_source_even_when_every_size_is_the_same(source: Path, 
     """Row 3, at the function: `--resume` hashes the whole source again (sizes alone never decide)."""
     dest, manifest = tmp_path / "dst", tmp_path / "m.jsonl"
     assert objects.move(str(source), str(dest), manifest, rclone=Rclone()).ok
+    hashed = _hashed_on(str(source), monkeypatch)
+    summary = objects.move(str(source), str(dest), manifest, rclone=Rclone(), resume=True)
+    assert summary.ok and sorted(hashed) == sorted(FILES)
+
+
+def _hashed_on(remote: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths hdhport hashes on `remote` from now on (a spy on objects.hash_objects), in the order asked."""
     hashed: list[str] = []
     original = objects.hash_objects
 
-    def spy(rclone: Rclone, remote: str, sizes: dict[str, int], paths: Any, **kwargs: Any) -> Any:
+    def spy(rclone: Rclone, where: str, sizes: dict[str, int], paths: Any, **kwargs: Any) -> Any:
         paths = list(paths)
-        if remote == str(source):
+        if where == remote:
             hashed.extend(paths)
-        return original(rclone, remote, sizes, paths, **kwargs)
+        return original(rclone, where, sizes, paths, **kwargs)
 
     monkeypatch.setattr(objects, "hash_objects", spy)
+    return hashed
+
+
+def test_a_repeated_resume_reads_the_destination_again(cli: Any, source: Path, tmp_path: Path) -> None:
+    """Issue 17: the cut-over relies on the last `--resume`, which reported "verified" from the state file
+    without reading the destination. An object altered there after a verified move (same size, other bytes) is
+    found, copied again from the source (the source is the truth) and verified; every object is read back."""
+    dest, manifest = tmp_path / "dst", tmp_path / "m.jsonl"
+    code, _, text = objects_run(cli, str(source), str(dest), "--manifest", str(manifest))
+    assert code == 0, text
+    (dest / "sub" / "big5.bin").write_bytes(b"X" * 300_000)  # same size, other bytes
+    code, resumed, text = objects_run(cli, str(source), str(dest), "--manifest", str(manifest), "--resume")
+    assert code == 0, text
+    assert (resumed["altered"], resumed["copied"], resumed["already_there"]) == (["sub/big5.bin"], 1, 2)
+    assert (resumed["verified"], resumed["mismatches"], resumed["source_changes"]) == (3, [], {})
+    assert (dest / "sub" / "big5.bin").read_bytes() == FILES["sub/big5.bin"]
+    state = json.loads((tmp_path / "m.jsonl.state.json").read_text(encoding="utf-8"))
+    assert state["runs"][-1]["altered"] == 1 and sorted(state["verified"]) == sorted(FILES)
+    # Nothing altered: nothing copied, yet every object is read back, and the text says what was found.
+    (dest / "keep.bin").write_bytes(b"K" * 4096)
+    again = cli("migrate", "objects", str(source), str(dest), "--manifest", str(manifest), "--resume")
+    assert again.code == 0, again.out + again.err
+    assert ("altered     1 object(s) an earlier run verified were missing or different at the destination "
+            "(e.g. 'keep.bin'): copied again from the source") in again.out.splitlines()
+    assert (dest / "keep.bin").read_bytes() == FILES["keep.bin"]
+    code, last, text = objects_run(cli, str(source), str(dest), "--manifest", str(manifest), "--resume")
+    assert code == 0 and (last["altered"], last["copied"], last["already_there"]) == ([], 0, 3), text
+
+
+def test_resume_reads_back_what_the_state_says_is_verified(source: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17, at the function: a `--resume` with nothing to copy still hashes every object at the
+    destination, each once."""
+    dest, manifest = tmp_path / "dst", tmp_path / "m.jsonl"
+    assert objects.move(str(source), str(dest), manifest, rclone=Rclone()).ok
+    read_back = _hashed_on(str(dest), monkeypatch)
     summary = objects.move(str(source), str(dest), manifest, rclone=Rclone(), resume=True)
-    assert summary.ok and sorted(hashed) == sorted(FILES)
+    assert summary.ok and summary.copied == 0 and sorted(read_back) == sorted(FILES)
+
+
+def test_an_object_removed_at_the_source_is_named_with_what_to_do(cli: Any, source: Path, tmp_path: Path) -> None:
+    """Issue 17: a source file deleted between a run and `--resume` ended in NOT VERIFIED with no hint. The
+    summary names it as removed at the source, says the manifest no longer lists it, that hdhport never deletes,
+    and what to do; once it is deleted at the destination, the next `--resume` is ok."""
+    dest, manifest = tmp_path / "dst", tmp_path / "m.jsonl"
+    assert cli("migrate", "objects", str(source), str(dest), "--manifest", str(manifest)).code == 0
+    (source / "keep.bin").unlink()
+    result = cli("migrate", "objects", str(source), str(dest), "--manifest", str(manifest), "--resume")
+    assert result.code == 1, result.out + result.err
+    lines = result.out.splitlines()
+    assert "delta       1 removed (e.g. 'keep.bin') at the source since the previous manifest" in lines
+    assert ("UNEXPECTED 'keep.bin': at the destination (4096 bytes), removed at the source since the previous "
+            "manifest") in lines
+    assert ("FAILED: 1 object(s) removed at the source since the previous manifest are still at the destination, "
+            "e.g. 'keep.bin': the manifest, made again on --resume, no longer lists them and hdhport never deletes; "
+            "delete them at the destination to carry the removal over (or restore them at the source), then run "
+            "--resume again") in lines
+    assert lines[-1] == "NOT VERIFIED" and "keep.bin" not in {e.path for e in manifests.read(manifest).entries}
+    (dest / "keep.bin").unlink()
+    code, after, text = objects_run(cli, str(source), str(dest), "--manifest", str(manifest), "--resume")
+    assert code == 0 and after["verified"] == after["objects"] == 2 and after["failure"] is None, text

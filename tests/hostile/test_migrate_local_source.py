@@ -14,22 +14,14 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.integration
+from conftest import tree
 
-
-@pytest.fixture(autouse=True)
-def _rclone_installed() -> None:
-    if shutil.which("rclone") is None:
-        pytest.fail("rclone is missing: run `make system-deps` (Debian package rclone)")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("require_rclone")]
 
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    root = tmp_path / "src"
-    (root / "sub").mkdir(parents=True)
-    (root / "plain.txt").write_bytes(b"plain\n")
-    (root / "sub" / "data.bin").write_bytes(b"d" * 1000)
-    return root
+    return tree(tmp_path / "src", {"plain.txt": b"plain\n", "sub/data.bin": b"d" * 1000})
 
 
 def one_line(result: Any) -> str:
@@ -68,6 +60,63 @@ def test_the_overlap_check_resolves_the_real_paths(cli: Any, source: Path, tmp_p
     assert sorted(p.name for p in source.iterdir()) == ["plain.txt", "sub"] and not (tmp_path / "m.jsonl").exists()
 
 
+REMOTES = """[into-src]
+type = alias
+remote = {base}/src
+
+[alias-of-alias]
+type = alias
+remote = into-src:sub
+
+[loc]
+type = local
+
+[elsewhere]
+type = alias
+remote = {base}/elsewhere
+"""
+
+
+@pytest.mark.parametrize(("source", "dest"), [
+    ("{base}/src", ":local:{base}/src/sub"), ("{base}/src", ":local,copy_links=true:{base}/src/copy"),
+    ("{base}/src", "into-src:copy"), ("{base}/src", "alias-of-alias:"), ("{base}/src", "loc:{base}/src/copy"),
+    ("{base}/src", "into-src,remote={base}:src/copy"), ("{base}/src", ":alias,remote={base}/src:copy"),
+    ("{base}/src", "from-env:copy"), ("into-src:", "{base}/src/copy"), ("{base}/src/sub", "into-src:"),
+    ("into-src:", "{base}/src"), (":local:{base}/src", "loc:{base}/src"),
+])
+def test_the_overlap_check_follows_local_and_alias_remotes(cli: Any, source: str, tmp_path: Path, dest: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: rclone's on-the-fly `:local:` path, a remote of type `local` and an `alias` remote (of the
+    configuration file, of RCLONE_CONFIG_* variables, an alias of an alias) lead into the source: refused like
+    the plain path, in one line, before anything is read or written."""
+    tree(tmp_path / "src", {"plain.txt": b"plain\n", "sub/data.bin": b"d" * 1000})
+    (tmp_path / "rclone.conf").write_text(REMOTES.format(base=tmp_path), encoding="utf-8")
+    monkeypatch.setenv("RCLONE_CONFIG_FROM_ENV_TYPE", "alias")
+    monkeypatch.setenv("RCLONE_CONFIG_FROM_ENV_REMOTE", str(tmp_path / "src"))
+    result = cli("migrate", "objects", source.format(base=tmp_path), dest.format(base=tmp_path), "--manifest",
+                 str(tmp_path / "m.jsonl"), "--rclone-config", str(tmp_path / "rclone.conf"))
+    assert result.code == 2 and "overlaps the source" in one_line(result) and result.out == ""
+    assert sorted(p.name for p in (tmp_path / "src").iterdir()) == ["plain.txt", "sub"]
+    assert sorted(p.name for p in (tmp_path / "src" / "sub").iterdir()) == ["data.bin"]
+    assert not (tmp_path / "m.jsonl").exists()
+
+
+def test_an_alias_elsewhere_is_moved_to_and_a_manifest_in_a_local_remote_source_is_refused(
+        cli: Any, source: Path, tmp_path: Path) -> None:
+    """Issue 17, both ways: an alias that leads outside the source is a destination like any other; a manifest
+    inside a source given as `:local:` or through an alias would modify it."""
+    (tmp_path / "rclone.conf").write_text(REMOTES.format(base=tmp_path), encoding="utf-8")
+    config = ["--rclone-config", str(tmp_path / "rclone.conf")]
+    moved = cli("migrate", "objects", str(source), "elsewhere:copy", "--manifest", str(tmp_path / "m.jsonl"), *config)
+    assert moved.code == 0 and moved.out.splitlines()[-1] == "ok: every object verified", moved.out + moved.err
+    assert (tmp_path / "elsewhere" / "copy" / "sub" / "data.bin").read_bytes() == b"d" * 1000
+    for spelling in (f":local:{source}", "into-src:"):
+        refused = cli("migrate", "objects", spelling, str(tmp_path / "dst"), "--manifest", str(source / "m.jsonl"),
+                      *config)
+        assert refused.code == 2 and "the manifest would be written inside the source" in one_line(refused)
+    assert sorted(p.name for p in source.iterdir()) == ["plain.txt", "sub"]
+
+
 @pytest.mark.parametrize("where", ["src/m6.jsonl", "src/sub/deep/m.jsonl", "link-to-src/m.jsonl", "dst/m.jsonl"])
 def test_the_manifest_is_never_written_into_the_source(cli: Any, source: Path, tmp_path: Path, where: str) -> None:
     """Row 10: the manifest, its state file and log would modify the source (or be unexpected objects at the
@@ -87,8 +136,9 @@ def test_a_fifo_as_manifest_is_refused_at_once(source: Path, tmp_path: Path) -> 
         done = subprocess.run([sys.executable, "-c", "from hdhport.cli import run; run()", "migrate", *args],
                               capture_output=True, text=True, timeout=30)
         assert done.returncode == 2, done.stderr
+        use = "read" if args[0] == "verify" else "write"  # verify reads the manifest; objects writes it
         assert done.stderr.strip() == (f"{tmp_path / 'fifo'}:1:1: not a regular file: it is a FIFO; --manifest "
-                                       "names the manifest file to write, its state and log beside it")
+                                       f"names the manifest file to {use}, its state and log beside it")
 
 
 @pytest.mark.parametrize(("manifest", "kind"), [("{base}/a-dir", "a directory"), ("/dev/null", "a character device")])
@@ -100,6 +150,44 @@ def test_a_manifest_that_is_not_a_file_is_named_for_what_it_is(cli: Any, source:
     result = cli("migrate", "objects", str(source), str(tmp_path / "dst"), "--manifest", path)
     assert result.code == 2 and one_line(result) == (f"{path}:1:1: not a regular file: it is {kind}; --manifest "
                                                      "names the manifest file to write, its state and log beside it")
+
+
+def without_privilege() -> list[str]:
+    """A command prefix under which a file's permissions hold: root's override of them is dropped (as the review
+    did), through util-linux's setpriv."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: an unreadable file cannot be made")
+    return ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    ("directory", "{path}:1:1: not a regular file: it is a directory; --manifest names the manifest file to read, "
+                  "its state and log beside it"),
+    ("unreadable", "{path}:1:1: cannot read the manifest: Permission denied"),
+    ("closed-folder", "{path}:1:1: cannot read the manifest: Permission denied"),
+])
+def test_verify_says_it_reads_the_manifest(cli: Any, source: Path, tmp_path: Path, make: str, message: str) -> None:
+    """Issue 17: `migrate verify --manifest` named with a directory, a file it may not read or a file in a
+    folder it may not enter said the manifest could not be opened "to write"; verify reads it."""
+    manifest = tmp_path / "run" / "m.jsonl"
+    assert cli("migrate", "objects", str(source), str(tmp_path / "dst"), "--manifest", str(manifest)).code == 0
+    if make == "directory":
+        manifest = tmp_path / "a-dir"
+        manifest.mkdir()
+    elif make == "unreadable":
+        manifest.chmod(0)
+    else:
+        manifest.parent.chmod(0)
+    try:
+        done = subprocess.run([*without_privilege(), sys.executable, "-c", "from hdhport.cli import run; run()",
+                               "migrate", "verify", str(tmp_path / "dst"), "--manifest", str(manifest)],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        (tmp_path / "run").chmod(0o700)
+        (tmp_path / "run" / "m.jsonl").chmod(0o600)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", message.format(path=manifest) + "\n")
 
 
 def test_a_name_that_is_not_utf8_is_refused_for_what_it_is(cli: Any, source: Path, tmp_path: Path) -> None:

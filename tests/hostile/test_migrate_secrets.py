@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from conftest import tree
 from hdhport.errors import InputError
 from hdhport.migrate import database
 from hdhport.migrate import rclone as rclone_module
@@ -53,12 +53,11 @@ def test_every_kind_of_inline_credential_is_redacted(text: str) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.usefixtures("require_rclone")
 def test_an_on_the_fly_s3_secret_is_in_no_message_and_no_command_line(cli: Any, tmp_path: Path,
                                                                       recorded: list[list[str]],
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Row 7: `migrate objects ":s3,...,secret_access_key=...:bucket" DST` against an unreachable endpoint."""
-    if shutil.which("rclone") is None:
-        pytest.fail("rclone is missing: run `make system-deps` (Debian package rclone)")
     monkeypatch.setenv("RCLONE_RETRIES", "1")
     monkeypatch.setenv("RCLONE_LOW_LEVEL_RETRIES", "1")
     monkeypatch.setenv("RCLONE_CONTIMEOUT", "2s")
@@ -72,16 +71,14 @@ def test_an_on_the_fly_s3_secret_is_in_no_message_and_no_command_line(cli: Any, 
 
 
 @pytest.mark.integration
+@pytest.mark.usefixtures("require_rclone")
 def test_a_crypt_password_is_kept_out_of_every_output_and_every_file_is_0600(cli: Any, tmp_path: Path,
                                                                             recorded: list[list[str]]) -> None:
     """Rows 7 and 19: a working move to an rclone crypt remote whose password is given inline (as the review's
     WebDAV `pass=`): nothing it prints or writes shows the password, no child's argv holds it, and the manifest,
     state file and log are 0600."""
-    if shutil.which("rclone") is None:
-        pytest.fail("rclone is missing: run `make system-deps` (Debian package rclone)")
     obscured = rclone_obscure(CRYPT_PASSWORD)
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "cohort.csv").write_bytes(b"id,age\n1,42\n")
+    tree(tmp_path / "src", {"cohort.csv": b"id,age\n1,42\n"})
     dest = f":crypt,remote={tmp_path / 'vault'},password={obscured}:"
     out = tmp_path / "out"
     result = cli("migrate", "objects", str(tmp_path / "src"), dest, "--manifest", str(out / "m.jsonl"),
