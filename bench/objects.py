@@ -213,7 +213,8 @@ def manifest_memory(counts: Sequence[int], work: Path) -> dict[str, Any]:
     ratios = {count: {run: round(found[run]["peak_mib"] / smallest[run]["peak_mib"], 2) for run in found}
               for count, found in runs.items()}
     worst = max(ratios[str(max(counts))].values())
-    return {"runs": runs, "peak_ratio_to_smallest": ratios, "target_ratio": MANIFEST_MEMORY_TARGET,
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "runs": runs,
+            "peak_ratio_to_smallest": ratios, "target_ratio": MANIFEST_MEMORY_TARGET,
             "target_met": worst <= MANIFEST_MEMORY_TARGET}
 
 
