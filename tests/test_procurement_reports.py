@@ -167,3 +167,25 @@ def test_html_is_one_self_contained_file(outputs: dict[str, Any]) -> None:
     # profile texts are escaped: nothing from a bidder becomes markup
     assert "a | b <script>" not in text and "a | b &lt;script&gt;" in text
     assert "<b>bold</b>" not in text
+
+
+@pytest.mark.parametrize("output_format", ["md", "csv", "json", "html", "xlsx"])
+def test_no_report_names_where_this_machine_keeps_its_files(output_format: str, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from outside the checkout (a buyer's own folder), a report names the shipped files as hdhport lays
+    them out (`hdhport/procurement/weights.yaml`), never by this machine's absolute path."""
+    import zipfile
+
+    from hdhport.cli import main
+    from hdhport.paths import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / f"diff.{output_format}"
+    assert main(["diff", "--all", *BASELINE, "--format", output_format, "--out", str(out)]) == 0
+    texts = ([zipfile.ZipFile(out).read(name).decode("utf-8", "replace") for name in zipfile.ZipFile(out).namelist()]
+             if output_format == "xlsx" else [out.read_text(encoding="utf-8")])
+    for text in texts:
+        for local in (str(ROOT), str(tmp_path)):
+            assert local not in text
+    if output_format != "csv":  # the CSV holds the matrix alone
+        assert any("hdhport/procurement/weights.yaml" in text for text in texts)

@@ -1,8 +1,8 @@
 """The xlsx as a live evaluation grid: a weight changed in the Weights sheet moves the totals and the ranking.
 
-No spreadsheet engine is installed here (no LibreOffice), so the formulas are evaluated by the small evaluator
-below, written apart from hdhport: it knows only the grid's vocabulary (references, ranges, + - * /, ROUND,
-SUM, RANK) and rounds as Excel does (half away from zero, on the value's 15 significant digits). It checks
+The formulas are evaluated here by the small evaluator below, written apart from hdhport (LibreOffice recomputes the
+same workbook in test_procurement_xlsx_libreoffice): it knows only the grid's vocabulary (references, ranges, + - *
+/, ROUND, SUM, RANK) and rounds as Excel does (half away from zero, on the value's 15 significant digits). It checks
 that the formulas give the CLI's figures to the cent at the report's weights, and a new ranking at others.
 """
 from __future__ import annotations

@@ -126,12 +126,19 @@ def _against(answers: list[Cell], baseline: list[Cell] | None) -> list[Cell]:
 
 
 def shown_path(path: str) -> str:
-    """A file as a person would type it: relative to the working directory when it lies inside it, so a
-    report names `providers/profiles/x.yaml` rather than where this checkout happens to live."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return path
+    """A file as a person would type it, never where this machine keeps it: relative to the working
+    directory when it lies inside it (`providers/profiles/x.yaml`), else relative to hdhport's own tree for the
+    files it ships (`hdhport/procurement/weights.yaml` when run from elsewhere), else the file's name alone. A
+    report travels to bidders and committees: an absolute path would tell them the author's home and layout."""
+    from hdhport.paths import ROOT
+
+    resolved = Path(path).resolve()
+    for base in (Path.cwd(), ROOT):
+        try:
+            return resolved.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return resolved.name
 
 
 def _migration_gaps(catalogue: Catalogue, source: Profile, target: Profile) -> dict[str, str]:
