@@ -142,7 +142,11 @@ def test_the_duration_follows_the_stated_formula() -> None:
 
 
 def test_reversibility_gaps_for_a_bidder_that_does_not_say() -> None:
-    silent = SPEC.profiles["numspot"]
+    # A bidder that has answered nothing yet: every offer of a shipped profile made unknown.
+    shipped = SPEC.profiles["numspot"]
+    silent = shipped.model_copy(update={"id": "silent", "offers": {
+        service: Offer.model_validate({"offer": "unknown", "source": "test", "date": dt.date(2026, 1, 1)})
+        for service in shipped.offers}})
     gaps = reversibility_gaps(CATALOGUE, AZURE, silent)
     assert {g.service for g in gaps} == CARRIED  # nothing stated: every carried service is to be told
     assert all(g.status == "unknown" for g in gaps)  # nothing stated is no gap, and no method either

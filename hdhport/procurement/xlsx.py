@@ -5,7 +5,7 @@ The grid computes: each criterion's weight is an editable cell of the Weights sh
 depends on it (a Summary row's criterion scores, total and rank, the Scores sheet's weights and
 contributions, each bidder sheet's total and rank) is a formula, so a committee that changes a weight sees
 the totals and the ranking move. The formulas apply the CLI's rounding (hdhport.procurement.scores.contribution:
-ROUND(score * weight / 100, 2) per criterion, the total their sum), so at the report's weights they give the
+ROUND(score * weight / 100, 2) per criterion, the total their sum, rounded to the cent), so at the report's weights they give the
 CLI's figures to the cent. Only those generated cells are formulas; every text, a bidder's above all, is
 stored as text.
 
@@ -178,8 +178,8 @@ def _weights(sheet: Worksheet, report: Report, grid: _Grid) -> None:
         "credits, sovereignty points) are computed by hdhport from the weights file below; change them with "
         "`hdhport diff --weights FILE`.",
         f"Weights file: {report.weights_file}",
-        "Each criterion's contribution is ROUND(score x weight / 100, 2) and the total is their sum: the rule "
-        "of the CLI, so at the weights above the figures equal the CLI's to the cent.",
+        "Each criterion's contribution is ROUND(score x weight / 100, 2) and the total is their sum, rounded to "
+        "the cent: the rule of the CLI, so at the weights above the figures equal the CLI's to the cent.",
     ]
     for offset, note in enumerate(notes, start=3):
         sheet.cell(row=last + offset, column=1, value=note)
@@ -227,7 +227,9 @@ def _summary(sheet: Worksheet, report: Report, grid: _Grid, points: dict[tuple[s
             column = 6 + offset
             grid.put(sheet, row, column, f"=ROUND(SUM({points[(bidder.id, criterion)]}),2)")
             terms.append(f"ROUND({get_column_letter(column)}{row}*{grid.weight[criterion]}/100,2)")
-        grid.put(sheet, row, total_column, "=" + "+".join(terms) if terms else "=0")
+        # Rounded again, as the CLI's total is: a sum of cents in binary floating point is not always a whole
+        # number of cents (26.12+22+17.76 is 65.88000000000001), and RANK() would then part two equal totals.
+        grid.put(sheet, row, total_column, f"=ROUND({'+'.join(terms)},2)" if terms else "=0")
         if bidder.rank is not None:
             grid.put(sheet, row, 1, f"=RANK({total_letter}{row},{block})")
         sheet.cell(row=row, column=5).fill = _fill(presentation.VERDICT_COLOURS[bidder.verdict.status])
