@@ -195,8 +195,9 @@ def _child(*args: str) -> dict[str, Any]:
 def manifest_memory(counts: Sequence[int], work: Path) -> dict[str, Any]:
     """Issue 18's "resumable at scale": the peak resident set of a move of each count of objects (bench.child
     manifest: every step of hdhport.migrate.objects.move, the objects held in memory by a stand-in for rclone),
-    its first run crashing half-way and its --resume, each in a fresh process; as ratios to the smallest count,
-    measured in this one run. The target: 1,000,000 objects within 1.5x of 10,000."""
+    its first run crashing half-way and its --resume, each in a fresh process (its own peak, VmHWM: not
+    ru_maxrss, which starts at this process's size when it forked); as ratios to the smallest count, measured
+    in this one run. The target: 1,000,000 objects within 1.5x of 10,000."""
     runs: dict[str, dict[str, Any]] = {}
     for count in sorted(counts):
         folder = work / f"manifest-{count}"

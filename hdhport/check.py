@@ -194,8 +194,8 @@ class Gate:
 
     def check_plans(self) -> None:
         from hdhport import planner
-        from infra.config import ConfigError
-        from infra.program import GapError
+        from hdhport.resolve import GapError
+        from hdhport.stack_config import ConfigError
 
         assert self.spec and self.locate
         for stack in self.stacks:
@@ -251,7 +251,7 @@ class Gate:
             self.add(Finding("plan", "secrets", profile, "-", True))
 
     def check_equivalence(self) -> None:
-        from providers.contract import OUTPUT_KEYS
+        from hdhport.model import OUTPUT_KEYS
 
         assert self.spec and self.locate
         catalogue = self.spec.catalogue

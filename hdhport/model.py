@@ -22,6 +22,9 @@ OfferKind = Literal["native", "self-hosted", "gap", "unknown"]
 TriState = Literal["yes", "no", "unknown"]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 TypeToken = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*:[A-Za-z0-9/_.-]+:[A-Za-z0-9]+$")]
+#: The outputs contract: the keys every implementation of every service exports, the same on every API family
+#: (providers/contract.py's ServiceOutputs types them; `hdhport check` compares each planned service's with these).
+OUTPUT_KEYS = ("service", "implementation", "product", "interface", "endpoint", "region", "key_ref", "private")
 
 
 class Month(dt.date):

@@ -58,8 +58,8 @@ def refuse_other_specification(args: argparse.Namespace, command: str) -> None:
 def _plan(args: argparse.Namespace) -> int:
     from hdhport import outputs, plan_report, planner, stackfile
     from hdhport.loader import load_catalogue
-    from infra.config import ConfigError
-    from infra.program import GapError
+    from hdhport.resolve import GapError
+    from hdhport.stack_config import ConfigError
 
     refuse_other_specification(args, "plan")
     if args.stack is not None:
@@ -147,8 +147,8 @@ def _located(exc: Any, args: argparse.Namespace, source: Any) -> Problem:
 def _runs(stack: str, config: dict[str, Any], per_stack: int) -> list[tuple[str, dict[str, Any]]]:
     """The platform stack, then (with --enclave-stacks) one enclaves-only stack per batch of projects.
     Sizes one run cannot hold are refused here, before anything is planned."""
+    from hdhport.stack_config import ConfigError, parse_enclaves
     from hdhport.stackfile import decoded
-    from infra.config import ConfigError, parse_enclaves
 
     given = decoded(config.get("hdh:enclaves"))
     projects = parse_enclaves(given)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import gc
 import logging
 import os
@@ -92,8 +93,8 @@ def config_for_profile(profile: str) -> tuple[str, dict[str, Any]]:
 
     if stackfile.exists(profile):
         return profile, stack_config(profile)
-    from infra.config import profile_path
     from hdhport.loader import load_catalogue, profiles_from
+    from hdhport.stack_config import profile_path, provider_region_key
     from hdhport.yamlsource import load_document
 
     catalogue = load_catalogue(paths.CATALOGUE)
@@ -103,8 +104,6 @@ def config_for_profile(profile: str) -> tuple[str, dict[str, Any]]:
     config: dict[str, Any] = {"hdh:profile": profile, "hdh:region": region.id, "hdh:enclaves": 0,
                               "hdh:adminSshPublicKey": EXAMPLE_SSH_KEY}
     # The provider's own name of that region, when the family checks it and the profile gives one.
-    from infra.config import provider_region_key
-
     key = provider_region_key(loaded.api_family)
     if key and region.api_names:
         config[key] = region.api_names[0]
@@ -160,10 +159,54 @@ def _engine_value(value: Any) -> str:
 
 
 def run(stack: str, config: dict[str, Any]) -> PlanResult:
-    """Run infra's program under mocks with this stack config; raise its ConfigError / GapError as they are."""
-    from infra.program import main
+    """Run the project's program under mocks with this stack config; raise its ConfigError / GapError as they are."""
+    return record(project_program(), stack, config)
 
-    return record(main, stack, config)
+
+def project_program() -> Callable[[], object]:
+    """The project's Pulumi program, found and run the way the engine finds and runs it under `pulumi up`.
+
+    The planner is the engine's (hdhport/), the program the composition root's (infra/), above it: the engine never
+    imports the composition root (STYLE.md "Layers", tests/test_layers.py). Having the CLI pass the program in would
+    only move that import, since the CLI is the engine's too (hdhport/cli.py); an entry point of its own in infra/
+    would be a second way in to keep in step with Pulumi.yaml. So the planner reads what `pulumi up` reads, the
+    project file's `main:`, and runs it as the Python language host does (pulumi-language-python-exec:
+    `runpy.run_path(program, run_name="__main__")`): the plan runs exactly what a deployment runs, wherever
+    Pulumi.yaml points. The host hands run_path the directory, which also puts it first on sys.path for the
+    process; an in-process plan runs its `__main__.py` file, so infra/'s modules never shadow top-level names.
+    """
+    import runpy
+
+    entry = str(entry_point())
+
+    def run_program() -> None:
+        runpy.run_path(entry, run_name="__main__")
+
+    return run_program
+
+
+def entry_point() -> Path:
+    """The file Pulumi runs for this project: Pulumi.yaml's `main:` (the project's directory when it sets none),
+    relative to the project; a directory stands for its `__main__.py`."""
+    return _entry_point(paths.ROOT)
+
+
+@functools.cache
+def _entry_point(root: Path) -> Path:
+    """entry_point for one project directory, read once per directory."""
+    from hdhport.errors import InputError, Problem
+    from hdhport.yamlsource import load_document
+
+    project = root / "Pulumi.yaml"
+    document = load_document(project, project.name, pulumi=True)
+    main = document.data.get("main", ".") if isinstance(document.data, dict) else "."
+    target = root / str(main)
+    entry = target / "__main__.py" if target.is_dir() else target
+    if not isinstance(main, str) or not entry.is_file():
+        raise InputError([Problem(project.name, *document.where(("main",)), "main",
+                                  f"{main!r} names no Python program to run (a directory holding __main__.py, "
+                                  "or a .py file)")])
+    return entry
 
 
 def record(program: Callable[[], object], stack: str, config: dict[str, Any]) -> PlanResult:

@@ -107,9 +107,9 @@ def credentials(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 def login(env: Mapping[str, str], region: str) -> Session:
+    body = json.dumps(credentials(env)).encode()  # first: it says what is missing, where a look-up would not
     url = env["OS_AUTH_URL"].rstrip("/")
     url = url if url.endswith("/v3") else f"{url}/v3"
-    body = json.dumps(credentials(env)).encode()
     request = urllib.request.Request(f"{url}/auth/tokens", data=body, method="POST",
                                      headers={"Content-Type": "application/json"})
     try:

@@ -31,10 +31,10 @@ def _list(value: Any, default: list[str]) -> list[str]:
 def _preflight(args: argparse.Namespace) -> int:
     from hdhport import paths, planner, preflight
     from hdhport.loader import load_specification
+    from hdhport.openstack_defaults import ARCHIVE_STORAGE_POLICY, ENCRYPTED_VOLUME_TYPE, WORKLOAD_ROLES
     from hdhport.render import text_table
     from hdhport.resolve import resolve
-    from infra.config import ConfigError
-    from providers.openstack.settings import ARCHIVE_STORAGE_POLICY, ENCRYPTED_VOLUME_TYPE, WORKLOAD_ROLES
+    from hdhport.stack_config import ConfigError
 
     origin = f"Pulumi.{args.stack}.yaml"
     config = planner.stack_config(args.stack)

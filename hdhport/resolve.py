@@ -32,6 +32,17 @@ class Resolution:
         return self.way != "gap"
 
 
+class GapError(Exception):
+    """Services the profile cannot provide; all listed at once. Raised by the program when it is asked to build
+    them (unless hdh:allowGaps), caught by the offline commands that run it."""
+
+    def __init__(self, profile: str, gaps: list[Resolution]) -> None:
+        self.gaps = gaps
+        lines = "; ".join(f"{g.service}: {g.reason}" for g in gaps)
+        super().__init__(f"profile {profile} leaves {len(gaps)} service(s) without an implementation "
+                         f"(set hdh:allowGaps true to plan anyway): {lines}")
+
+
 def _offered(profile: Profile) -> set[str]:
     return set(profile.openstack.services) if profile.openstack else set()
 

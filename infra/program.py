@@ -16,9 +16,10 @@ import pulumi
 from hdhport import paths, registry
 from hdhport.loader import load_catalogue, profiles_from
 from hdhport.model import Catalogue, Profile, Service
-from hdhport.resolve import Resolution, resolve
+from hdhport.resolve import GapError, Resolution, resolve
+from hdhport.stack_config import ConfigError, StackConfig, parse, profile_path
 from hdhport.yamlsource import load_document
-from infra.config import ConfigError, StackConfig, check_against, parse, profile_path
+from infra.config import check_against
 from providers.base import ServiceComponent
 from providers.build import build_machine_trust, build_service, warn_unmet_bootstrap
 from providers.contract import Placement, Sizing
@@ -27,16 +28,6 @@ from providers.contract import Placement, Sizing
 #: the certificates the gateway and the firewall present).
 FOUNDATION = ("virtual_network", "key_management", "disk_encryption", "private_dns", "private_endpoints",
               "log_analytics", "certificate_management")
-
-
-class GapError(Exception):
-    """Services the profile cannot provide; all listed at once."""
-
-    def __init__(self, profile: str, gaps: list[Resolution]) -> None:
-        self.gaps = gaps
-        lines = "; ".join(f"{g.service}: {g.reason}" for g in gaps)
-        super().__init__(f"profile {profile} leaves {len(gaps)} service(s) without an implementation "
-                         f"(set hdh:allowGaps true to plan anyway): {lines}")
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """What the policies need to know about the platform: data-bearing types, edge services, EU locations."""
 from __future__ import annotations
 
-from providers.selfhosted.iaas import ENCLAVES_CIDR
+from hdhport.addresses import ENCLAVES_CIDR
 
 __all__ = ["DATA_BEARING_TYPES", "EDGE_SERVICES", "ENCLAVES_CIDR", "EU_AZURE_LOCATIONS", "EU_SCALEWAY_REGIONS",
            "MANAGEMENT_PORTS", "REQUIRED_TAGS"]

@@ -13,7 +13,6 @@ from typing import Any, Literal, TypedDict
 import pulumi
 
 Classification = Literal["health-pseudonymised", "internal"]
-OUTPUT_KEYS = ("service", "implementation", "product", "interface", "endpoint", "region", "key_ref", "private")
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ class ServiceArgs(TypedDict):
 
 
 class ServiceOutputs(TypedDict):
-    """What every implementation exports; the same keys on every API family (see OUTPUT_KEYS)."""
+    """What every implementation exports; the same keys on every API family (hdhport.model.OUTPUT_KEYS)."""
 
     service: str
     implementation: str

@@ -16,15 +16,16 @@ from typing import Any
 
 import pulumi
 
+from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR
 from hdhport.model import Catalogue, Profile
 from hdhport.registry import iaas_for
 from hdhport.resolve import Resolution, resolve
-from infra.config import StackConfig
+from hdhport.stack_config import StackConfig
 from providers.base import ServiceComponent
 from providers.build import build_service, warn_unmet_bootstrap
 from providers.contract import Placement, Sizing, tags_for
 from providers.selfhosted.bootstrap import machine_trust, private_names
-from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, Ingress
+from providers.selfhosted.iaas import Ingress
 
 #: What a project gets of its own, in build order (the key first: everything after is encrypted with it).
 ENCLAVE_SERVICES = ("key_management", "disk_encryption", "object_storage", "file_share", "cpu_vm", "gpu_vm")

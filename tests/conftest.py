@@ -57,3 +57,13 @@ def tree(root: Path, files: dict[str, bytes]) -> Path:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(body)
     return root
+
+
+def own_project(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
+    """Make `root` the project directory hdhport works in (its stack files, its Pulumi.yaml), as an operator's own
+    checkout would be: its Pulumi.yaml runs this repository's program (an absolute `main:`)."""
+    from hdhport import paths
+
+    (root / "Pulumi.yaml").write_text(f"name: hdhport\nruntime: python\nmain: {ROOT / 'infra'}/\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "ROOT", root)
+    return root

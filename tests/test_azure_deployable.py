@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 
 from hdhport import paths, planner
 from hdhport.planner import PlanResult
-from infra.config import ConfigError
+from hdhport.stack_config import ConfigError
 from providers.azure.arm import SECRETS_USER
 from providers.azure.subnets import RESERVED
 from providers.selfhosted.specs import DEBIAN

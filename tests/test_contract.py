@@ -6,8 +6,8 @@ from collections import defaultdict
 import pytest
 
 from hdhport import registry
+from hdhport.model import OUTPUT_KEYS
 from implementations import case_id, cases, recorded
-from providers.contract import OUTPUT_KEYS
 from providers.testing import catalogue
 
 CASES = cases()
@@ -64,3 +64,11 @@ def test_every_resource_is_parented_to_the_service_component(case: tuple[str, st
         while urn in by_urn and urn != top.urn:
             urn = by_urn[urn].parent
         assert urn == top.urn, f"{resource.name} escapes the {case[0]} component"
+
+
+def test_the_typed_outputs_are_the_contract() -> None:
+    """The contract's keys live in the engine (hdhport.model, read by `hdhport check`), their types with the
+    families (providers.contract.ServiceOutputs): the two say the same thing."""
+    from providers.contract import ServiceOutputs
+
+    assert list(ServiceOutputs.__annotations__) == list(OUTPUT_KEYS)

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA
+from conftest import DATA, own_project
 from hdhport import paths
 from hdhport.cli import run
 from hdhport.migrate import manifest as manifests
@@ -162,6 +162,6 @@ def test_every_command_that_reads_a_file_keeps_its_contract(data: bytes, argv: l
     (out / "m.jsonl").write_bytes(data)
     (out / "dest").mkdir(exist_ok=True)
     with monkeypatch.context() as patched:
-        patched.setattr(paths, "ROOT", project)
+        own_project(patched, project)
         code, printed, err = _cli([a.format(file=target, out=out) for a in argv], capsys)
     _assert_contract(code, printed, err)

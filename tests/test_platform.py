@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from hdhport import paths, planner
 from hdhport.loader import load_specification
 from hdhport.planner import PlanResult
-from hdhport.resolve import resolve
-from infra.config import ConfigError, parse
-from infra.program import GapError
+from hdhport.resolve import GapError, resolve
+from hdhport.stack_config import ConfigError, parse
 
 SPEC = load_specification(paths.CATALOGUE, paths.shipped_profiles())
 KEY = planner.EXAMPLE_SSH_KEY
@@ -330,14 +330,38 @@ def test_the_machines_secrets_store_and_ca_are_built_and_named_where_the_profile
 
 def test_without_a_pinned_image_a_newer_image_never_replaces_a_running_machine() -> None:
     (vm,) = [r for r in planned("ovhcloud-public-cloud").resources
-             if r.type == "openstack:compute/instance:Instance" and r.name == "cpu-vm-instance"]
-    assert vm.ignore_changes == ["blockDevices[0].uuid"] and vm.protect
+             if r.type == "openstack:compute/instance:Instance" and r.name == "cpu-vm-vm-0"]
+    assert sorted(vm.ignore_changes) == ["blockDevices[0].uuid", "imageName", "userData"]
+    assert vm.protect and vm.retain_on_delete
     config = planner.stack_config("ovhcloud-public-cloud") | {
         "hdh:enclaves": 0, "hdh:services": ["disk_encryption", "cpu_vm"],
         "hdh:imageId": "0b7f5a3e-8c1d-4e2f-9a6b-3c4d5e6f7a8b"}
     (pinned,) = [r for r in planner.run("ovh", config).resources if r.type == "openstack:compute/instance:Instance"]
-    assert pinned.ignore_changes == []
+    # Pinned, the image is the stack's to change (a replacement, refused while protected); the cloud-config never.
+    assert sorted(pinned.ignore_changes) == ["imageName", "userData"]
     assert pinned.inputs["blockDevices"][0]["uuid"] == "0b7f5a3e-8c1d-4e2f-9a6b-3c4d5e6f7a8b"
+
+
+def test_an_openstack_research_machine_installs_from_the_mirror_on_encrypted_volumes_open_to_its_project() -> None:
+    resources = planned("ovhcloud-public-cloud").resources
+    (vm,) = [r for r in resources if r.type == "openstack:compute/instance:Instance"
+             and r.name == "project-001-cpu-vm-vm-0"]
+    config = yaml.safe_load(vm.inputs["userData"])
+    assert "auditd" in [name for name, _ in config["packages"]] and config["apt"]["preserve_sources_list"] is False
+    assert "HDH_GUEST_DISK_ENCRYPTION=off" in next(f["content"] for f in config["write_files"]
+                                                    if f["path"] == "/etc/hdh/service.env")
+    (boot,) = vm.inputs["blockDevices"]
+    (data,) = [r for r in resources if r.name == "project-001-cpu-vm-vm-0-data"]
+    assert boot["volumeType"] == data.inputs["volumeType"] != "" and not boot["deleteOnTermination"]
+    assert data.protect and data.retain_on_delete
+    (port,) = [r for r in resources if r.name == "project-001-cpu-vm-vm-0-port"]
+    assert port.inputs["dnsName"] == vm.inputs["name"] and port.inputs["portSecurityEnabled"]
+    rules = {r.name: r.inputs for r in resources if r.type == "openstack:networking/secGroupRule:SecGroupRule"
+             and r.parent.endswith("project-001-cpu-vm-sg")}
+    # Out to the project's own subnet (its share), never in from it: the enclave-isolation policy refuses that.
+    assert rules["project-001-cpu-vm-out-own-subnet"]["direction"] == "egress"
+    assert not [name for name in rules if "-in-own" in name]
+    assert not [r for r in rules.values() if r.get("remoteIpPrefix", "0.0.0.0/0") == "0.0.0.0/0"]
 
 
 def test_a_self_hosted_machine_is_named_on_its_network_and_kept_through_a_new_image() -> None:

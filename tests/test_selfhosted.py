@@ -27,10 +27,11 @@ import pytest
 import yaml
 
 from hdhport import paths, registry
+from hdhport.addresses import PLATFORM_CIDR
 from hdhport.loader import load_catalogue
 from providers.contract import Placement
 from providers.selfhosted import registry as selfhosted_registry
-from providers.selfhosted.iaas import PLATFORM_CIDR, sources
+from providers.selfhosted.iaas import sources
 from providers.selfhosted.service import TEMPLATES_DIR, guest_disk_encryption, render_cloud_init
 from providers.selfhosted.specs import DEBIAN, MIRROR, PRIVATE_ZONE, PRODUCTS, RESEARCH_MACHINE, SITE, SPECS
 from providers.testing import PLACEMENTS

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from hdhport import planner
-from infra.config import ConfigError
+from hdhport.stack_config import ConfigError
 from providers.selfhosted import settings
 
 CLOUD_INIT = "/usr/bin/cloud-init"
@@ -137,3 +137,17 @@ def test_a_bad_anchor_fails_the_plan_before_any_resource_naming_the_key() -> Non
     assert str(caught.value) == "hdh:platformRootCa: the certificate is not a CA (basicConstraints CA:FALSE)"
     with pytest.raises(ConfigError, match=r"^hdh:artefactMirror: expected an https URL"):
         planner.run("ovh", _with("ovhcloud-public-cloud", artefactMirror="http://mirror.example/"))
+
+
+@pytest.mark.parametrize("stack", ["ovhcloud-public-cloud", "scaleway-fr-par"])
+def test_research_machines_say_once_what_they_install_nothing_without_on_every_family(stack: str) -> None:
+    from providers.selfhosted.bootstrap import research_machines_unmet
+
+    config = planner.stack_config(stack) | {"hdh:enclaves": 0, "hdh:services": ["disk_encryption", "cpu_vm", "gpu_vm"]}
+    result = planner.run(stack, config)
+    said = [w for w in result.warnings if "research machines (cpu_vm, gpu_vm)" in w]
+    assert len(said) == 1  # one place (providers/selfhosted/service.py), once per run, whichever family
+    assert said[0].endswith(research_machines_unmet(
+        ["hdh:platformRootCa", "hdh:archiveKeyring", "hdh:artefactMirror"]) or "<none>")
+    given = planner.run(stack, config | {"hdh:artefactMirror": "https://artefacts.hdh.example.eu/m"})
+    assert "hdh:artefactMirror" not in " ".join(w for w in given.warnings if "research machines" in w)

@@ -87,14 +87,14 @@ def plan_config(stack: str | None, profile: str | None) -> tuple[str, dict[str, 
 def estimate(stack: str, config: dict[str, Any], origin: str, *, enclaves: int | None, assume: Any,
              book: Any = None, book_file: Path | None = None) -> Any:
     """Plan `stack` offline with `config` (enclaves overridden) and price it. Raises InputError on bad config
-    and infra's GapError when the profile cannot be built."""
+    and GapError when the profile cannot be built."""
     from hdhport import planner
     from hdhport.cost import book as books
     from hdhport.cost.estimate import price
     from hdhport.cost.meters import meter
     from hdhport.migrate.runbook import VOLUME_SHARES
+    from hdhport.stack_config import ConfigError
     from hdhport.yamlsource import load_document
-    from infra.config import ConfigError
 
     config = dict(config)
     if enclaves is not None:
@@ -124,7 +124,7 @@ def scale_of(stack: str, config: dict[str, Any], origin: str, assume: Any, book:
 
 def _cost(args: argparse.Namespace) -> int:
     from hdhport.cost.meters import Assumptions
-    from infra.program import GapError
+    from hdhport.resolve import GapError
 
     given = {"volume_tb": args.volume_tb, "research_hours": args.hours_per_month, "egress_gb": args.egress_gb,
              "requests_millions": args.requests_millions, "logs_gb": args.logs_gb}

@@ -12,10 +12,10 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from hdhport.errors import InputError, Problem
 
@@ -48,12 +48,18 @@ class Manifest:
 def render(entries: Iterable[Entry]) -> bytes:
     """The manifest's bytes: deterministic for a given set of objects."""
     ordered = sorted(entries)
-    lines = [json.dumps({"format": FORMAT, "objects": len(ordered), "bytes": sum(e.size for e in ordered)},
-                        sort_keys=True, separators=(",", ":"))]
+    return b"".join(lines(ordered, len(ordered), sum(e.size for e in ordered)))
+
+
+def lines(ordered: Iterable[Entry], objects: int, size: int) -> Iterator[bytes]:
+    """The manifest's bytes line by line, from entries already sorted by path (a database's ORDER BY path: UTF-8
+    byte order is code point order, Python's): what render gives, never held whole."""
+    yield (json.dumps({"format": FORMAT, "objects": objects, "bytes": size}, sort_keys=True,
+                      separators=(",", ":")) + "\n").encode("utf-8")
     # ensure_ascii=False keeps non-ASCII names readable; json still escapes control characters.
-    lines += [json.dumps({"path": e.path, "size": e.size, "sha256": e.sha256}, sort_keys=True,
-                         separators=(",", ":"), ensure_ascii=False) for e in ordered]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    for e in ordered:
+        yield (json.dumps({"path": e.path, "size": e.size, "sha256": e.sha256}, sort_keys=True,
+                          separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def write(path: Path, entries: Iterable[Entry]) -> Manifest:
@@ -62,14 +68,36 @@ def write(path: Path, entries: Iterable[Entry]) -> Manifest:
     return Manifest(tuple(sorted(entries)), hashlib.sha256(data).hexdigest())
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_lines(path: Path, ordered: Iterable[Entry], objects: int, size: int) -> str:
+    """The manifest of `ordered` (sorted by path) written streaming, as `write` would; its SHA-256."""
+    digest = hashlib.sha256()
+
+    def hashed() -> Iterator[bytes]:
+        for chunk in lines(ordered, objects, size):
+            digest.update(chunk)
+            yield chunk
+    write_atomic(path, hashed())
+    return digest.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write through a temporary file and a rename, so a crash never leaves half a manifest or state; the
-    file is created 0600 (object names are data, a state file names the remotes) and stays 0600."""
+    file is created 0600 (object names are data, a state file names the remotes) and stays 0600. `data`
+    may come in chunks, written as they come."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as out:
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                buffer: list[bytes] = []
+                for chunk in data:
+                    buffer.append(chunk)
+                    if len(buffer) >= 4096:
+                        out.write(b"".join(buffer))
+                        buffer.clear()
+                out.write(b"".join(buffer))
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -87,17 +115,24 @@ def kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular(path: Path, what: str) -> bytes:
-    """The bytes of a regular file; a FIFO, a device or a directory is refused at once (never read, so a
-    FIFO cannot hang the command)."""
+def open_regular(path: Path, what: str) -> IO[bytes]:
+    """A regular file opened for reading; a FIFO, a device or a directory is refused at once (never read, so
+    a FIFO cannot hang the command)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
         raise InputError([Problem(str(path), 1, 1, "", f"cannot read the {what}: {exc.strerror}")]) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputError([Problem(str(path), 1, 1, "", f"the {what} is not a regular file: it is {kind(mode)}")])
+    handle = os.fdopen(descriptor, "rb")
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        raise InputError([Problem(str(path), 1, 1, "", f"the {what} is not a regular file: it is {kind(mode)}")])
+    return handle
+
+
+def read_regular(path: Path, what: str) -> bytes:
+    """The bytes of a regular file (see open_regular)."""
+    with open_regular(path, what) as handle:
         try:
             return handle.read()
         except OSError as exc:
@@ -106,43 +141,73 @@ def read_regular(path: Path, what: str) -> bytes:
 
 def read(path: Path) -> Manifest:
     """Load a manifest, rejecting anything malformed with its line and column."""
-    data = read_regular(path, "manifest")
+    found: list[Entry] = []
+    sha256 = scan(path, found.append)
+    return Manifest(tuple(found), sha256)
+
+
+@dataclass(frozen=True)
+class Scanned:
+    sha256: str
+    objects: int
+    bytes: int
+
+
+def scan(path: Path, take: Callable[[Entry], None]) -> str:
+    """Read a manifest line by line, handing each entry to `take` (in path order) and rejecting anything
+    malformed with its line and column, as a whole: `take` may have received entries before the error,
+    which the caller drops. The SHA-256 of the file's bytes."""
+    return scan_counted(path, take).sha256
+
+
+def scan_counted(path: Path, take: Callable[[Entry], None]) -> Scanned:
     problems: list[Problem] = []
 
     def bad(line: int, message: str) -> None:
         problems.append(Problem(str(path), line, 1, "", message))
 
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), 1, 1, "", f"not UTF-8 (byte {exc.start})")]) from None
-    # Split on line feeds only: str.splitlines() also splits on U+0085 and U+2028, which JSON leaves
-    # unescaped inside a name.
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    header = _json_line(lines[0] if lines else "", 1, bad)
-    if header is not None and header.get("format") != FORMAT:
-        bad(1, f"not an hdhport object manifest (expected format '{FORMAT}')")
-    entries: list[Entry] = []
-    for number, line in enumerate(lines[1:], start=2):
-        item = _json_line(line, number, bad)
-        if item is None:
-            continue
-        entry = _entry(item)
-        if entry is None:
-            bad(number, "expected {\"path\": text, \"size\": whole number, \"sha256\": 64 lowercase hex digits}")
-        elif entries and entry.path <= entries[-1].path:
-            bad(number, f"object '{entry.path}' is out of order or repeated")
-        else:
-            entries.append(entry)
-    if header is not None and not problems and (header.get("objects"), header.get("bytes")) != (
-            len(entries), sum(e.size for e in entries)):
+    digest, offset = hashlib.sha256(), 0
+    header: dict[str, Any] | None = None
+    last, count, total, number = "", 0, 0, 0
+    with open_regular(path, "manifest") as handle:
+        try:
+            # Split on line feeds only: str.splitlines() also splits on U+0085 and U+2028, which JSON leaves
+            # unescaped inside a name.
+            for number, raw in enumerate(handle, start=1):
+                digest.update(raw)
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError([Problem(str(path), 1, 1, "", f"not UTF-8 (byte {offset + exc.start})")]) from None
+                offset += len(raw)
+                line = line[:-1] if line.endswith("\n") else line
+                if number == 1:
+                    header = _json_line(line, 1, bad)
+                    if header is not None and header.get("format") != FORMAT:
+                        bad(1, f"not an hdhport object manifest (expected format '{FORMAT}')")
+                    continue
+                item = _json_line(line, number, bad)
+                if item is None:
+                    continue
+                entry = _entry(item)
+                if entry is None:
+                    bad(number, "expected {\"path\": text, \"size\": whole number, \"sha256\": 64 lowercase hex digits}")
+                elif count and entry.path <= last:
+                    bad(number, f"object '{entry.path}' is out of order or repeated")
+                else:
+                    last, count, total = entry.path, count + 1, total + entry.size
+                    if not problems:
+                        take(entry)
+        except OSError as exc:
+            raise InputError([Problem(str(path), 1, 1, "", f"cannot read the manifest: {exc.strerror}")]) from None
+    if number == 0:
+        header = _json_line("", 1, bad)
+    if header is not None and not problems and (header.get("objects"), header.get("bytes")) != (count, total):
         bad(1, f"header says {header.get('objects')} objects and {header.get('bytes')} bytes; the lines hold "
-               f"{len(entries)} and {sum(e.size for e in entries)}")
+               f"{count} and {total}")
     if problems:
         raise InputError(problems)
-    return Manifest(tuple(entries), hashlib.sha256(data).hexdigest())
+    return Scanned(digest.hexdigest(), count, total)
 
 
 def _json_line(line: str, number: int, bad: Any) -> dict[str, Any] | None:

@@ -26,9 +26,10 @@ import os
 import posixpath
 import queue
 import stat
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -36,9 +37,10 @@ from typing import Any, Literal
 
 from hdhport.errors import InputError, Problem
 from hdhport.migrate import manifest as manifests
-from hdhport.migrate.manifest import Entry, Manifest
-from hdhport.migrate.rclone import (LOCAL_REWRITTEN, HttpReader, Listing, Rclone, RcloneError, Streamed,
-                                    remote_name, split_connection)
+from hdhport.migrate.ledger import BATCH, Ledger, Names
+from hdhport.migrate.manifest import Entry
+from hdhport.migrate.rclone import (LOCAL_REWRITTEN, HttpReader, Listing, Rclone, RcloneError, Streamed, Walk,
+                                    remote_name)
 from hdhport.migrate.redaction import redact
 
 STATE_FORMAT = "hdhport-object-move-state/1"
@@ -144,30 +146,78 @@ def _human(size: int) -> str:
 # ---------------------------------------------------------------------- state beside the manifest
 
 
-@dataclass
 class State:
-    """What is verified at the destination, for `--resume`; tied to one manifest, source and destination."""
+    """What is verified at the destination, for `--resume`; tied to one manifest, source and destination. The
+    verified objects are the ledger's table "verified", read from and written to the state file streaming."""
 
-    manifest_sha256: str
-    source: str
-    dest: str
-    verified: set[str]
-    runs: list[dict[str, Any]] = field(default_factory=list)
-
-    def save(self, path: Path) -> None:
-        data = {"format": STATE_FORMAT, "manifest_sha256": self.manifest_sha256, "source": self.source,
-                "dest": self.dest, "verified": sorted(self.verified), "runs": self.runs}
-        manifests.write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+    def __init__(self, manifest_sha256: str, source: str, dest: str, ledger: Ledger,
+                 runs: list[dict[str, Any]] | None = None) -> None:
+        self.manifest_sha256, self.source, self.dest, self.ledger = manifest_sha256, source, dest, ledger
+        self.runs: list[dict[str, Any]] = runs if runs is not None else []
 
     @staticmethod
-    def load(path: Path) -> State:
+    def empty(manifest_sha256: str, source: str, dest: str, ledger: Ledger) -> State:
+        ledger.names("verified")
+        return State(manifest_sha256, source, dest, ledger)
+
+    def count(self, within: str | None = None) -> int:
+        """Objects verified (those of the table `within` only, when given)."""
+        if within is None:
+            return self.ledger.count("SELECT path FROM verified")
+        return self.ledger.count(f"SELECT v.path FROM verified v JOIN {within} m ON m.path = v.path")
+
+    def save(self, path: Path) -> None:
+        """The state file, written streaming: the layout json.dumps(indent=1) gives, one verified name a line."""
+        head = json.dumps({"format": STATE_FORMAT, "manifest_sha256": self.manifest_sha256, "source": self.source,
+                           "dest": self.dest}, indent=1, ensure_ascii=False)
+
+        def chunks() -> Iterator[bytes]:
+            yield (head[:-2] + ',\n "verified": [').encode("utf-8")
+            first = True
+            for (name,) in self.ledger.rows("SELECT path FROM verified"):
+                yield (("\n  " if first else ",\n  ") + json.dumps(name, ensure_ascii=False)).encode("utf-8")
+                first = False
+            yield ("]" if first else "\n ]").encode("utf-8")
+            runs = json.dumps(self.runs, indent=1, ensure_ascii=False).replace("\n", "\n ")
+            yield f',\n "runs": {runs}\n}}\n'.encode("utf-8")
+        manifests.write_atomic(path, chunks())
+
+    @staticmethod
+    def load(path: Path, ledger: Ledger) -> State:
+        """The state file, its verified names streamed into the ledger (a state file of another layout, e.g.
+        written by hand, is read whole)."""
+        ledger.names("verified")
+        rest: list[bytes] = []
+        pending: list[tuple[str]] = []
+        inside, streamed = False, False
         try:
-            data = json.loads(manifests.read_regular(path, "state file").decode("utf-8"))
+            with manifests.open_regular(path, "state file") as handle:
+                for raw in handle:
+                    line = raw.strip()
+                    if inside:
+                        if line in (b"]", b"],"):
+                            inside = False
+                            rest.append(raw)
+                        else:
+                            pending.append((str(json.loads(line[:-1] if line.endswith(b",") else line)),))
+                            if len(pending) >= BATCH:
+                                ledger.insert("verified", pending, replace=True)
+                                pending = []
+                        continue
+                    if line == b'"verified": [':
+                        inside = streamed = True
+                    rest.append(raw)
+            ledger.insert("verified", pending, replace=True)
+            data = json.loads(b"".join(rest).decode("utf-8"))
             if data.get("format") != STATE_FORMAT:
                 raise ValueError(f"expected format '{STATE_FORMAT}'")
-            return State(str(data["manifest_sha256"]), str(data["source"]), str(data["dest"]),
-                         {str(p) for p in data["verified"]}, list(data.get("runs", [])))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if not streamed:
+                ledger.insert("verified", ((str(p),) for p in data["verified"]), replace=True)
+            elif data["verified"] != []:
+                raise ValueError("verified: expected a list of names")
+            return State(str(data["manifest_sha256"]), str(data["source"]), str(data["dest"]), ledger,
+                         list(data.get("runs", [])))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError([Problem(str(path), 1, 1, "", f"unreadable state file: {exc}")]) from None
 
 
@@ -244,6 +294,23 @@ def hash_objects(rclone: Rclone, remote: str, sizes: dict[str, int], paths: Iter
         return results
     with rclone.serve(remote, log) as reader:
         return _hash_streams(reader, todo, jobs, progress, what)
+
+
+def _hash_into(ledger: Ledger, table: str, sql: str, rclone: Rclone, remote: str, *, jobs: int, log: Path,
+               progress: Progress, what: str, hasher: Hasher = "auto", stream: Stream | None = None) -> None:
+    """hash_objects of the (path, listed size or NULL) rows of `sql`, BATCH objects at a time, each result
+    written to the ledger's entries table `table` (sha256 NULL: absent): memory flat with the object count."""
+    total, done, last = ledger.count(sql), 0, time.monotonic()
+    for chunk in ledger.batches(sql):
+        sizes = {p: s for p, s in chunk if s is not None}
+        found = hash_objects(rclone, remote, sizes, [p for p, _ in chunk], jobs=jobs, log=log, progress=progress,
+                             what=what, hasher=hasher, stream=stream)
+        ledger.insert(table, ((p, None if h is None else h.size, None if h is None else h.sha256)
+                              for p, h in found.items()), replace=True)
+        done += len(chunk)
+        if time.monotonic() - last > 10 and done < total:
+            last = time.monotonic()
+            progress(f"{what}: {done}/{total} objects")
 
 
 # Names rclone's local backend stores under another name: read through rclone.
@@ -352,8 +419,6 @@ class Stream:
         self._listed: Future[tuple[Listing, dict[str, str]]] | None = None
         #: the destination as listed once every object was sent (Rclone.list_md5), for the rest of the run
         self.listing: Listing | None = None
-        #: the source as listed once every object was sent (the manifest's second listing)
-        self.source_listing: Listing | None = None
 
     def ask_store(self) -> None:
         """Once every object is sent: list the destination with its MD5s now, beside what the run does next."""
@@ -440,37 +505,12 @@ def _hash_streams(reader: HttpReader, todo: list[str], jobs: int, progress: Prog
 
 
 def _real(path: str, rclone: Rclone | None = None, depth: int = 0) -> str:
-    """Where an rclone path leads, so that two spellings of one place compare equal. A local path as the
-    kernel resolves it (`//`, `/./`, `..`, symbolic links), given plain, on the fly (`:local:/p`,
-    `:local,opt=x:/p`) or through a remote of type `local` or `alias` (followed to what it names, through the
-    configuration `rclone` reads: only when a named remote is involved); any other remote path with its
-    redundant separators removed."""
-    if remote_name(path) is None:
-        return os.path.realpath(os.path.abspath(path))
-    parsed = split_connection(path)
-    if parsed is not None:
-        name, parameters, rest = parsed
-        head, settings = path[:len(path) - len(rest) - 1], dict(parameters)
-    else:
-        colon = path.find(":", 1)  # `:backend:rest` or `name:rest`
-        if colon < 0:
-            return path
-        name, head, rest, settings = path[:colon], path[:colon], path[colon + 1:], {}
-    if name.startswith(":"):
-        kind = name[1:]
-    elif rclone is not None:
-        settings = rclone.settings(name) | settings  # connection-string parameters override the configuration
-        kind = settings.get("type", "")
-    else:
-        kind = ""
-    if kind == "local":
-        return os.path.realpath(os.path.abspath(rest))
-    if kind == "alias" and settings.get("remote") and depth < 16:  # an alias of an alias...: rclone's loop, not ours
-        target = settings["remote"]
-        joined = target if not rest else target + rest if target.endswith(":") else (
-            target.rstrip("/") + "/" + rest.lstrip("/"))
-        return _real(joined, rclone, depth + 1)
-    return f"{head}:{posixpath.normpath('/' + rest).lstrip('/')}"
+    """Where an rclone path leads, so that two spellings of one place compare equal: the first of its leads
+    (see overlap.Resolver.leads, which follows `:local:`, `local`, `alias`, the wrapper remotes, `union` and
+    `combine`); a crypt remote's place below its remote is shown as `place/...`."""
+    from hdhport.migrate import overlap
+    found = overlap.Resolver(rclone).leads(path, depth)
+    return found[0].place + ("/..." if found[0].hidden else "") if found else path
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -479,11 +519,21 @@ def _inside(path: str, folder: str) -> bool:
 
 def check_paths(source: str, dest: str, rclone: Rclone | None = None) -> None:
     """Refuse a destination that is the source or overlaps it: a copy there would read what it writes.
-    Compared where they lead (see _real), so `//`, `/./`, a symbolic link to the source, `:local:` and a
-    `local` or `alias` remote into the source are caught."""
-    real_source, real_dest = _real(source, rclone), _real(dest, rclone)
-    if remote_name(real_source) == remote_name(real_dest) and (_inside(real_dest, real_source)
-                                                               or _inside(real_source, real_dest)):
+    Compared where they lead (see overlap.Resolver), so `//`, `/./`, a symbolic link to the source, `:local:`
+    and a `local`, `alias`, `crypt`, `chunker`, `compress`, `hasher`, `cache`, `union` or `combine` remote
+    into the source are caught (a union or combine when any of its upstreams is); a wrapper remote whose
+    underlying place cannot be told is refused."""
+    from hdhport.migrate import overlap
+    resolver = overlap.Resolver(rclone)
+    sources = resolver.checked_leads(source, "SOURCE", "destination")
+    dests = resolver.checked_leads(dest, "DEST", "source")
+    try:
+        met = next(((s, d) for s in sources for d in dests if resolver.meet(s, d)), None)
+    except overlap.Unresolved as exc:
+        raise InputError([Problem("DEST", 1, 1, "", f"cannot tell whether {redact(dest)!r} overlaps the source "
+                                  f"{redact(source)!r}: {exc}")]) from None
+    if met is not None:
+        real_source, real_dest = str(met[0]), str(met[1])
         resolved = (real_source, real_dest) != (source.rstrip("/"), dest.rstrip("/"))
         raise InputError([Problem("DEST", 1, 1, "", f"{redact(dest)!r} overlaps the source {redact(source)!r}"
                                   + (f" (they lead to {redact(real_dest)!r} and {redact(real_source)!r})"
@@ -492,8 +542,10 @@ def check_paths(source: str, dest: str, rclone: Rclone | None = None) -> None:
 
 def check_manifest_path(manifest_path: Path, source: str | None, dest: str, rclone: Rclone | None = None) -> None:
     """The manifest, its state file and log must be regular files (or not exist yet), outside a local source
-    (which is never modified) and outside a local destination (where they would be unexpected objects).
+    (which is never modified) and outside a local destination (where they would be unexpected objects),
+    wherever the source and destination lead (see check_paths).
     `source` is None for `verify`, which reads the manifest (and writes its state and log)."""
+    from hdhport.migrate import overlap
     use = "read" if source is None else "write"
     for path in (manifest_path, state_path(manifest_path), log_path(manifest_path)):
         try:
@@ -506,28 +558,40 @@ def check_manifest_path(manifest_path: Path, source: str | None, dest: str, rclo
         if not stat.S_ISREG(mode):
             raise InputError([Problem(str(path), 1, 1, "", f"not a regular file: it is {manifests.kind(mode)}; "
                                       f"--manifest names the manifest file to {use}, its state and log beside it")])
-    folder = os.path.realpath(os.path.abspath(manifest_path.parent))
+    folder = overlap.Lead(os.path.realpath(os.path.abspath(manifest_path.parent)))
+    resolver = overlap.Resolver(rclone)
     for role, where in (("source", source), ("destination", dest)):
         if where is None:
             continue
-        real = _real(where, rclone)
-        if remote_name(real) is None and _inside(folder, real):
+        try:
+            leads = resolver.checked_leads(where, "SOURCE" if role == "source" else "DEST", "manifest")
+            inside = any(lead.local and resolver.within(folder, lead) for lead in leads)
+        except overlap.Unresolved as exc:
+            raise InputError([Problem(str(manifest_path), 1, 1, "", f"cannot tell whether the manifest is inside "
+                                      f"the {role} {redact(where)!r}: {exc}")]) from None
+        if inside:
             where_it_is = "would be written inside" if use == "write" else "and its state and log would be inside"
             raise InputError([Problem(str(manifest_path), 1, 1, "", f"the manifest {where_it_is} the "
                                       f"{role} {redact(where)!r}; choose a --manifest outside it")])
 
 
-def local_unmovable(source: str) -> list[dict[str, str]]:
+def local_unmovable(source: str, rclone: Rclone | None = None) -> list[dict[str, str]]:
     """Entries of a local source that rclone would skip with a mere NOTICE: symbolic links, FIFOs,
-    sockets, devices. A name that is not UTF-8 is refused: rclone would rewrite it and lose the object."""
-    if remote_name(source) is not None or not os.path.isdir(source):
+    sockets, devices. A name that is not UTF-8 is refused: rclone would rewrite it and lose the object.
+    A source given as `:local:`, through a `local` remote or an alias of one (read with `rclone`) is the
+    local folder it leads to."""
+    from hdhport.migrate import overlap
+    root: str | None = source
+    if remote_name(source) is not None:
+        root = overlap.Resolver(rclone).local_root(source)
+    if root is None or not os.path.isdir(root):
         return []
     found: list[dict[str, str]] = []
     stack = [""]
     while stack:
         relative = stack.pop()
         try:
-            entries = list(os.scandir(os.path.join(source, relative)))
+            entries = list(os.scandir(os.path.join(root, relative)))
         except OSError:
             continue  # rclone's listing reports what it cannot read
         for entry in entries:
@@ -538,10 +602,13 @@ def local_unmovable(source: str) -> list[dict[str, str]]:
                 shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")
                 raise InputError([Problem("SOURCE", 1, 1, "", f"{shown!r} is not a UTF-8 name: rclone would copy "
                                           "it under another name; rename it first")]) from None
-            if entry.is_dir(follow_symlinks=False):  # the type readdir gave: no stat per entry
-                stack.append(name)
-            elif not entry.is_file(follow_symlinks=False):
-                found.append({"path": name, "kind": manifests.kind(entry.stat(follow_symlinks=False).st_mode)})
+            try:
+                if entry.is_dir(follow_symlinks=False):  # the type readdir gave: no stat per entry
+                    stack.append(name)
+                elif not entry.is_file(follow_symlinks=False):
+                    found.append({"path": name, "kind": manifests.kind(entry.stat(follow_symlinks=False).st_mode)})
+            except OSError:
+                continue  # gone since it was listed (a /proc fd...) or unreadable: rclone's listing reports it
     return sorted(found, key=lambda e: e["path"])
 
 
@@ -550,71 +617,129 @@ def _unsupported_names(paths: Iterable[str]) -> list[str]:
     return [p for p in paths if "\n" in p or "\r" in p]
 
 
-def _hash_source(rclone: Rclone, source: str, sizes: dict[str, int], parallel: int, log: Path, hasher: Hasher,
-                 progress: Progress, what: str, stream: Stream | None = None) -> list[Entry]:
-    """The source's objects as the manifest records them, each read and hashed now (with `stream`, its large
-    objects sent on to the destination as they are read)."""
-    bad = _unsupported_names(sizes)
+def _hash_source(ledger: Ledger, rclone: Rclone, source: str, parallel: int, log: Path, hasher: Hasher,
+                 progress: Progress, what: str, stream: Stream | None = None) -> None:
+    """The source's objects (the ledger's listing "source") as the manifest records them, each read and hashed
+    now (with `stream`, its large objects sent on to the destination as they are read), into the ledger's
+    table "manifest"; the source listed again after ("source_after")."""
+    bad = _unsupported_names(p for (p,) in ledger.rows("SELECT path FROM source"))
     if bad:
         raise InputError([Problem("SOURCE", 1, 1, "", f"object name with a line break, which rclone cannot "
                                                      f"be given: {bad[0]!r}")])
-    progress(f"{what}: hashing {len(sizes)} objects at {redact(source)}")
-    hashed = hash_objects(rclone, source, sizes, sizes, jobs=parallel, log=log, progress=progress, what=what,
-                          hasher=hasher, stream=stream)
+    progress(f"{what}: hashing {ledger.count('SELECT path FROM source')} objects at {redact(source)}")
+    ledger.entries("manifest")
+    _hash_into(ledger, "manifest", "SELECT path, size FROM source", rclone, source, jobs=parallel, log=log,
+               progress=progress, what=what, hasher=hasher, stream=stream)
     if stream is not None:
         stream.ask_store()
-    vanished = [p for p, h in hashed.items() if h is None]
+    vanished = ledger.first("SELECT path FROM manifest WHERE sha256 IS NULL ORDER BY path")
     if vanished:
-        raise RcloneError(f"{len(vanished)} object(s) disappeared from the source while hashing, e.g. "
-                          f"{vanished[0]!r}; the source must be frozen during a move")
+        raise RcloneError(f"{ledger.count('SELECT path FROM manifest WHERE sha256 IS NULL')} object(s) disappeared "
+                          f"from the source while hashing, e.g. {vanished[0]!r}; the source must be frozen during a move")
     # The sizes the manifest records must be those of the bytes hashed: a second listing catches an
     # object that changed size between the listing and its hashing (the stream hasher counts them).
-    changed = sorted(p for p, h in hashed.items() if h is not None and h.size != sizes[p])
-    after = rclone.list(source)
-    if stream is not None:
-        stream.source_listing = after  # taken once the last object was sent
-    changed += _drift_sizes(sizes, after.sizes)
+    hashed_size = "SELECT m.path AS path FROM manifest m JOIN source s ON s.path = m.path WHERE m.size != s.size"
+    ledger.load("source_after", rclone.walk(source), lambda: rclone.walk(source, local=False))
+    drift = ("SELECT s.path AS path FROM source s LEFT JOIN source_after a ON a.path = s.path "
+             "WHERE a.size IS NULL OR a.size != s.size UNION ALL SELECT a.path AS path FROM source_after a "
+             "WHERE NOT EXISTS (SELECT 1 FROM source s WHERE s.path = a.path)")
+    changed = ledger.count(hashed_size) + ledger.count(drift)
     if changed:
-        raise RcloneError(f"{len(changed)} object(s) changed at the source while hashing, e.g. "
-                          f"{changed[0]!r}; the source must be frozen during a move")
-    return [Entry(p, h.size, h.sha256) for p, h in hashed.items() if h is not None]
+        example = (ledger.first(hashed_size + " ORDER BY m.path") or ledger.first(f"SELECT path FROM ({drift}) "
+                                                                                  "ORDER BY path"))[0]
+        raise RcloneError(f"{changed} object(s) changed at the source while hashing, e.g. "
+                          f"{example!r}; the source must be frozen during a move")
 
 
-def _changes(old: Manifest, new: list[Entry]) -> dict[str, list[str]]:
-    before, after = old.by_path(), {e.path: e for e in new}
-    return {"added": sorted(after.keys() - before.keys()), "changed": sorted(
-        p for p in after.keys() & before.keys() if after[p] != before[p]), "removed": sorted(before.keys() - after.keys())}
+#: what the source gained, changed and lost since the previous manifest (tables "manifest" and "previous")
+_CHANGES = {
+    "added": "SELECT m.path AS path FROM manifest m WHERE NOT EXISTS (SELECT 1 FROM previous p WHERE p.path = m.path)",
+    "changed": "SELECT m.path AS path FROM manifest m JOIN previous p ON p.path = m.path "
+               "WHERE p.size != m.size OR p.sha256 != m.sha256",
+    "removed": "SELECT p.path AS path FROM previous p WHERE NOT EXISTS (SELECT 1 FROM manifest m WHERE m.path = p.path)"}
+
+
+def _changes(ledger: Ledger) -> dict[str, tuple[int, str]]:
+    """Each kind of change with its count and its first object by path; "removed" kept as a table."""
+    found: dict[str, tuple[int, str]] = {}
+    for kind, sql in _CHANGES.items():
+        count = ledger.count(sql)
+        if count:
+            found[kind] = (count, ledger.first(f"SELECT path FROM ({sql}) ORDER BY path")[0])
+    ledger.names("removed")
+    ledger.execute(f"INSERT INTO removed {_CHANGES['removed']}")
+    return found
+
+
+def _load_manifest(ledger: Ledger, path: Path, table: str) -> manifests.Scanned:
+    """A manifest file streamed into the ledger's entries table `table`."""
+    ledger.entries(table)
+    pending: list[tuple[str, int, str]] = []
+
+    def take(entry: Entry) -> None:
+        pending.append((entry.path, entry.size, entry.sha256))
+        if len(pending) >= BATCH:
+            ledger.insert(table, pending)
+            pending.clear()
+    scanned = manifests.scan_counted(path, take)
+    ledger.insert(table, pending)
+    return scanned
+
+
+def _write_manifest(ledger: Ledger, path: Path) -> tuple[str, int, int]:
+    """The ledger's table "manifest" written as the manifest file, streaming: its SHA-256, objects and bytes."""
+    objects, size = ledger.row("SELECT count(*), coalesce(sum(size), 0) FROM manifest") or (0, 0)
+    return manifests.write_lines(path, ledger.entry_rows("manifest"), objects, size), objects, size
 
 
 def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume: bool = False,
          parallel: int = 8, max_failures: int = 10, hasher: Hasher = "auto",
          progress: Progress = lambda _: None) -> Summary:
     """The verified move; `parallel` objects hashed, copied and read back at once (see hash_objects for
-    what each `hasher` guarantees)."""
-    # A remote source's listing (only reads) is asked at once, beside the checks (rclone processes too).
-    listed = _ahead(rclone.list, source) if remote_name(source) is not None else None
-    check_paths(source, dest, rclone)
-    check_manifest_path(manifest_path, source, dest, rclone)
+    what each `hasher` guarantees). Everything held per object lives in a Ledger beside the manifest."""
+    # A remote source's listing (only reads) is started at once, beside the checks (rclone processes too).
+    walking = rclone.walk(source) if remote_name(source) is not None else None
+    try:
+        check_paths(source, dest, rclone)
+        check_manifest_path(manifest_path, source, dest, rclone)
+        state_file = state_path(manifest_path)
+        if not resume and (manifest_path.exists() or state_file.exists()):
+            raise InputError([Problem(str(manifest_path), 1, 1, "", "a manifest of an earlier run is here: pass "
+                                      "--resume to continue it, or choose another --manifest")])
+        if resume and not (manifest_path.exists() and state_file.exists()):
+            raise InputError([Problem(str(manifest_path), 1, 1, "", "nothing to resume: no manifest and state "
+                                      f"file here ({state_file.name}); start without --resume")])
+        rclone.check_path(source, "SOURCE")
+        rclone.check_path(dest, "DEST")
+        unmovable = local_unmovable(source, rclone)
+        _make_folder(manifest_path)
+        ledger = Ledger(manifest_path.parent, manifest_path.name)
+    except BaseException:
+        if walking is not None:
+            walking.close()
+        raise
+    try:
+        return _move(source, dest, manifest_path, rclone, resume, parallel, max_failures, hasher, progress,
+                     walking, unmovable, ledger)
+    finally:
+        if walking is not None:
+            walking.close()
+        ledger.close()
+
+
+def _move(source: str, dest: str, manifest_path: Path, rclone: Rclone, resume: bool, parallel: int,
+          max_failures: int, hasher: Hasher, progress: Progress, walking: Walk | None,
+          unmovable: list[dict[str, str]], ledger: Ledger) -> Summary:
     state_file, log = state_path(manifest_path), log_path(manifest_path)
-    if not resume and (manifest_path.exists() or state_file.exists()):
-        raise InputError([Problem(str(manifest_path), 1, 1, "", "a manifest of an earlier run is here: pass "
-                                  "--resume to continue it, or choose another --manifest")])
-    if resume and not (manifest_path.exists() and state_file.exists()):
-        raise InputError([Problem(str(manifest_path), 1, 1, "", "nothing to resume: no manifest and state file "
-                                  f"here ({state_file.name}); start without --resume")])
-    rclone.check_path(source, "SOURCE")
-    rclone.check_path(dest, "DEST")
-    unmovable = local_unmovable(source)
-    previous: Manifest | None = None
+    previous: manifests.Scanned | None = None
     if resume:
-        previous, state = manifests.read(manifest_path), State.load(state_file)
+        previous, state = _load_manifest(ledger, manifest_path, "previous"), State.load(state_file, ledger)
         if state.manifest_sha256 != previous.sha256:
             raise InputError([Problem(str(state_file), 1, 1, "", "this state belongs to another manifest "
                                       f"(sha256 {state.manifest_sha256[:12]}...), not {manifest_path.name}")])
         if (redact(state.source), redact(state.dest)) != (redact(source), redact(dest)):
             raise InputError([Problem(str(state_file), 1, 1, "", f"this run moved {redact(state.source)!r} to "
                                       f"{redact(state.dest)!r}; resume it with the same SOURCE and DEST")])
-    _make_folder(manifest_path)
     seconds: dict[str, float] = {}
     started = time.monotonic()
     # A first run from a remote source sends its large objects on as the manifest reads them (Stream); not
@@ -622,47 +747,46 @@ def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume:
     stream = (Stream(rclone, dest, log) if not resume and hasher == "auto" and remote_name(source) is not None
               and remote_name(source) != remote_name(dest) else None)
     progress(f"listing {redact(source)}")
-    listing = listed() if listed else rclone.list(source)
-    if not listing.exists:
+    if not ledger.load("source", walking or rclone.walk(source), lambda: rclone.walk(source, local=False)):
         raise InputError([Problem("SOURCE", 1, 1, "", f"{redact(source)!r} does not exist")])
     seconds["listing"] = time.monotonic() - started
     started = time.monotonic()
     # On --resume too, every object is read again: a size can stay the same while the content changes, and
     # the last --resume of a cut-over must carry every change made since the manifest.
-    entries = _hash_source(rclone, source, listing.sizes, parallel, log, hasher, progress,
-                           "resume" if resume else "manifest", stream)
-    changes: dict[str, list[str]] = {}
+    _hash_source(ledger, rclone, source, parallel, log, hasher, progress, "resume" if resume else "manifest", stream)
+    changes: dict[str, tuple[int, str]] = {}
     if previous is not None:
-        changes = _changes(previous, entries)
-        manifest = previous
-        if any(changes.values()):
-            manifest = manifests.write(manifest_path, entries)
-            now = manifest.by_path()
-            state.verified = {p for p in state.verified if previous.by_path().get(p) == now.get(p)}
-            state.manifest_sha256 = manifest.sha256
+        changes = _changes(ledger)
+        sha256, objects, size = previous.sha256, previous.objects, previous.bytes
+        if changes:
+            sha256, objects, size = _write_manifest(ledger, manifest_path)
+            # What an earlier run verified stays so only for an object the new manifest records alike.
+            ledger.execute("DELETE FROM verified WHERE NOT EXISTS (SELECT 1 FROM previous p JOIN manifest m ON "
+                           "m.path = p.path WHERE p.path = verified.path AND m.size = p.size AND m.sha256 = p.sha256)")
+            state.manifest_sha256 = sha256
             state.save(state_file)
     else:
-        manifest = manifests.write(manifest_path, entries)
-        state = State(manifest.sha256, redact(source), redact(dest), set())
+        sha256, objects, size = _write_manifest(ledger, manifest_path)
+        state = State.empty(sha256, redact(source), redact(dest), ledger)
         state.save(state_file)
     seconds["resume" if resume else "manifest"] = time.monotonic() - started
-    summary = _summary("move", redact(source), redact(dest), manifest_path, manifest, resumed=resume)
-    summary.source_changes = {k: len(v) for k, v in changes.items() if v}
-    summary.source_change_examples = {k: v[0] for k, v in changes.items() if v}
+    summary = _summary("move", redact(source), redact(dest), manifest_path, sha256, objects, size, resumed=resume)
+    summary.source_changes = {k: n for k, (n, _) in changes.items()}
+    summary.source_change_examples = {k: first for k, (_, first) in changes.items()}
     summary.not_moved = unmovable
     summary.seconds = seconds
     interrupted: str | None = None
     try:
-        proven = _prove_streamed(summary, stream, manifest, parallel, progress) if stream else set()
-        _deliver(summary, source, dest, manifest, state, state_file, rclone, log, parallel, max_failures, hasher,
+        proven = _prove_streamed(summary, stream, ledger, parallel, progress) if stream else set()
+        _deliver(summary, source, dest, ledger, state, state_file, rclone, log, parallel, max_failures, hasher,
                  progress, proven, stream.listing if stream else None)
         # Nothing copied after the streams: the source's listing taken once they ended is the run's last one.
-        last = stream.source_listing if stream and summary.copied == len(proven) else None
-        _source_moved_on(summary, source, manifest, rclone, parallel, log, hasher, progress, last)
-        _removed_still_there(summary, changes.get("removed", []))
+        last = stream is not None and summary.copied == len(proven)
+        _source_moved_on(summary, source, ledger, rclone, parallel, log, hasher, progress, last)
+        _removed_still_there(summary, ledger, "removed" in changes)
     except RcloneError as exc:  # the destination could not be listed or read: a failed run, resumable
         summary.failure = f"{exc}; the state is saved: re-run with --resume"
-        summary.verified = len(state.verified)
+        summary.verified = state.count()
     except KeyboardInterrupt as exc:  # SIGINT or SIGTERM (rclone.Interrupted): rclone is stopped
         interrupted = str(exc) or "SIGINT"
         summary.failure = f"interrupted by {interrupted}"
@@ -680,50 +804,31 @@ def move(source: str, dest: str, manifest_path: Path, *, rclone: Rclone, resume:
     return summary
 
 
-def _ahead(call: Callable[[str], Listing], path: str) -> Callable[[], Listing]:
-    """`call(path)` started now, in a thread of its own (a daemon: a run refused meanwhile does not wait for
-    it); the function returned waits for its result, or raises its error."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = call(path)
-        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the result
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, name="hdhport-ahead", daemon=True)
-    thread.start()
-
-    def result() -> Listing:
-        thread.join()
-        if "error" in box:
-            raise box["error"]
-        value: Listing = box["value"]
-        return value
-    return result
-
-
-def _prove_streamed(summary: Summary, stream: Stream, manifest: Manifest, parallel: int,
+def _prove_streamed(summary: Summary, stream: Stream, ledger: Ledger, parallel: int,
                     progress: Progress) -> set[str]:
     """The objects Stream sent that are proven at the destination, counted as copied by this run."""
     if not stream.sent:
         return set()
     started = time.monotonic()
-    proven = stream.proven(manifest.by_path(), parallel, progress)
+    entries = {p: e for p in stream.sent if (e := ledger.entry("manifest", p)) is not None}
+    proven = stream.proven(entries, parallel, progress)
     summary.copied += len(proven)
     summary.seconds["verify"] = summary.seconds.get("verify", 0.0) + time.monotonic() - started
     return proven
 
 
-def _removed_still_there(summary: Summary, removed: list[str]) -> None:
+def _removed_still_there(summary: Summary, ledger: Ledger, any_removed: bool) -> None:
     """Objects the source lost since the previous manifest stay at the destination (nothing is ever deleted):
     each is named as removed at the source, and the run says what to do."""
-    gone = set(removed)
-    still = [m.path for m in summary.mismatches if m.kind == "unexpected" and m.path in gone]
+    if not any_removed:
+        return
+
+    def gone(m: Mismatch) -> bool:
+        return m.kind == "unexpected" and ledger.one("SELECT 1 FROM removed WHERE path = ?", (m.path,)) is not None
+    still = [m.path for m in summary.mismatches if gone(m)]
     if not still:
         return
-    summary.mismatches = [replace(m, expected=REMOVED_AT_SOURCE) if m.kind == "unexpected" and m.path in gone else m
-                          for m in summary.mismatches]
+    summary.mismatches = [replace(m, expected=REMOVED_AT_SOURCE) if gone(m) else m for m in summary.mismatches]
     if summary.failure is None:
         summary.failure = (f"{len(still)} object(s) removed at the source since the previous manifest are still at "
                            f"the destination, e.g. {still[0]!r}: the manifest, made again on --resume, no longer "
@@ -731,86 +836,123 @@ def _removed_still_there(summary: Summary, removed: list[str]) -> None:
                            "removal over (or restore them at the source), then run --resume again")
 
 
-def _source_moved_on(summary: Summary, source: str, manifest: Manifest, rclone: Rclone, parallel: int, log: Path,
-                     hasher: Hasher, progress: Progress, listed: Listing | None = None) -> None:
-    """After the run: list the source again (`listed`: a listing taken after the run's last copy), and hash
-    again the objects the read-back found different, so that what changed at the source during the run is
-    named, not verified against a stale manifest."""
-    recorded = {e.path: e.size for e in manifest.entries}
-    now = (listed or rclone.list(source)).sizes
-    added = sorted(now.keys() - recorded.keys())
-    removed = sorted(recorded.keys() - now.keys())
-    changed = {p for p in now.keys() & recorded.keys() if now[p] != recorded[p]}
-    suspects = sorted(m.path for m in summary.mismatches if m.kind in ("sha256", "size") and m.path in now
-                      and m.path not in changed)
+def _source_moved_on(summary: Summary, source: str, ledger: Ledger, rclone: Rclone, parallel: int, log: Path,
+                     hasher: Hasher, progress: Progress, listed: bool = False) -> None:
+    """After the run: list the source again (`listed`: the ledger's "source_after", taken after the run's last
+    copy, serves), and hash again the objects the read-back found different, so that what changed at the
+    source during the run is named, not verified against a stale manifest."""
+    table = "source_after" if listed else "source_now"
+    if not listed:
+        ledger.load(table, rclone.walk(source), lambda: rclone.walk(source, local=False))
+    added = f"SELECT n.path AS path FROM {table} n WHERE NOT EXISTS (SELECT 1 FROM manifest m WHERE m.path = n.path)"
+    removed = f"SELECT m.path AS path FROM manifest m WHERE NOT EXISTS (SELECT 1 FROM {table} n WHERE n.path = m.path)"
+    resized = f"SELECT m.path AS path FROM manifest m JOIN {table} n ON n.path = m.path WHERE n.size != m.size"
+    size_of = f"SELECT size FROM {table} WHERE path = ?"
+    suspects = sorted({m.path: ledger.one(size_of, (m.path,)) for m in summary.mismatches
+                       if m.kind in ("sha256", "size")}.items())
+    suspects = [(p, s) for p, s in suspects
+                if s is not None and ledger.one("SELECT size FROM manifest WHERE path = ?", (p,)) == s]
+    changed_again: list[str] = []
     if suspects:
         progress(f"checking {len(suspects)} object(s) at the source again")
-        entries = manifest.by_path()
-        again = hash_objects(rclone, source, now, suspects, jobs=parallel, log=log, progress=progress,
-                             what="source", hasher=hasher)
-        changed |= {p for p, h in again.items() if h is not None and h.sha256 != entries[p].sha256}
-    parts = [f"{len(names)} {what} (e.g. {names[0]!r})"
-             for what, names in (("added", added), ("changed", sorted(changed)), ("removed", removed)) if names]
+        again = hash_objects(rclone, source, dict(suspects), [p for p, _ in suspects], jobs=parallel, log=log,
+                             progress=progress, what="source", hasher=hasher)
+        changed_again = sorted(p for p, h in again.items() if h is not None
+                               and h.sha256 != ledger.one("SELECT sha256 FROM manifest WHERE path = ?", (p,)))
+    parts = []
+    for what, sql, extra in (("added", added, []), ("changed", resized, changed_again), ("removed", removed, [])):
+        count = ledger.count(sql) + len(extra)
+        if count:
+            first = sorted(ledger.first(f"SELECT path FROM ({sql}) ORDER BY path") + extra[:1])[0]
+            parts.append(f"{count} {what} (e.g. {first!r})")
     if parts and summary.failure is None:
         summary.failure = ("the source changed during the run: " + ", ".join(parts) + "; the manifest holds the "
                            "source as it was when the run began: run again with --resume to move the changes")
 
 
-def _deliver(summary: Summary, source: str, dest: str, manifest: Manifest, state: State, state_file: Path,
+_NOT_VERIFIED = "NOT EXISTS (SELECT 1 FROM verified v WHERE v.path = m.path)"
+
+
+def _deliver(summary: Summary, source: str, dest: str, ledger: Ledger, state: State, state_file: Path,
              rclone: Rclone, log: Path, parallel: int, max_failures: int, hasher: Hasher, progress: Progress,
              proven: set[str] | None = None, listed: Listing | None = None) -> None:
     """Check, copy, verify; an RcloneError on the way leaves the state as verified so far, for --resume.
     `proven`: objects this run sent during the manifest and proved at the destination (_prove_streamed);
     `listed`: the destination as listed since (nothing wrote it after), else it is listed here."""
-    entries = manifest.by_path()
     # What an earlier run verified is read back again, never taken from the state: the destination may have
     # been altered since, and a cut-over relies on what the last --resume reports. From here the state's
     # "verified" holds what this run read back and found equal to the manifest.
-    earlier, state.verified = state.verified & entries.keys(), set(proven or ())
-    pending = list(manifest.entries)
+    ledger.names("earlier")
+    ledger.execute("INSERT INTO earlier SELECT v.path FROM verified v JOIN manifest m ON m.path = v.path")
+    ledger.execute("DELETE FROM verified")
+    ledger.insert("verified", ((p,) for p in sorted(proven or ())))
     started = time.monotonic()
-    there = (listed or rclone.list(dest)).sizes
+    if listed is not None:
+        ledger.listing("dest")
+        ledger.insert("dest", listed.sizes.items())
+    else:
+        ledger.load("dest", rclone.walk(dest), lambda: rclone.walk(dest, local=False))
     # An interrupted run may have delivered objects it had no time to verify: check them rather than copy.
-    candidates = [e.path for e in pending if e.path not in state.verified and there.get(e.path) == e.size]
-    if candidates:
-        progress(f"checking {len(candidates)} object(s) already at the destination")
-        found = hash_objects(rclone, dest, there, candidates, jobs=parallel, log=log, progress=progress,
-                             what="check", hasher=hasher)
-        good = {p for p, h in found.items() if h is not None and h == Hashed(entries[p].size, entries[p].sha256)}
-        state.verified |= good
-        summary.already_there = len(good)
+    candidates = ("SELECT m.path AS path, m.size AS size FROM manifest m JOIN dest d ON d.path = m.path "
+                  f"AND d.size = m.size WHERE {_NOT_VERIFIED}")
+    count = ledger.count(candidates)
+    if count:
+        progress(f"checking {count} object(s) already at the destination")
+        ledger.entries("found")
+        _hash_into(ledger, "found", candidates, rclone, dest, jobs=parallel, log=log, progress=progress,
+                   what="check", hasher=hasher)
+        equal = ("SELECT f.path FROM found f JOIN manifest m ON m.path = f.path AND f.size = m.size "
+                 "AND f.sha256 = m.sha256")
+        summary.already_there = ledger.count(equal)
+        ledger.execute(f"INSERT OR IGNORE INTO verified {equal}")
         state.save(state_file)
-    summary.altered = sorted(earlier - state.verified)
+    summary.altered = [p for (p,) in ledger.rows(
+        "SELECT e.path AS path FROM earlier e WHERE NOT EXISTS (SELECT 1 FROM verified v WHERE v.path = e.path)")]
     if summary.altered:
         progress(f"{len(summary.altered)} object(s) an earlier run verified are missing or different at the "
                  f"destination, e.g. {summary.altered[0]!r}: copying them again from the source")
     summary.seconds["check"] = time.monotonic() - started
-    to_copy = [e.path for e in pending if e.path not in state.verified]
-    if to_copy:
+    ledger.names("to_copy")
+    ledger.execute(f"INSERT INTO to_copy SELECT m.path FROM manifest m WHERE {_NOT_VERIFIED}")
+    count = ledger.count("SELECT path FROM to_copy")
+    if count:
         started = time.monotonic()
-        progress(f"copying {len(to_copy)} object(s) to {redact(summary.dest)}")
-        early = ReadBack(rclone, dest, entries, to_copy, parallel, log) if hasher == "auto" else None
+        progress(f"copying {count} object(s) to {redact(summary.dest)}")
+        ledger.entries("found")
+        early = ReadBack(rclone, dest, ledger, parallel, log) if hasher == "auto" else None
         try:
-            rclone.copy(source, dest, to_copy, log, parallel, max_failures,
+            rclone.copy(source, dest, Names(ledger, "SELECT path FROM to_copy", count), log, parallel, max_failures,
                         on_copied=early.copied if early else None,
                         skip_checksum=early is not None and remote_name(dest) is None)
         finally:
-            found = early.finish() if early else {}
-        summary.copied += len(to_copy)
+            if early:
+                early.finish()
+        summary.copied += count
         summary.seconds["copy"] = time.monotonic() - started
         started = time.monotonic()
-        progress(f"verifying {len(to_copy) - len(found)} object(s) at {redact(summary.dest)}")
-        there = rclone.list(dest).sizes  # what the read-back and the final check find
-        found |= hash_objects(rclone, dest, there, [p for p in to_copy if p not in found], jobs=parallel, log=log,
-                              progress=progress, what="verify", hasher=hasher)
-        for path in to_copy:
-            mismatch = _compare(entries[path], found[path])
+        rest = ("SELECT t.path AS path, d.size AS size FROM to_copy t LEFT JOIN dest d ON d.path = t.path "
+                "WHERE NOT EXISTS (SELECT 1 FROM found f WHERE f.path = t.path)")
+        progress(f"verifying {ledger.count(rest)} object(s) at {redact(summary.dest)}")
+        ledger.load("dest", rclone.walk(dest), lambda: rclone.walk(dest, local=False))  # what the read-back
+        # and the final check find
+        _hash_into(ledger, "found", rest, rclone, dest, jobs=parallel, log=log, progress=progress, what="verify",
+                   hasher=hasher)
+        good: list[tuple[str]] = []
+        for path, size, sha256, found_size, found_sha256 in ledger.rows(
+                "SELECT t.path AS path, m.size, m.sha256, f.size, f.sha256 FROM to_copy t JOIN manifest m "
+                "ON m.path = t.path LEFT JOIN found f ON f.path = t.path"):
+            mismatch = _compare(Entry(path, size, sha256),
+                                None if found_sha256 is None else Hashed(found_size, found_sha256))
             if mismatch is None:
-                state.verified.add(path)
+                good.append((path,))
+                if len(good) >= BATCH:
+                    ledger.insert("verified", good, replace=True)
+                    good = []
             else:
                 summary.mismatches.append(mismatch)
+        ledger.insert("verified", good, replace=True)
         summary.seconds["verify"] = summary.seconds.get("verify", 0.0) + time.monotonic() - started
-    _final_check(summary, dest, manifest, state, rclone, there)
+    _final_check(summary, ledger, state)
 
 
 class ReadBack:
@@ -821,64 +963,68 @@ class ReadBack:
     one and small ones through one `rclone hashsum --download` per batch of what arrived meanwhile. Only a
     confirmation counts: an object whose digest (and, read here, size) equals the manifest's. Anything else,
     an object reported twice (rclone retried it: never judged on a read that came before its last write), a
-    read that failed, or a name that does not parse as one asked for, is read again after the copy."""
+    read that failed, or a name that does not parse as one asked for, is read again after the copy.
+    What it sees and confirms is kept in the ledger (tables "seen", "repeated" and "found"), not in memory."""
 
     BATCH = 256
 
-    def __init__(self, rclone: Rclone, dest: str, entries: dict[str, Entry], paths: Iterable[str], jobs: int,
-                 log: Path) -> None:
-        self.rclone, self.dest, self.entries, self.jobs, self.log = rclone, dest, entries, jobs, log
-        self.wanted = set(paths)
+    def __init__(self, rclone: Rclone, dest: str, ledger: Ledger, jobs: int, log: Path) -> None:
+        self.rclone, self.dest, self.ledger, self.jobs, self.log = rclone, dest, ledger, jobs, log
+        ledger.names("seen")
+        ledger.names("repeated")
         self.local_dest = remote_name(dest) is None
-        self.queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[tuple[str, Entry] | None] = queue.SimpleQueue()
         self.workers = [threading.Thread(target=self._work, name="hdhport-read-back", daemon=True)
                         for _ in range(max(1, jobs))]
         for worker in self.workers:
             worker.start()
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
-        self.seen: set[str] = set()
-        self.repeated: set[str] = set()
-        self.confirmed: set[str] = set()
-        self.batch: list[str] = []
+        self.batch: list[Entry] = []
         self.closing = False
         self.batcher = threading.Thread(target=self._batches, name="hdhport-read-back", daemon=True)
         if not self.local_dest:
             self.batcher.start()
 
+    def _wanted(self, name: str) -> Entry | None:
+        found = self.ledger.row("SELECT m.path, m.size, m.sha256 FROM to_copy t JOIN manifest m ON m.path = t.path "
+                                "WHERE t.path = ?", (name,))
+        return None if found is None else Entry(*found)
+
     def copied(self, name: str) -> None:
-        if name not in self.wanted:
+        entry = self._wanted(name)
+        if entry is None:
             return
-        with self.lock:
-            if name in self.seen:
-                self.repeated.add(name)
-                return
-            self.seen.add(name)
-            if not self.local_dest and self.entries[name].size < LARGE:
-                self.batch.append(name)
+        if not self.ledger.add("seen", name):
+            self.ledger.add("repeated", name)
+            return
+        if not self.local_dest and entry.size < LARGE:
+            with self.lock:
+                self.batch.append(entry)
                 if len(self.batch) >= self.BATCH:
                     self.arrived.notify()
-                return
-        self.queue.put(name)
+            return
+        self.queue.put((name, entry))
+
+    def _confirm(self, entries: Iterable[Entry]) -> None:
+        self.ledger.insert("found", ((e.path, e.size, e.sha256) for e in entries), replace=True)
 
     def _work(self) -> None:
         buffer = bytearray(_CHUNK)
-        while (name := self.queue.get()) is not None:
+        while (item := self.queue.get()) is not None:
             try:
-                self._one(name, buffer)
+                self._one(*item, buffer)
             except Exception:  # noqa: BLE001 - a read that failed confirms nothing: read again after the copy
                 continue
 
-    def _one(self, name: str, buffer: bytearray) -> None:
+    def _one(self, name: str, entry: Entry, buffer: bytearray) -> None:
         if self.local_dest:
             file = local_file(self.dest, name)
             hashed = hash_file(file, buffer) if file is not None else None
         else:
             hashed = Hashed(*self.rclone.cat_sha256(self.dest, name, buffer))
-        entry = self.entries[name]
         if hashed == Hashed(entry.size, entry.sha256):
-            with self.lock:
-                self.confirmed.add(name)
+            self._confirm([entry])
 
     def _batches(self) -> None:
         while True:
@@ -886,18 +1032,18 @@ class ReadBack:
                 self.arrived.wait_for(lambda: self.closing or len(self.batch) >= self.BATCH, timeout=0.5)
                 if self.closing:
                     return  # what is left is read after the copy, with the rest
-                names, self.batch = self.batch, []
-            if not names:
+                entries, self.batch = self.batch, []
+            if not entries:
                 continue
             try:
-                digests = self.rclone.hashsum(self.dest, names, self.log, self.jobs)
+                digests = self.rclone.hashsum(self.dest, [e.path for e in entries], self.log, self.jobs)
             except Exception:  # noqa: BLE001 - a failed batch confirms nothing: read again after the copy
                 continue
-            with self.lock:
-                self.confirmed |= {n for n, d in digests.items() if n in self.entries and d == self.entries[n].sha256}
+            self._confirm(e for e in entries if digests.get(e.path) == e.sha256)
 
-    def finish(self) -> dict[str, Hashed | None]:
-        """The objects confirmed, as the read-back after the copy would report them."""
+    def finish(self) -> None:
+        """Stop; the ledger's "found" then holds the objects confirmed, as the read-back after the copy would
+        report them (an object reported twice is not)."""
         with self.lock:
             self.closing = True
             self.arrived.notify()
@@ -907,35 +1053,30 @@ class ReadBack:
             self.queue.put(None)
         for worker in self.workers:
             worker.join()
-        with self.lock:
-            return {p: Hashed(self.entries[p].size, self.entries[p].sha256)
-                    for p in self.confirmed - self.repeated}
+        self.ledger.execute("DELETE FROM found WHERE path IN (SELECT path FROM repeated)")
 
 
-def _final_check(summary: Summary, dest: str, manifest: Manifest, state: State, rclone: Rclone,
-                 there: dict[str, int] | None) -> None:
-    """Everything in the manifest is at the destination with its size, and nothing else is, by the listing
-    taken after the copy, or the one before the check when nothing was copied (nothing writes the
-    destination after either), or a new one."""
-    if there is None:
-        there = rclone.list(dest).sizes
+def _final_check(summary: Summary, ledger: Ledger, state: State) -> None:
+    """Everything in the manifest is at the destination with its size, and nothing else is, by the ledger's
+    listing "dest": the one taken after the copy, or the one before the check when nothing was copied
+    (nothing writes the destination after either)."""
     reported = {m.path for m in summary.mismatches}
-    for entry in manifest.entries:
-        size = there.get(entry.path)
-        if entry.path in reported:
+    wrong: list[tuple[str]] = []
+    for path, size, found in ledger.rows("SELECT m.path AS path, m.size, d.size FROM manifest m LEFT JOIN dest d "
+                                         "ON d.path = m.path WHERE d.size IS NULL OR d.size != m.size"):
+        if path in reported:
             continue
-        if size is None:
-            summary.mismatches.append(Mismatch(entry.path, "missing", f"{entry.size} bytes"))
-        elif size != entry.size:
-            summary.mismatches.append(Mismatch(entry.path, "size", f"{entry.size} bytes", f"{size} bytes"))
+        if found is None:
+            summary.mismatches.append(Mismatch(path, "missing", f"{size} bytes"))
         else:
-            continue
-        state.verified.discard(entry.path)
-    expected = manifest.by_path()
-    summary.mismatches += [Mismatch(p, "unexpected", found=f"{s} bytes") for p, s in sorted(there.items())
-                           if p not in expected]
+            summary.mismatches.append(Mismatch(path, "size", f"{size} bytes", f"{found} bytes"))
+        wrong.append((path,))
+    for chunk in (wrong[i:i + BATCH] for i in range(0, len(wrong), BATCH)):
+        ledger.execute(f"DELETE FROM verified WHERE path IN ({','.join('?' * len(chunk))})", [p for (p,) in chunk])
+    summary.mismatches += [Mismatch(p, "unexpected", found=f"{s} bytes") for p, s in ledger.rows(
+        "SELECT d.path AS path, d.size FROM dest d WHERE NOT EXISTS (SELECT 1 FROM manifest m WHERE m.path = d.path)")]
     summary.mismatches.sort()
-    summary.verified = len(state.verified & set(expected))
+    summary.verified = state.count("manifest")
 
 
 def _compare(entry: Entry, hashed: Hashed | None) -> Mismatch | None:
@@ -948,10 +1089,6 @@ def _compare(entry: Entry, hashed: Hashed | None) -> Mismatch | None:
     return None
 
 
-def _drift_sizes(before: dict[str, int], after: dict[str, int]) -> list[str]:
-    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
-
-
 def _make_folder(manifest_path: Path) -> None:
     """The manifest's folder, created when missing (its state file and rclone log sit there too)."""
     try:
@@ -961,10 +1098,17 @@ def _make_folder(manifest_path: Path) -> None:
                                   f"{str(manifest_path.parent)!r}: {exc.strerror}")]) from None
 
 
-def _summary(operation: Literal["move", "verify"], source: str | None, dest: str, path: Path, manifest: Manifest,
-             resumed: bool = False) -> Summary:
-    return Summary(operation, source, dest, str(path), manifest.sha256, len(manifest.entries), manifest.bytes,
-                   resumed=resumed)
+def _summary(operation: Literal["move", "verify"], source: str | None, dest: str, path: Path, sha256: str,
+             objects: int, size: int, resumed: bool = False) -> Summary:
+    return Summary(operation, source, dest, str(path), sha256, objects, size, resumed=resumed)
+
+
+def _ledger(folder: Path, name: str) -> Ledger:
+    """A Ledger beside the manifest; in the temporary folder when the manifest's folder is read-only (verify)."""
+    try:
+        return Ledger(folder, name)
+    except OSError:
+        return Ledger(Path(tempfile.gettempdir()), name)
 
 
 # ---------------------------------------------------------------------- verification alone
@@ -975,31 +1119,48 @@ def verify(dest: str, manifest_path: Path, *, rclone: Rclone, parallel: int = 8,
     """Re-read every object at `dest` and compare it with the manifest (for an attestation, or after a
     suspected alteration). Objects found wrong are no longer counted as verified by a resumable run."""
     check_manifest_path(manifest_path, None, dest, rclone)
-    manifest = manifests.read(manifest_path)
+    ledger = _ledger(manifest_path.parent, manifest_path.name)
+    try:
+        return _verify(dest, manifest_path, rclone, parallel, hasher, progress, ledger)
+    finally:
+        ledger.close()
+
+
+def _verify(dest: str, manifest_path: Path, rclone: Rclone, parallel: int, hasher: Hasher, progress: Progress,
+            ledger: Ledger) -> Summary:
+    scanned = _load_manifest(ledger, manifest_path, "manifest")
     rclone.check_path(dest, "DEST")
-    summary = _summary("verify", None, redact(dest), manifest_path, manifest)
+    summary = _summary("verify", None, redact(dest), manifest_path, scanned.sha256, scanned.objects, scanned.bytes)
     started = time.monotonic()
-    listing = rclone.list(dest)
-    progress(f"verifying {len(manifest.entries)} object(s) at {redact(dest)}")
-    found = hash_objects(rclone, dest, listing.sizes, [e.path for e in manifest.entries if e.path in listing.sizes],
-                         jobs=parallel, log=log_path(manifest_path), progress=progress, what="verify", hasher=hasher)
-    good: set[str] = set()
-    for entry in manifest.entries:
-        mismatch = _compare(entry, found.get(entry.path))
+    ledger.load("dest", rclone.walk(dest), lambda: rclone.walk(dest, local=False))
+    progress(f"verifying {scanned.objects} object(s) at {redact(dest)}")
+    ledger.entries("found")
+    _hash_into(ledger, "found", "SELECT m.path AS path, d.size AS size FROM manifest m JOIN dest d ON d.path = m.path",
+               rclone, dest, jobs=parallel, log=log_path(manifest_path), progress=progress, what="verify",
+               hasher=hasher)
+    ledger.names("good")
+    good: list[tuple[str]] = []
+    for path, size, sha256, found_size, found_sha256 in ledger.rows(
+            "SELECT m.path AS path, m.size, m.sha256, f.size, f.sha256 FROM manifest m LEFT JOIN found f "
+            "ON f.path = m.path"):
+        mismatch = _compare(Entry(path, size, sha256), None if found_sha256 is None else Hashed(found_size, found_sha256))
         if mismatch is None:
-            good.add(entry.path)
+            good.append((path,))
+            if len(good) >= BATCH:
+                ledger.insert("good", good)
+                good = []
         else:
             summary.mismatches.append(mismatch)
-    expected = manifest.by_path()
-    summary.mismatches += [Mismatch(p, "unexpected", found=f"{s} bytes") for p, s in sorted(listing.sizes.items())
-                           if p not in expected]
+    ledger.insert("good", good)
+    summary.mismatches += [Mismatch(p, "unexpected", found=f"{s} bytes") for p, s in ledger.rows(
+        "SELECT d.path AS path, d.size FROM dest d WHERE NOT EXISTS (SELECT 1 FROM manifest m WHERE m.path = d.path)")]
     summary.mismatches.sort()
-    summary.verified = len(good)
+    summary.verified = ledger.count("SELECT path FROM good")
     summary.seconds["verify"] = time.monotonic() - started
     state_file = state_path(manifest_path)
     if state_file.exists():
-        state = State.load(state_file)
-        if redact(state.dest) == redact(dest) and state.manifest_sha256 == manifest.sha256:
-            state.verified &= good
+        state = State.load(state_file, ledger)
+        if redact(state.dest) == redact(dest) and state.manifest_sha256 == scanned.sha256:
+            ledger.execute("DELETE FROM verified WHERE NOT EXISTS (SELECT 1 FROM good g WHERE g.path = verified.path)")
             state.save(state_file)
     return summary

@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,19 +257,25 @@ class Rclone:
     # ------------------------------------------------------------------ operations
 
     def list(self, path: str) -> Listing:
-        """Every object under `path`, recursively, with its size: a local directory walked here when
-        local_listing can (no process to start), else `rclone lsjson`."""
-        if remote_name(path) is None and (found := local_listing(path)) is not None:
-            return found
-        done = self._run("lsjson", "-R", "--files-only", "--no-mimetype", "--no-modtime", "--fast-list", path)
-        if done.returncode == _DIRECTORY_NOT_FOUND:
-            return Listing({}, exists=False)
-        if done.returncode != 0:
-            raise RcloneError(f"rclone lsjson {redact(path)} failed: {_last_error(done.stderr)}")
-        items = json.loads(done.stdout or "[]")
-        return Listing({str(item["Path"]): int(item["Size"]) for item in items if not item.get("IsDir")}, True)
+        """Every object under `path`, recursively, with its size, in a dict: for small listings (tests, the
+        objects a Stream sent); a move streams its listings through `walk` instead."""
+        walk = self.walk(path)
+        sizes = dict(walk)
+        return Listing(sizes, walk.exists)
 
-    def copy(self, source: str, dest: str, paths: Sequence[str], log: Path, transfers: int,
+    def walk(self, path: str, *, local: bool = True) -> Walk:
+        """Every object under `path`, recursively, with its size, streamed: a local directory walked here when
+        it can be (no process to start), else `rclone lsjson`, started at once and read one line (one object)
+        at a time, never as a whole document. A local walk that meets a name only rclone can list raises
+        Relist part-way: list again with `local=False`."""
+        if local and remote_name(path) is None:
+            return Walk(path, None)
+        errors = tempfile.TemporaryFile()
+        process = spawn(self.argv("lsjson", "-R", "--files-only", "--no-mimetype", "--no-modtime", "--fast-list",
+                                  path), stdout=subprocess.PIPE, stderr=errors, env=self.env())
+        return Walk(path, (process, errors))
+
+    def copy(self, source: str, dest: str, paths: Iterable[str], log: Path, transfers: int,
              max_failures: int = 10, *, on_copied: Callable[[str], None] | None = None,
              skip_checksum: bool = False) -> None:
         """`rclone copy` of exactly these objects; re-sends each even if the destination looks the same.
@@ -283,7 +289,7 @@ class Rclone:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".files", delete=False) as listing:
             # --files-from-raw: no comment or whitespace processing, so names starting with '#' or ';' or
             # ending in spaces survive (the plain --files-from would drop or trim them).
-            listing.write("".join(f"{p}\n" for p in paths))
+            listing.writelines(f"{p}\n" for p in paths)  # streamed: never one string of every name
         failures, aborted, last = 0, False, ""
         try:
             with open_private(log) as out:
@@ -329,7 +335,7 @@ class Rclone:
         if returncode != 0:
             raise RcloneError(f"rclone copy exited with {returncode}: {_last_error(last)}")
 
-    def hashsum(self, path: str, paths: Sequence[str], log: Path, jobs: int, *,
+    def hashsum(self, path: str, paths: Iterable[str], log: Path, jobs: int, *,
                 progress: Callable[[int], None] = lambda _: None) -> dict[str, str]:
         """SHA-256 (hex) of each of these objects under `path`, computed by rclone from the bytes it reads.
 
@@ -340,7 +346,7 @@ class Rclone:
         that does not exist is absent from the result; one that cannot be read raises RcloneError, never
         a digest. `progress` receives the count of objects hashed so far, about every ten seconds."""
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".files", delete=False) as listing:
-            listing.write("".join(f"{p}\n" for p in paths))
+            listing.writelines(f"{p}\n" for p in paths)  # streamed: never one string of every name
         digests: dict[str, str] = {}
         unreadable: list[str] = []
         try:
@@ -610,6 +616,86 @@ def local_listing(root: str) -> Listing | None:
     except OSError:
         return None
     return Listing(sizes, exists=True)
+
+
+class Relist(Exception):
+    """A local walk met a name rclone's local encoding shows otherwise: the listing must come from rclone."""
+
+
+class Walk:
+    """The objects under one path as (name, size), streamed (Rclone.walk); `exists` is known once iterated.
+    Iterated once; `close` stops an rclone never read (a run refused before its listing was needed)."""
+
+    def __init__(self, path: str, process: tuple[subprocess.Popen[bytes], IO[bytes]] | None) -> None:
+        self.path, self.process, self.exists = path, process, True
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        if self.process is None:
+            yield from self._local()
+            return
+        process, errors = self.process
+        assert process.stdout is not None
+        try:
+            with process.stdout:
+                # rclone lsjson prints "[", then one object per line (each but the last followed by ","), "]".
+                for raw in process.stdout:
+                    line = raw.strip()
+                    if line in (b"[", b"]", b""):
+                        continue
+                    try:
+                        item = json.loads(line[:-1] if line.endswith(b",") else line)
+                    except ValueError:
+                        process.terminate()
+                        raise RcloneError(f"rclone lsjson {redact(self.path)}: unreadable line "
+                                          f"{redact(line[:200].decode('utf-8', 'replace'))!r}") from None
+                    if not item.get("IsDir"):
+                        yield str(item["Path"]), int(item["Size"])
+        except BaseException:
+            process.terminate()
+            raise
+        finally:
+            returncode = reap(process)
+        with errors:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", errors="replace")
+        if returncode == _DIRECTORY_NOT_FOUND:
+            self.exists = False
+        elif returncode != 0:
+            raise RcloneError(f"rclone lsjson {redact(self.path)} failed: {_last_error(message)}")
+
+    def close(self) -> None:
+        if self.process is not None and self.process[0].poll() is None:
+            self.process[0].terminate()
+            reap(self.process[0])
+            self.process[1].close()
+
+    def _local(self) -> Iterator[tuple[str, int]]:
+        """As local_listing, streamed: Relist where local_listing would give None."""
+        root = self.path
+        try:
+            mode = os.lstat(root).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            self.exists = False
+            return
+        except OSError:
+            raise Relist(root) from None
+        if not stat.S_ISDIR(mode):
+            raise Relist(root)
+        folders = [""]
+        try:
+            while folders:
+                folder = folders.pop()
+                with os.scandir(os.path.join(root, folder) if folder else root) as entries:
+                    for entry in entries:
+                        if LOCAL_REWRITTEN.search(entry.name) or not _utf8(entry.name):
+                            raise Relist(root)
+                        name = f"{folder}/{entry.name}" if folder else entry.name
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(name)
+                        elif entry.is_file(follow_symlinks=False):
+                            yield name, entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            raise Relist(root) from None
 
 
 def _utf8(name: str) -> bool:

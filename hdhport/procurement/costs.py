@@ -182,7 +182,7 @@ def _estimate(profile: Profile, source: str, enclaves: int) -> BidderCost:
     from hdhport.cost import book as books
     from hdhport.cost.cli import estimate
     from hdhport.cost.meters import Assumptions
-    from infra.program import GapError
+    from hdhport.resolve import GapError
 
     book = books.load_book(profile.id)
     shown = f"providers/prices/{profile.id}.yaml"

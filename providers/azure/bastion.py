@@ -5,11 +5,11 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import network
 
+from hdhport.addresses import ENCLAVES_CIDR, SERVICES_CIDR
 from providers.azure.arm import edge_public_ip, send_audit_logs
 from providers.azure.iaas import DENY_PRIORITY
 from providers.azure.subnets import dedicated_subnet
 from providers.base import ServiceComponent
-from providers.selfhosted.iaas import ENCLAVES_CIDR, SERVICES_CIDR
 
 _TCP, _ANY = network.SecurityRuleProtocol.TCP, network.SecurityRuleProtocol.ASTERISK
 _IN, _OUT = network.SecurityRuleDirection.INBOUND, network.SecurityRuleDirection.OUTBOUND

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 import pulumi
 from pulumi_azure_native import compute, network, privatedns
 
+from hdhport.addresses import PLATFORM_CIDR, SERVICES_CIDR
 from providers.azure.arm import id_part
 from providers.azure.log_analytics import collect_machine_logs
 from providers.contract import Placement, safe_name
 from providers.azure.subnets import RESERVED, created, in_turn
-from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
+from providers.selfhosted.iaas import Ingress, Segment, ServerRequest, Servers, sources
 
 ADMIN_USER = "hdhadmin"
 DENY_PRIORITY = 4096  # the last priority a rule can take: everything not allowed above is refused
@@ -127,7 +128,8 @@ class AzureIaas:
     def servers(self, owner: pulumi.ComponentResource, name: str, request: ServerRequest, *,
                 scale_set: bool = False) -> Servers:
         """Private VMs; `scale_set` groups them in a flexible scale set (elastic pools such as the research
-        VMs) instead of an availability set."""
+        VMs) instead of an availability set. Their own subnet (request.own_subnet) is reached as it is: the NIC's
+        NSG has no outbound rule and the enclave segment's NSG admits its own range."""
         group = self.firewall(owner, name, request.ingress, load_balancer_probes=True)
         parent = pulumi.ResourceOptions(parent=owner)
         availability_set: compute.AvailabilitySet | None = None
@@ -169,6 +171,7 @@ class AzureIaas:
                     os_disk=compute.OSDiskArgs(
                         create_option=compute.DiskCreateOptionTypes.FROM_IMAGE,
                         caching=compute.CachingTypes.READ_WRITE, delete_option=compute.DiskDeleteOptionTypes.DELETE,
+                        disk_size_gb=request.boot_disk_gb,
                         managed_disk=compute.ManagedDiskParametersArgs(
                             storage_account_type=compute.StorageAccountTypes.PREMIUM_LRS,
                             disk_encryption_set=encryption_set)),

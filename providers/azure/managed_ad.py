@@ -6,11 +6,11 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import aad, network
 
+from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR
 from providers.azure.arm import send_audit_logs
 from providers.azure.iaas import DENY_PRIORITY
 from providers.azure.subnets import dedicated_subnet
 from providers.base import ServiceComponent
-from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR
 
 #: The managed domain. `.internal` is reserved for private use (ICANN, 2024): it can never collide with a
 #: public name, and its NetBIOS name (HDH) stays within 15 characters.

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
+from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
 from providers.azure import tls
 from providers.azure.arm import certificate_reader, edge_public_ip, id_part, send_audit_logs
 from providers.azure.subnets import dedicated_subnet, host
 from providers.azure.virtual_network import ROUTE_TABLE
 from providers.base import ServiceComponent
-from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
 
 #: The intermediate CA the firewall re-signs inspected TLS with: the stack's (hdh:tlsInspectionCertificate), loaded
 #: by certificate_management into its Key Vault, signed by the platform root CA the machines trust.

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
+from hdhport.addresses import PLATFORM_CIDR
 from providers.azure.arm import send_audit_logs
 from providers.azure.iaas import DENY_PRIORITY
 from providers.azure.subnets import RESERVED
 from providers.base import ServiceComponent
-from providers.selfhosted.iaas import PLATFORM_CIDR
 
 #: The platform's tiers: a machine's NIC joins the one it belongs to, and rules name tiers, not addresses.
 TIERS = {

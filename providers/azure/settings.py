@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pulumi
 
-from infra.config import ConfigError
+from hdhport.stack_config import ConfigError
 
 #: The `hdh:*` keys read by Azure implementations, for the stack-config validation that refuses unknown keys. The
 #: platform's TLS certificate has the keys OpenStack reads (providers/azure/tls.py).

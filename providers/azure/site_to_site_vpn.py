@@ -69,7 +69,7 @@ class SiteToSiteVpn(ServiceComponent):
 
     Without `hdh:vpnPeer` (an offline plan, a stack before the on-premises side is known) the gateway is
     built alone, which is also its longest step (about 40 minutes). Both keys must be known to the stack
-    configuration's validation (infra/config.py).
+    configuration's validation (hdhport/stack_config.py).
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
+from hdhport.addresses import PLATFORM_CIDR, SERVICES_CIDR
 from providers.base import ServiceComponent
 from providers.lookups import once
 from providers.azure.arm import id_part
-from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR
 
 RESERVED_BLOCK = "10.20.32.0/19"
 

@@ -37,7 +37,7 @@ from typing import Any
 import pulumi
 
 from hdhport.planner import REDACTED
-from infra.config import ConfigError
+from hdhport.stack_config import ConfigError
 
 #: Key Vault secret names, in certificate_management's vault.
 SERVER_SECRET = "hdh-gateway-tls"

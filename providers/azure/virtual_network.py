@@ -8,10 +8,10 @@ from typing import ClassVar
 import pulumi
 from pulumi_azure_native import network
 
+from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
 from providers.azure.iaas import DENY_PRIORITY
 from providers.azure.subnets import created, in_turn
 from providers.base import ServiceComponent
-from providers.selfhosted.iaas import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
 
 #: The services subnet's route table, named so that perimeter_firewall can add its routes to it. Every route
 #: is a resource of its own: a table that also listed routes inline would delete the others on each update.

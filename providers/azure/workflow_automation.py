@@ -12,9 +12,9 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import logic
 
+from hdhport.addresses import PLATFORM_CIDR
 from providers.azure.arm import grant, resource_group_id, send_audit_logs
 from providers.base import ServiceComponent
-from providers.selfhosted.iaas import PLATFORM_CIDR
 
 ROLE_READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 STORAGE_API_VERSION = "2023-05-01"

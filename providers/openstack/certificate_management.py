@@ -4,7 +4,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import keymanager
 
-from infra.config import ConfigError
+from hdhport.stack_config import ConfigError
 from providers.openstack.common import OpenStackService
 
 

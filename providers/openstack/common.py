@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import pulumi
 from pulumi_openstack import identity, images, networking
 
+from hdhport.addresses import PLATFORM_CIDR, SERVICES_CIDR
 from providers.base import ServiceComponent
 from providers.lookups import once
 from providers.openstack.settings import OpenStackSettings
-from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR
 
 _SERVICES = ipaddress.IPv4Network(SERVICES_CIDR)
 GATEWAY_IP = str(_SERVICES[1])

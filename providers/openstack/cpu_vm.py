@@ -1,103 +1,46 @@
-"""cpu_vm on OpenStack: a research virtual machine booted from an encrypted volume, private only."""
+"""cpu_vm on OpenStack: a research machine on the family's IaaS primitives, booted from an encrypted volume,
+private only, installing from the platform's mirror."""
 from __future__ import annotations
 
 import pulumi
-from pulumi_openstack import blockstorage, compute, networking
 
-from providers.enclave import ENCLAVE_INGRESS
-from providers.openstack.common import OpenStackService, image_id, per_user, subnet_cidr
-from providers.selfhosted.iaas import SERVICES_CIDR
-
-#: Mounts the data volume (the second virtio disk, attached at boot) without ever reformatting it.
-CLOUD_CONFIG = """#cloud-config
-ssh_pwauth: false
-disable_root: true
-fs_setup:
-  - label: hdh-data
-    filesystem: ext4
-    device: /dev/vdb
-    overwrite: false
-mounts:
-  - [LABEL=hdh-data, /data, ext4, "defaults,nofail,nodev,nosuid", "0", "2"]
-"""
+from providers.openstack.common import OpenStackService
+from providers.openstack.iaas import OpenStackIaas
+from providers.selfhosted.service import research_machine_request
 
 
 class CpuVm(OpenStackService):
     """Abstract service cpu_vm, with OpenStack Nova.
 
-    One research machine per scope (a research project's, when built for an enclave) on the
-    placement's subnet: a Neutron port with port security and no floating IP, and a security group
-    with no default rule that admits only the enclaves' ways in (SSH from the bastion, RDP from the
-    virtual desktop gateway, both in the services subnet) and, in an enclave, the project's own
-    subnet, and lets the machine reach only those ranges (no internet: packages come from the
-    platform's mirror). The machine boots from a volume of the encrypted type (Nova's ephemeral
-    disks would not be encrypted) and gets a data volume of that type attached at boot and mounted
-    on /data; both survive the instance (delete_on_termination off), and the instance and its data
-    volume are protected and retained. A soft anti-affinity server group spreads the project's
-    further machines over hypervisors. Operators' SSH key only, no password login. The endpoint is
-    the machine's private address.
-    gpu_vm is this class with the GPU flavor.
+    One research machine per scope (a research project's, when built for an enclave) on the placement's subnet,
+    through the family's IaaS primitives (OpenStackIaas), as research machines on Azure and Scaleway are: a
+    Neutron port with port security, its machine's DNS name and no floating IP; a security group with no default
+    rule that admits only the research machine's ways in (SSH and RDP from the bastion and the virtual desktops,
+    ACME challenges and the metrics scrape from the services subnet) and lets the machine reach only the
+    platform's ranges (no internet) and, in an enclave, the project's own subnet (its share's export address,
+    its Tang servers), out only: the enclave-isolation policy admits nothing from an enclave's range, so a
+    project's machines do not reach one another (as on Azure), and the machine's host firewall drops it too. The
+    machine boots from a volume of the encrypted type (Nova's ephemeral disks would not be encrypted) and gets a
+    data volume of that type: both survive the instance, and the instance and its data volume are protected and
+    retained. Operators' SSH key only, no password login. A later image (unless hdh:imageId pins one) or cloud-
+    config never replaces a running machine. The endpoint is the machine's private address.
+
+    It boots the platform's hardened base (providers/selfhosted/templates/research_vm.yaml.j2): apt pointed at
+    the artefact mirror alone (research subnets have no internet egress), trusted through the stack's anchors
+    (hdh:platformRootCa, hdh:archiveKeyring, hdh:artefactMirror), auditd, unattended upgrades, a deny-by-default
+    host firewall, and the data volume mounted on /srv. The volume type encrypts, so the machine never adds LUKS
+    of its own: cpu_vm refuses to build before disk_encryption has handed on the encrypted type.
+    gpu_vm is this class with the GPU flavor and a larger boot volume.
     """
 
-    machine = "cpu-vm"
     boot_disk_gb = 20
 
     def flavor(self) -> str:
         return self.sizing.cpu_flavor
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        group = networking.SecGroup(
-            self.role("sg"), name=self.scoped(self.machine), description=f"{self.description}: deny by default",
-            delete_default_rules=True, stateful=True, tags=self.tag_list, opts=self.child())
-        # The ways in are the enclaves' (SSH from the bastion, RDP from the virtual desktop gateway).
-        rules: list[tuple[str, str, pulumi.Input[str], str | None, int | None, str]] = [
-            (f"in-{way.protocol}-{way.port}", "ingress", way.source, way.protocol, way.port, way.description)
-            for way in ENCLAVE_INGRESS]
-        rules.append(("out-services", "egress", SERVICES_CIDR, None, None,
-                      "the platform's services (mirror, proxies, endpoints)"))
-        if self.enclave is not None:
-            # The project's own subnet (its other machines, its share's export address); on the
-            # platform's subnet these rules would open the machine to every service.
-            own_subnet = subnet_cidr(self.placement.subnet_id)
-            rules += [("in-own", "ingress", own_subnet, None, None, "the research project's own machines"),
-                      ("out-own", "egress", own_subnet, None, None, "the research project's own machines and share")]
-        for role, direction, prefix, protocol, port_number, why in rules:
-            networking.SecGroupRule(
-                self.role(role), security_group_id=group.id, direction=direction, ethertype="IPv4",
-                protocol=protocol, port_range_min=port_number, port_range_max=port_number,
-                remote_ip_prefix=prefix, description=why, opts=self.child())
-        keypair = compute.Keypair(
-            self.role("ssh"), name=per_user(self.scoped(f"{self.machine}-operators")),
-            public_key=self.placement.admin_ssh_public_key, opts=self.child())
-        spread = compute.ServerGroup(
-            self.role("spread"), name=self.scoped(self.machine), policies="soft-anti-affinity", opts=self.child())
-        port = networking.Port(
-            self.role("port"), name=self.scoped(self.machine), network_id=self.placement.network_id,
-            fixed_ips=[networking.PortFixedIpArgs(subnet_id=self.placement.subnet_id)],
-            security_group_ids=[group.id], port_security_enabled=True, admin_state_up=True,
-            tags=self.tag_list, opts=self.child())
-        data = blockstorage.Volume(
-            self.role("data"), name=self.scoped(f"{self.machine}-data"), description=f"data disk of {self.description}",
-            size=self.sizing.data_disk_gb, volume_type=self.encrypted_volume_type(), enable_online_resize=True,
-            volume_retype_policy="never", metadata=self.tags, opts=self.keep())
-        pinned = self.settings.image_id
-        image = pinned or image_id(self.sizing.image)
-        compute.Instance(
-            self.role("instance"), name=self.scoped(self.machine), flavor_name=self.flavor(),
-            key_pair=keypair.name, config_drive=True, user_data=CLOUD_CONFIG,
-            networks=[compute.InstanceNetworkArgs(port=port.id)],
-            block_devices=[
-                compute.InstanceBlockDeviceArgs(
-                    source_type="image", uuid=image, destination_type="volume", boot_index=0,
-                    volume_size=self.boot_disk_gb, volume_type=self.encrypted_volume_type(),
-                    delete_on_termination=False),
-                compute.InstanceBlockDeviceArgs(
-                    source_type="volume", uuid=data.id, destination_type="volume", boot_index=-1,
-                    delete_on_termination=False),
-            ],
-            scheduler_hints=[compute.InstanceSchedulerHintArgs(group=spread.id)],
-            stop_before_destroy=True, metadata=self.tags, tags=self.tag_list,
-            # Without a pinned image, the newest one of that name boots new machines; a later image never
-            # replaces a running (protected) one.
-            opts=self.keep(ignore_changes=[] if pinned else ["blockDevices[0].uuid"]))
-        return port.all_fixed_ips.apply(lambda ips: ips[0] if ips else ""), self.data_key_ref()
+        self.encrypted_volume_type()  # never the cloud's default type, nor a guest-encrypted fallback
+        request = research_machine_request(self, self.flavor(), boot_disk_gb=self.boot_disk_gb,
+                                           own_subnet=self.enclave is not None)
+        servers = OpenStackIaas(self.placement, self.tags).servers(self, self.name, request)
+        return servers.private_ips[0], self.data_key_ref()

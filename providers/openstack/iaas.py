@@ -9,9 +9,11 @@ import pulumi
 from pulumi_openstack import blockstorage, compute, dns, networking
 
 from hdhport import names
+from hdhport.addresses import PLATFORM_CIDR, SERVICES_CIDR
 from providers.contract import Placement, tag_list
-from providers.openstack.common import per_user, platform_router_port
-from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
+from providers.openstack.common import image_id, per_user, platform_router_port, subnet_cidr
+from providers.openstack.settings import OpenStackSettings
+from providers.selfhosted.iaas import Ingress, Segment, ServerRequest, Servers, sources
 
 
 def _metadata(tags: dict[str, str]) -> dict[str, str]:
@@ -37,8 +39,9 @@ class OpenStackIaas:
         self.tags = tags
 
     def firewall(self, owner: pulumi.ComponentResource, name: str, ingress: Sequence[Ingress],
-                 egress_cidr: str = PLATFORM_CIDR) -> networking.SecGroup:
-        """A security group with no default rule: only `ingress` in, only the private network out."""
+                 egress_cidr: str = PLATFORM_CIDR, peers: pulumi.Input[str] | None = None) -> networking.SecGroup:
+        """A security group with no default rule: only `ingress` in, only the private network out, and to `peers`
+        (a subnet's range) when given."""
         group = networking.SecGroup(
             f"{name}-sg", name=name, description=f"hdhport {name}: deny by default",
             delete_default_rules=True, stateful=True, tags=tag_list(self.tags),
@@ -56,10 +59,17 @@ class OpenStackIaas:
             f"{name}-out-private", direction="egress", ethertype="IPv4", remote_ip_prefix=egress_cidr,
             security_group_id=group.id, description="egress to the platform's private ranges only",
             opts=pulumi.ResourceOptions(parent=group))
+        if peers is not None:
+            # Out only: an ingress rule from an enclave's range is what the enclave-isolation policy refuses.
+            networking.SecGroupRule(
+                f"{name}-out-own-subnet", direction="egress", ethertype="IPv4", remote_ip_prefix=peers,
+                security_group_id=group.id, description="its own subnet (a research project's share and machines)",
+                opts=pulumi.ResourceOptions(parent=group))
         return group
 
     def servers(self, owner: pulumi.ComponentResource, name: str, request: ServerRequest) -> Servers:
-        group = self.firewall(owner, name, request.ingress)
+        group = self.firewall(owner, name, request.ingress,
+                              peers=subnet_cidr(request.subnet_id) if request.own_subnet else None)
         keypair = compute.Keypair(f"{name}-ssh", name=per_user(f"{name}-operators"),
                                   public_key=self.placement.admin_ssh_public_key,
                                   opts=pulumi.ResourceOptions(parent=owner))
@@ -67,6 +77,10 @@ class OpenStackIaas:
         if request.count > 1:
             anti_affinity = compute.ServerGroup(f"{name}-spread", name=f"{name}-spread", policies="anti-affinity",
                                                 opts=pulumi.ResourceOptions(parent=owner))
+        # Volumes of the operator's encrypted type (disk_encryption), else of the cloud's default type, which the
+        # machine then encrypts itself (request.guest_encrypted).
+        volume_type = self.placement.disk_encryption_ref or None
+        pinned = OpenStackSettings.read().image_id if request.boot_disk_gb is not None else None
         servers = Servers(firewall_id=group.id)
         for index in range(request.count):
             host = f"{name}-{request.role}-{index}"
@@ -79,18 +93,32 @@ class OpenStackIaas:
                 fixed_ips=[networking.PortFixedIpArgs(subnet_id=request.subnet_id)],
                 security_group_ids=[group.id], admin_state_up=True, port_security_enabled=True,
                 tags=tag_list(self.tags), opts=pulumi.ResourceOptions(parent=owner))
+            # cloud-init runs at first boot only, and another image name (hdh:image) is for machines built
+            # after it: neither replaces a machine that holds state (`pulumi up --replace` does, on purpose).
+            ignored = ["user_data", "image_name"]
+            boot_volume = None
+            if request.boot_disk_gb is not None:
+                # Nova's ephemeral disk is the hypervisor's, in clear: the machine boots from a Cinder volume of
+                # the data volume's type instead, made from the pinned image (hdh:imageId) or the newest one of
+                # the image name; a later image never replaces a running machine. A boot volume that holds its
+                # users' files outlives the instance (delete_on_termination off), which is kept like it.
+                boot_volume = compute.InstanceBlockDeviceArgs(
+                    source_type="image", uuid=pinned or image_id(request.image), destination_type="volume",
+                    boot_index=0, volume_size=request.boot_disk_gb, volume_type=volume_type,
+                    delete_on_termination=not request.keeps_state)
+                ignored += [] if pinned else ["blockDevices[0].uuid"]
+            kept = boot_volume is not None and request.keeps_state
             instance = compute.Instance(
-                host, name=host, flavor_name=request.flavor, image_name=request.image,
+                host, name=host, flavor_name=request.flavor,
+                image_name=None if boot_volume else request.image,
+                block_devices=[boot_volume] if boot_volume else None,
                 key_pair=keypair.name, user_data=request.user_data, config_drive=True,
                 networks=[compute.InstanceNetworkArgs(port=port.id)],
                 scheduler_hints=[compute.InstanceSchedulerHintArgs(group=anti_affinity.id)] if anti_affinity else None,
                 metadata=_metadata(self.tags), tags=tag_list(self.tags),
-                # cloud-init runs at first boot only, and another image name (hdh:image) is for machines built
-                # after it: neither replaces a machine that holds state (`pulumi up --replace` does, on purpose).
-                opts=pulumi.ResourceOptions(parent=owner, ignore_changes=["user_data", "image_name"]))
+                opts=pulumi.ResourceOptions(parent=owner, ignore_changes=ignored, protect=kept, retain_on_delete=kept))
             volume = blockstorage.Volume(
-                f"{host}-data", name=f"{host}-data", size=request.data_disk_gb,
-                volume_type=self.placement.disk_encryption_ref or None,
+                f"{host}-data", name=f"{host}-data", size=request.data_disk_gb, volume_type=volume_type,
                 description=f"data disk of {host}", metadata=_metadata(self.tags),
                 opts=pulumi.ResourceOptions(parent=owner, protect=request.keeps_state,
                                             retain_on_delete=request.keeps_state))

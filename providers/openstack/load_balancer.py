@@ -4,8 +4,8 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import loadbalancer
 
+from hdhport.addresses import PLATFORM_CIDR
 from providers.openstack.common import INGRESS_ADDRESSES, OpenStackService
-from providers.selfhosted.iaas import PLATFORM_CIDR
 
 TLS_VERSIONS = ["TLSv1.2", "TLSv1.3"]
 #: TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3's suites are all acceptable).

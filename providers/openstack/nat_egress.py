@@ -4,9 +4,9 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import networking
 
+from hdhport.addresses import SERVICES_CIDR
 from providers.openstack.common import (ANYWHERE, EGRESS_ROUTER_TRANSIT_IP, PLATFORM_ROUTER_TRANSIT_IP, TRANSIT_CIDR,
                                         OpenStackService, external_network_id, platform_router_port)
-from providers.selfhosted.iaas import SERVICES_CIDR
 
 
 class NatEgress(OpenStackService):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_openstack import firewall
 
+from hdhport.addresses import ENCLAVES_CIDR, SERVICES_CIDR
 from providers.openstack.common import ANYWHERE, OpenStackService, platform_router_port
-from providers.selfhosted.iaas import ENCLAVES_CIDR, SERVICES_CIDR
 
 
 @dataclass(frozen=True)

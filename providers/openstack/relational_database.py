@@ -4,8 +4,8 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import compute, database, networking
 
+from hdhport.addresses import SERVICES_CIDR
 from providers.openstack.common import OpenStackService
-from providers.selfhosted.iaas import SERVICES_CIDR
 
 DATABASE = "hdh"
 OWNER = "hdh_owner"

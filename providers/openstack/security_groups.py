@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_openstack import networking
 
+from hdhport.addresses import PLATFORM_CIDR, SERVICES_CIDR
 from providers.openstack.common import OpenStackService
-from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR
 
 
 @dataclass(frozen=True)

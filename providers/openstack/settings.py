@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.config import ConfigError, optional_utc_timestamp
+from hdhport.openstack_defaults import ARCHIVE_STORAGE_POLICY, ENCRYPTED_VOLUME_TYPE, WORKLOAD_ROLES
+from hdhport.stack_config import ConfigError, optional_utc_timestamp
 
 #: The `hdh:*` keys read here, for the stack-config validation that refuses unknown keys.
 CONFIG_KEYS = frozenset({
@@ -29,13 +30,8 @@ PROVIDER_REGION_KEY = "openstack:region"
 
 #: Debian's own build of its generic cloud image; air-gapped sites point hdh:imageSourceUrl at their mirror.
 DEBIAN_12_IMAGE = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2"
-#: The reference cloud's names, used when the stack names none (`hdhport preflight` asks the real cloud for them).
-ENCRYPTED_VOLUME_TYPE = "LUKS"
-ARCHIVE_STORAGE_POLICY = "archive"
 #: Lifetime of a workload credential when hdh:workloadCredentialExpiry does not fix its end.
 WORKLOAD_CREDENTIAL_DAYS = 365
-#: Keystone's default project role: enough for Swift (as an operator role) and Barbican; never admin.
-WORKLOAD_ROLES = ("member",)
 #: Secrets the platform generates in Barbican (secrets_store); one whose value comes from outside is its pipeline's.
 APPLICATION_SECRETS = ("database-owner-password", "oidc-client-secret")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import networking
 
+from hdhport.addresses import SERVICES_CIDR
 from providers.openstack.common import DHCP_POOL, GATEWAY_IP, PLATFORM_ROUTER, OpenStackService
-from providers.selfhosted.iaas import SERVICES_CIDR
 
 
 class VirtualNetwork(OpenStackService):

@@ -6,9 +6,7 @@ import pulumi
 
 from providers.scaleway.common import ScalewayService
 from providers.scaleway.iaas import ScalewayIaas
-from providers.selfhosted.iaas import ServerRequest
-from providers.selfhosted.service import guest_disk_encryption, render_cloud_init
-from providers.selfhosted.specs import RESEARCH_MACHINE
+from providers.selfhosted.service import research_machine_request
 
 
 class CpuVm(ScalewayService):
@@ -39,11 +37,6 @@ class CpuVm(ScalewayService):
         return self.settings.zone
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        request = ServerRequest(
-            role=self.role_name, flavor=self.flavor(), image=self.sizing.image,
-            user_data=render_cloud_init(self.spec.id, self.placement, self.enclave, RESEARCH_MACHINE),
-            ingress=RESEARCH_MACHINE.ingress, subnet_id=self.placement.subnet_id,
-            data_disk_gb=self.sizing.data_disk_gb, keeps_state=True,
-            guest_encrypted=guest_disk_encryption(self.spec.id, self.placement))
+        request = research_machine_request(self, self.flavor(), role=self.role_name)
         servers = ScalewayIaas(self.placement, self.tags).servers(self, self.name, request, zone=self.zone())
         return servers.private_ips[0], self.data_key_ref()

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 import pulumi
 from pulumiverse_scaleway import block, instance, network
 
+from hdhport.addresses import PLATFORM_CIDR, SERVICES_CIDR
 from providers.contract import Placement, tag_list
 from providers.scaleway.common import operators_ssh_key, settings_for
-from providers.selfhosted.iaas import PLATFORM_CIDR, SERVICES_CIDR, Ingress, Segment, ServerRequest, Servers, sources
+from providers.selfhosted.iaas import Ingress, Segment, ServerRequest, Servers, sources
 
 #: Where administrative sessions come from on Scaleway: the self-hosted bastion (Guacamole) and desktops live
 #: in the services Private Network.
@@ -63,6 +64,9 @@ class ScalewayIaas:
     def servers(self, owner: pulumi.ComponentResource, name: str, request: ServerRequest, *,
                 zone: str | None = None) -> Servers:
         """Private Instances in `zone` (the stack's zone by default), each with its own data volume."""
+        if request.own_subnet:
+            # A Private Network's range is not known from its id without one more look-up this family lacks.
+            raise ValueError(f"{name}: Scaleway's machines do not open their own subnet (ServerRequest.own_subnet)")
         zone = zone or settings_for(self.placement.region).zone
         group = security_group(owner, name, zone, self.tags, request.ingress, (PLATFORM_CIDR,), ADMIN_SOURCES)
         key = operators_ssh_key(owner, self.placement.admin_ssh_public_key)
@@ -86,8 +90,9 @@ class ScalewayIaas:
                 # No ip_id and no dynamic IP: the machine has no public address, only its Private Network's.
                 enable_dynamic_ip=False,
                 private_networks=[instance.ServerPrivateNetworkArgs(pn_id=request.subnet_id)],
-                root_volume=instance.ServerRootVolumeArgs(volume_type="sbs_volume", size_in_gb=BOOT_DISK_GB,
-                                                          delete_on_termination=True),
+                root_volume=instance.ServerRootVolumeArgs(
+                    volume_type="sbs_volume", size_in_gb=request.boot_disk_gb or BOOT_DISK_GB,
+                    delete_on_termination=True),
                 additional_volume_ids=[volume.id], user_data={"cloud-init": request.user_data},
                 protected=request.keeps_state, tags=tag_list(self.tags),
                 # The project's SSH keys are installed at first boot: the key exists before the machine. A new

@@ -7,8 +7,8 @@ import json
 import pulumi
 from pulumiverse_scaleway import ipam
 
+from hdhport.addresses import SERVICES_CIDR
 from providers.scaleway.common import ScalewayService
-from providers.selfhosted.iaas import SERVICES_CIDR
 
 _SERVICES = ipaddress.IPv4Network(SERVICES_CIDR)
 #: The Scaleway APIs the platform's workloads call, each given a fixed private address that IPAM then never

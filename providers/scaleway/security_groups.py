@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pulumi
 
+from hdhport.addresses import PLATFORM_CIDR, SERVICES_CIDR
 from providers.scaleway.common import ScalewayService
 from providers.scaleway.iaas import ADMIN_SOURCES, security_group
-from providers.selfhosted.iaas import ADMIN_SOURCE, PLATFORM_CIDR, SERVICES_CIDR, Ingress
+from providers.selfhosted.iaas import ADMIN_SOURCE, Ingress
 
 #: What every machine of the platform needs, and nothing more: services add their own groups.
 BASELINE = (

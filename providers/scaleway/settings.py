@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.config import ConfigError, optional_utc_timestamp
+from hdhport.stack_config import ConfigError, optional_utc_timestamp
 
 #: The `hdh:*` keys read here, for the stack-config validation that refuses unknown keys.
 CONFIG_KEYS = frozenset({"zone", "gpuZone", "databaseNodeType", "postgresVersion", "databaseOwnerPassword",

@@ -6,8 +6,8 @@ from typing import ClassVar
 import pulumi
 from pulumiverse_scaleway import network
 
+from hdhport.addresses import SERVICES_CIDR
 from providers.scaleway.common import ScalewayService
-from providers.selfhosted.iaas import SERVICES_CIDR
 
 
 class VirtualNetwork(ScalewayService):

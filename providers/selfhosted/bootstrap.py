@@ -79,13 +79,29 @@ def unmet(resolutions: Mapping[str, Resolution], built: Iterable[str], missing: 
            + (f" ({', '.join(machines)})" if len(machines) <= 5 else ""))
     messages = []
     if missing:
-        needs = (["their image must carry the platform root CA and archive key"]
-                 if {"hdh:platformRootCa", "hdh:archiveKeyring"} & set(missing) else []) + \
-                ([f"{SITE.mirror_host} must resolve to the mirror"] if "hdh:artefactMirror" in missing else [])
         messages.append(f"{who} install software from the artefact mirror over TLS, signed with the platform archive "
-                        f"key; the stack does not give {', '.join(missing)} (docs/operations.md, \"Trust anchors\"): "
-                        f"{' and '.join(needs)}, or they install nothing")
+                        f"key; {_unmet_anchors(missing, 'the mirror')}")
     if resolutions["private_dns"].way == "gap":
         messages.append(f"{who} call platform services by their private names ({SITE.host('<service>')}), and "
                         "private_dns is a gap on this profile: nothing answers them")
     return messages
+
+
+def _unmet_anchors(missing: Sequence[str], mirror: str) -> str:
+    """What machines need when the stack leaves out trust anchors (`missing`), `mirror` naming where the mirror's
+    name must lead."""
+    needs = (["their image must carry the platform root CA and archive key"]
+             if {"hdh:platformRootCa", "hdh:archiveKeyring"} & set(missing) else []) + \
+            ([f"{SITE.mirror_host} must resolve to {mirror}"] if "hdh:artefactMirror" in missing else [])
+    return (f"the stack does not give {', '.join(missing)} (docs/operations.md, \"Trust anchors\"): "
+            f"{' and '.join(needs)}, or they install nothing")
+
+
+def research_machines_unmet(missing: Sequence[str]) -> str | None:
+    """What a plan says once when research machines (cpu_vm, gpu_vm, built from the provider-neutral base on every
+    family) boot without the trust anchors the stack leaves out (`missing`); None when it gives them all."""
+    if not missing:
+        return None
+    return ("the research machines (cpu_vm, gpu_vm) install auditd and their updates from the artefact mirror only "
+            "(research subnets have no internet egress), over TLS, signed with the platform archive key; "
+            + _unmet_anchors(missing, "the mirror from the enclaves"))

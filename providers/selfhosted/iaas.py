@@ -11,10 +11,6 @@ from typing import Literal, Protocol
 
 import pulumi
 
-#: Ports only ever opened from these private ranges (RFC 1918); never from 0.0.0.0/0.
-PLATFORM_CIDR = "10.20.0.0/16"  # platform services
-SERVICES_CIDR = "10.20.0.0/20"
-ENCLAVES_CIDR = "10.64.0.0/10"  # one /24 per research project: room for 16,384
 #: An Ingress source standing for "where this family's administrative sessions come from", which only the
 #: family knows: the services subnet (a self-hosted bastion, the virtual desktop hosts) and, where the managed
 #: bastion has a subnet of its own (Azure Bastion's AzureBastionSubnet, outside SERVICES_CIDR), that subnet
@@ -55,6 +51,16 @@ class ServerRequest:
     guest_encrypted: bool = False
     """Whether the machine encrypts its data disk itself (LUKS bound to the platform's Tang servers) because
     the provider's volume carries no customer key: families say so on the volume."""
+    boot_disk_gb: int | None = None
+    """None: the family's default boot disk. A size: the boot disk holds more than the system (a research
+    machine's users write there, a GPU machine carries its driver and CUDA stack), so it is that large and
+    encrypted like the data disk; a family whose default boot disk is local and unencrypted (Nova's ephemeral
+    disk) boots from a volume of the data disk's kind instead, kept, with the machine, when `keeps_state`."""
+    own_subnet: bool = False
+    """Whether the machines also reach the rest of their own subnet (a research project's share, its Tang servers
+    and its other machines, in its enclave); otherwise only the platform's ranges. Out only: nothing from an
+    enclave's range comes into an enclave but `ingress` (the enclave-isolation policy). A family that cannot open
+    it refuses the request rather than build machines that cannot reach their share."""
 
 
 @dataclass

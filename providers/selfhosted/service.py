@@ -15,10 +15,12 @@ import pulumi
 from hdhport.registry import iaas_for
 from providers.base import ServiceComponent
 from providers.contract import Placement
+from providers.lookups import once
 from providers.selfhosted import settings
+from providers.selfhosted.bootstrap import research_machines_unmet
 from providers.selfhosted.iaas import ADMIN_SOURCE, Iaas, ServerRequest
 from providers.selfhosted.settings import Trust
-from providers.selfhosted.specs import SITE, SPECS, TemplateSpec
+from providers.selfhosted.specs import RESEARCH_MACHINE, SITE, SPECS, TemplateSpec
 
 TEMPLATES_DIR = __file__.rsplit("/", 1)[0] + "/templates"
 
@@ -66,6 +68,24 @@ def guest_disk_encryption(service_id: str, placement: Placement) -> bool:
     """
     return service_id != "disk_encryption" and isinstance(placement.disk_encryption_ref, str) \
         and placement.disk_encryption_ref == ""
+
+
+def research_machine_request(owner: ServiceComponent, flavor: str, *, role: str = RESEARCH_MACHINE.role,
+                             boot_disk_gb: int | None = None, own_subnet: bool = False) -> ServerRequest:
+    """What every family asks its IaaS primitives for a research project's machine (cpu_vm, gpu_vm) of `flavor`:
+    the platform's hardened base (templates/research_vm.yaml.j2), reached by SSH and RDP from the bastion and the
+    desktops only, its data disk kept. Says once per run what it installs nothing without, when the stack leaves
+    out a trust anchor (research subnets have no way out but the platform's mirror)."""
+    message = research_machines_unmet(settings.read().missing())
+    if message:
+        once(("research-machine-anchors",), lambda: pulumi.log.warn(message, owner))
+    return ServerRequest(
+        role=role, flavor=flavor, image=owner.sizing.image,
+        user_data=render_cloud_init(owner.spec.id, owner.placement, owner.enclave, RESEARCH_MACHINE),
+        ingress=RESEARCH_MACHINE.ingress, subnet_id=owner.placement.subnet_id,
+        data_disk_gb=owner.sizing.data_disk_gb, keeps_state=owner.spec.data_bearing,
+        guest_encrypted=guest_disk_encryption(owner.spec.id, owner.placement),
+        boot_disk_gb=boot_disk_gb, own_subnet=own_subnet)
 
 
 class SelfHostedService(ServiceComponent):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pulumi
 
 from hdhport.names import DEFAULT_MIRROR
-from infra.config import ConfigError
+from hdhport.stack_config import ConfigError
 
 #: The `hdh:*` keys read here, for the stack-config validation that refuses unknown keys.
 CONFIG_KEYS = frozenset({"platformRootCa", "archiveKeyring", "artefactMirror"})

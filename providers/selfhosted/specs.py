@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
 from hdhport.names import DEFAULT_MIRROR, PRIVATE_ZONE
-from providers.selfhosted.iaas import ADMIN_SOURCE, ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR, Ingress
+from providers.selfhosted.iaas import ADMIN_SOURCE, Ingress
 
 #: The platform's own package mirror: the only source of software for self-hosted machines.
 MIRROR = DEFAULT_MIRROR
@@ -245,9 +246,9 @@ def _spec(role: str, ingress: tuple[Ingress, ...], endpoint: str, data_disk_gb: 
                         stateless=stateless)
 
 
-#: A research project's machine (cpu_vm, gpu_vm) where its family builds it from the provider-neutral base (Azure,
-#: whose marketplace image carries no auditd and whose research subnets have no way out but the platform's mirror;
-#: Scaleway, whose volumes take no customer key): reached by SSH and RDP from the bastion and the desktops only.
+#: A research project's machine (cpu_vm, gpu_vm), which every family builds from the provider-neutral base
+#: (providers/selfhosted/service.py research_machine_request): a stock image carries no auditd and research subnets
+#: have no way out but the platform's mirror. Reached by SSH and RDP from the bastion and the desktops only.
 RESEARCH_MACHINE = TemplateSpec(
     template="research_vm.yaml.j2", role="vm",
     ingress=(*COMMON_INGRESS, _tcp(3389, "RDP from the bastion and the virtual desktop hosts", ADMIN_SOURCE)),

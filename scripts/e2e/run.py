@@ -282,15 +282,16 @@ def check_existence(cloud: Cloud, deployment: dict[str, Any], label: str) -> dic
 
 
 def check_machine_names(cloud: Cloud, deployment: dict[str, Any]) -> dict[str, Any]:
-    """Every self-hosted machine is known to the network's DNS by its own name: its port's DNS assignment
-    (what Neutron's DHCP server answers) is the server's name, not host-<address>."""
+    """Every machine (self-hosted services' and research machines', all built by OpenStackIaas) is known to the
+    network's DNS by its own name: its port's DNS assignment (what Neutron's DHCP server answers) is the server's
+    name, not host-<address>."""
     named, wrong = 0, []
     ports = {r["urn"].rsplit("::", 1)[-1]: r for r in cloud_resources(deployment)
              if r["type"] == "openstack:networking/port:Port"}
     for server in (r for r in cloud_resources(deployment) if r["type"] == "openstack:compute/instance:Instance"):
         logical = server["urn"].rsplit("::", 1)[-1]
         if f"{logical}-port" not in ports:
-            continue  # a research machine, reached by address
+            continue  # not built by OpenStackIaas (no port named after it): none is, today
         host = server.get("outputs", {}).get("name", "")
         status, body = cloud.call("GET", "network", f"/v2.0/ports?device_id={urllib.parse.quote(server.get('id', ''))}")
         assigned = sorted({a.get("hostname", "") for p in (body or {}).get("ports", []) if status == 200

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, own_project
 from hdhport import outputs, paths
 
 
@@ -40,7 +40,7 @@ def test_plan_out_under_a_file_is_refused(cli: Any, tmp_path: Path) -> None:
 
 def test_plan_out_never_replaces_the_stack_file(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Row 14: an output directory holding an input under an output's name is refused."""
-    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    own_project(monkeypatch, tmp_path)
     stack = (DATA.parent.parent / "Pulumi.ovhcloud-public-cloud.yaml").read_text(encoding="utf-8")
     (tmp_path / "Pulumi.ev-out.yaml").write_text(stack, encoding="utf-8")
     (tmp_path / "plan.md").symlink_to(tmp_path / "Pulumi.ev-out.yaml")

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from hdhport import paths, planner, stackfile
+from conftest import own_project
+from hdhport import planner, stackfile
 
 SSH = planner.EXAMPLE_SSH_KEY
 BASE = ("config:\n  hdh:profile: ovhcloud-public-cloud\n  hdh:region: gra\n  openstack:region: GRA11\n"
@@ -19,8 +20,7 @@ BASE = ("config:\n  hdh:profile: ovhcloud-public-cloud\n  hdh:region: gra\n  ope
 @pytest.fixture
 def stacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project directory of one's own for stack files (the shipped stacks stay untouched)."""
-    monkeypatch.setattr(paths, "ROOT", tmp_path)
-    return tmp_path
+    return own_project(monkeypatch, tmp_path)
 
 
 def _stack(root: Path, name: str, text: str | bytes) -> Path:

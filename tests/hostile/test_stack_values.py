@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from conftest import own_project
 from hdhport import paths, planner, stackfile
-from infra.config import ConfigError
+from hdhport.stack_config import ConfigError
 
 PEM_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcPlainPemKeyBody\n-----END PRIVATE KEY-----\n"
 
@@ -56,7 +57,7 @@ def test_a_bad_value_fails_before_any_resource_naming_its_key(extra: dict[str, A
 
 def test_good_values_still_plan() -> None:
     """Rows 11 and 16, what still holds: the same keys, well formed, are accepted."""
-    from infra.config import parse
+    from hdhport.stack_config import parse
 
     parsed = parse({"profile": "p", "region": "r", "adminSshPublicKey": planner.EXAMPLE_SSH_KEY,
                     "enclaves": ["proj-a", "proj-b"], "platformStack": "organization/hdhport/ovhcloud-public-cloud",
@@ -79,7 +80,7 @@ def test_the_gate_fails_a_secret_in_clear_in_a_stack_file(tmp_path: Path, monkey
     lines += ["  hdh:tlsPrivateKey: |", *(f"    {line}" for line in PEM_KEY.splitlines()),
               "  hdh:tlsCertificate: |", "    -----BEGIN CERTIFICATE-----", "    MIIBpublic", "    -----END CERTIFICATE-----",
               "  hdh:vpnPeer: {secure: v1:ciphertextOnly}"]
-    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    own_project(monkeypatch, tmp_path)
     (tmp_path / "Pulumi.ev-clear.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     source = stackfile.read("ev-clear")
     gate = Gate(["ev-clear"])
