@@ -47,3 +47,30 @@ def bidder(report: dict[str, Any], bidder_id: str) -> dict[str, Any]:
 
 def criterion(bidder_data: dict[str, Any], criterion_id: str) -> dict[str, Any]:
     return next(c for c in bidder_data["scores"]["criteria"] if c["id"] == criterion_id)
+
+
+def shipped_grid(directory: Path) -> tuple[dict[str, Any], Path]:
+    """`hdhport diff --all --baseline azure-francecentral` written to `directory` as JSON (read back) and as xlsx."""
+    from hdhport.cli import main
+
+    for output_format in ("json", "xlsx"):
+        argv = ["diff", "--all", "--baseline", "azure-francecentral", "--format", output_format,
+                "--out", str(directory / f"d.{output_format}")]
+        assert main(argv) == 0
+    return json.loads((directory / "d.json").read_text(encoding="utf-8")), directory / "d.xlsx"
+
+
+def weigh_only(criterion: str, report: dict[str, Any], grid: Path, edited: Path) -> int:
+    """Save `grid` as `edited` with every weight cell of its Weights sheet 0 but `criterion`'s, 100, as a committee
+    member would through a spreadsheet; the number of criteria (their sum is on the row after them)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(grid)
+    weights = book["Weights"]
+    criteria = [c["id"] for c in report["bidders"][0]["scores"]["criteria"]]
+    by_criterion = {weights.cell(row=r, column=1).value: r for r in range(2, 2 + len(criteria))}
+    assert list(by_criterion) == criteria
+    for name, row in by_criterion.items():
+        weights.cell(row=row, column=3).value = 100 if name == criterion else 0
+    book.save(edited)
+    return len(criteria)

@@ -8,7 +8,6 @@ that the formulas give the CLI's figures to the cent at the report's weights, an
 from __future__ import annotations
 
 import decimal
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
 
 from hdhport.procurement.presentation import FORMULA_TRIGGERS
-from procurement_support import GRID_FORMULA
+from procurement_support import GRID_FORMULA, shipped_grid, weigh_only
 
 _TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<ref>(?:(?P<sheet>[A-Za-z]+)!)?\$?(?P<col>[A-Z]+)\$?"
                     r"(?P<row>\d+)(?::\$?(?P<col2>[A-Z]+)\$?(?P<row2>\d+))?)|(?P<func>ROUND|SUM|RANK)\(|"
@@ -114,14 +113,7 @@ class Evaluator:
 @pytest.fixture(scope="module")
 def shipped_diff(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
     """`hdhport diff --all --baseline azure-francecentral` as JSON and as xlsx."""
-    from hdhport.cli import main
-
-    directory = tmp_path_factory.mktemp("grid")
-    for output_format in ("json", "xlsx"):
-        argv = ["diff", "--all", "--baseline", "azure-francecentral", "--format", output_format,
-                "--out", str(directory / f"d.{output_format}")]
-        assert main(argv) == 0
-    return json.loads((directory / "d.json").read_text(encoding="utf-8")), directory / "d.xlsx"
+    return shipped_grid(tmp_path_factory.mktemp("grid"))
 
 
 def _summary(book: Workbook) -> tuple[Evaluator, dict[str, int], dict[str, int]]:
@@ -161,16 +153,9 @@ def test_at_the_report_weights_the_formulas_give_the_cli_figures_to_the_cent(
 def test_changing_a_weight_cell_recomputes_totals_and_ranking(shipped_diff: tuple[dict[str, Any], Path],
                                                                 tmp_path: Path) -> None:
     report, path = shipped_diff
-    book = openpyxl.load_workbook(path)
-    weights = book["Weights"]
-    criteria = [c["id"] for c in report["bidders"][0]["scores"]["criteria"]]
-    by_criterion = {weights.cell(row=r, column=1).value: r for r in range(2, 2 + len(criteria))}
-    assert list(by_criterion) == criteria
-    for criterion, row in by_criterion.items():
-        weights.cell(row=row, column=3).value = 100 if criterion == "reversibility" else 0
-    book.save(tmp_path / "edited.xlsx")  # as a committee member would, then reopened
+    criteria = weigh_only("reversibility", report, path, tmp_path / "edited.xlsx")  # then reopened
     evaluator, header, rows = _summary(openpyxl.load_workbook(tmp_path / "edited.xlsx"))
-    assert evaluator.cell("Weights", len(by_criterion) + 2, 3) == 100  # the check sum
+    assert evaluator.cell("Weights", criteria + 2, 3) == 100  # the check sum
     ranked = [b for b in report["bidders"] if b["rank"] is not None]
     reversibility = {b["id"]: next(c["score"] for c in b["scores"]["criteria"] if c["id"] == "reversibility")
                      for b in report["bidders"]}

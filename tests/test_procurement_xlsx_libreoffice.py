@@ -9,7 +9,6 @@ checks the formulas' meaning; this checks that a real spreadsheet computes them.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,6 +17,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+
+from procurement_support import shipped_grid, weigh_only
 
 pytestmark = pytest.mark.integration
 
@@ -51,14 +52,7 @@ def recalculated(path: Path, work: Path) -> openpyxl.Workbook:
 @pytest.fixture(scope="module")
 def shipped_diff(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
     """`hdhport diff --all --baseline azure-francecentral` as JSON and as xlsx."""
-    from hdhport.cli import main
-
-    directory = tmp_path_factory.mktemp("libreoffice")
-    for output_format in ("json", "xlsx"):
-        argv = ["diff", "--all", "--baseline", "azure-francecentral", "--format", output_format,
-                "--out", str(directory / f"d.{output_format}")]
-        assert main(argv) == 0
-    return json.loads((directory / "d.json").read_text(encoding="utf-8")), directory / "d.xlsx"
+    return shipped_grid(tmp_path_factory.mktemp("libreoffice"))
 
 
 def _summary(book: openpyxl.Workbook) -> tuple[dict[str, int], dict[str, int]]:
@@ -88,20 +82,13 @@ def test_libreoffice_computes_the_cli_figures_to_the_cent(shipped_diff: tuple[di
 def test_a_weight_changed_in_the_workbook_moves_the_ranking_in_libreoffice(
         shipped_diff: tuple[dict[str, Any], Path], tmp_path: Path) -> None:
     report, path = shipped_diff
-    book = openpyxl.load_workbook(path)
-    weights = book["Weights"]
-    criteria = [c["id"] for c in report["bidders"][0]["scores"]["criteria"]]
-    by_criterion = {weights.cell(row=r, column=1).value: r for r in range(2, 2 + len(criteria))}
-    assert list(by_criterion) == criteria
-    for criterion, row in by_criterion.items():
-        weights.cell(row=row, column=3).value = 100 if criterion == "reversibility" else 0
     edited = tmp_path / "edited.xlsx"
-    book.save(edited)
+    criteria = weigh_only("reversibility", report, path, edited)
 
     computed = recalculated(edited, tmp_path)
     header, rows = _summary(computed)
     summary = computed["Summary"]
-    assert computed["Weights"].cell(row=len(criteria) + 2, column=3).value == 100  # the check sum
+    assert computed["Weights"].cell(row=criteria + 2, column=3).value == 100  # the check sum
     reversibility = {b["id"]: next(c["score"] for c in b["scores"]["criteria"] if c["id"] == "reversibility")
                      for b in report["bidders"]}
     ranked = [b["id"] for b in report["bidders"] if b["rank"] is not None]

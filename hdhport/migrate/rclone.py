@@ -585,39 +585,6 @@ class HttpReader:
 LOCAL_REWRITTEN = re.compile("[\x00-\x1f\x7f\u2400-\u243f\u201b\uff00-\uffef]")
 
 
-def local_listing(root: str) -> Listing | None:
-    """The regular files under a local directory with their sizes, as `rclone lsjson -R --files-only` lists
-    them: symbolic links, FIFOs, sockets and devices are not objects to rclone (it skips them), directories
-    are not objects. None, for rclone to list, whenever that could differ: the root is not a directory
-    itself (a file, a symbolic link), a directory cannot be read, or a name is one rclone's local encoding
-    shows otherwise (LOCAL_REWRITTEN) or is not UTF-8."""
-    try:
-        mode = os.lstat(root).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return Listing({}, exists=False)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(mode):
-        return None
-    sizes: dict[str, int] = {}
-    folders = [""]
-    try:
-        while folders:
-            folder = folders.pop()
-            with os.scandir(os.path.join(root, folder) if folder else root) as entries:
-                for entry in entries:
-                    if LOCAL_REWRITTEN.search(entry.name) or not _utf8(entry.name):
-                        return None
-                    name = f"{folder}/{entry.name}" if folder else entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(name)
-                    elif entry.is_file(follow_symlinks=False):
-                        sizes[name] = entry.stat(follow_symlinks=False).st_size
-    except OSError:
-        return None
-    return Listing(sizes, exists=True)
-
-
 class Relist(Exception):
     """A local walk met a name rclone's local encoding shows otherwise: the listing must come from rclone."""
 
@@ -670,7 +637,11 @@ class Walk:
             self.process[1].close()
 
     def _local(self) -> Iterator[tuple[str, int]]:
-        """As local_listing, streamed: Relist where local_listing would give None."""
+        """The regular files under a local directory with their sizes, as `rclone lsjson -R --files-only` lists
+        them: symbolic links, FIFOs, sockets and devices are not objects to rclone (it skips them), directories
+        are not objects. Relist, for rclone to list, whenever that could differ: the root is not a directory
+        itself (a file, a symbolic link), a directory cannot be read, or a name is one rclone's local encoding
+        shows otherwise (LOCAL_REWRITTEN) or is not UTF-8."""
         root = self.path
         try:
             mode = os.lstat(root).st_mode
