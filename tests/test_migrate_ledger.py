@@ -70,8 +70,14 @@ def test_the_state_file_round_trips_any_name_streaming(tmp_path: Path) -> None:
 def test_a_stale_scratch_database_of_a_killed_run_is_removed(tmp_path: Path) -> None:
     (tmp_path / ".m.jsonl.abc123.work.db").write_bytes(b"left by a run killed outright")
     (tmp_path / ".other.jsonl.abc123.work.db").write_bytes(b"another manifest's: kept")
-    Ledger(tmp_path, "m.jsonl").close()
-    assert [p.name for p in tmp_path.iterdir()] == [".other.jsonl.abc123.work.db"]
+    (tmp_path / ".m.jsonl.x.abc123.work.db").write_bytes(b"manifest m.jsonl.x's: kept")
+    running = Ledger(tmp_path, "m.jsonl")  # a run still at work on the same manifest: its database is kept
+    try:
+        Ledger(tmp_path, "m.jsonl").close()
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [".other.jsonl.abc123.work.db", ".m.jsonl.x.abc123.work.db", running.path.name])
+    finally:
+        running.close()
 
 
 @pytest.mark.integration

@@ -52,6 +52,11 @@ def test_non_ascii_names_stay_readable_and_control_characters_escaped(tmp_path: 
      "expected {\"path\": text"),
     (['{"bytes":1,"format":"hdhport-object-manifest/1","objects":1}', '{"path":"a","size":-1,"sha256":"' + SHA + '"}'],
      2, "whole number"),
+    # Values no store names nor a 64-bit table holds: refused at their line, never an internal error later.
+    (['{"bytes":9223372036854775808,"format":"hdhport-object-manifest/1","objects":1}',
+      '{"path":"a","size":9223372036854775808,"sha256":"' + SHA + '"}'], 2, "whole number below 2**63"),
+    (['{"bytes":1,"format":"hdhport-object-manifest/1","objects":1}', '{"path":"a\\udc80","size":1,"sha256":"' + SHA
+      + '"}'], 2, "expected {\"path\": text"),
     (['{"bytes":2,"format":"hdhport-object-manifest/1","objects":2}', '{"path":"b","size":1,"sha256":"' + SHA + '"}',
       '{"path":"a","size":1,"sha256":"' + SHA + '"}'], 3, "object 'a' is out of order or repeated"),
     (['{"bytes":9,"format":"hdhport-object-manifest/1","objects":1}', '{"path":"a","size":1,"sha256":"' + SHA + '"}'],

@@ -146,6 +146,18 @@ def test_wrappers_over_object_stores_compare_by_remote_and_path(tmp_path: Path, 
         objects.check_paths(source, "a:z", rclone)
 
 
+def test_a_configured_remote_is_one_store_whatever_its_connection_string_overrides(tmp_path: Path) -> None:
+    """`r,region=x:bucket/sub` is still r's bucket: refused against `r:bucket`, directly or through an alias; two
+    on-the-fly backends are told apart by their parameters (two endpoints, two stores)."""
+    config = configure(tmp_path, "[r]\ntype = s3\nprovider = Minio\nendpoint = http://127.0.0.1:1\n\n"
+                                 "[a]\ntype = alias\nremote = r:bucket\n")
+    refused("r:bucket", "r,region=x:bucket/sub", config)
+    refused("a:", "r,endpoint='http://127.0.0.1:2':bucket", config)
+    objects.check_paths("r,region=x:bucket", "r:other", Rclone(config))
+    objects.check_paths(":s3,endpoint='http://127.0.0.1:1':bucket", ":s3,endpoint='http://127.0.0.1:2':bucket",
+                        Rclone(config))
+
+
 @pytest.mark.parametrize(("section", "message"), [
     ("[w]\ntype = crypt\npassword = x\n", "'w:' is a crypt remote with no underlying 'remote'"),
     ("[w]\ntype = union\n", "'w:' is a union remote with no 'upstreams'"),

@@ -9,8 +9,10 @@ must survive a crash is in the manifest and the state file, both written from he
 """
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -30,6 +32,23 @@ class LedgerError(RcloneError):
     """The scratch database failed (its disk is full...): the run fails as when rclone does, resumable."""
 
 
+def _remove_unless_held(path: Path) -> None:
+    """Remove a scratch database left by a run that died, never one a live run holds (its lock) nor one this user
+    may not open (another user's, in a shared temporary folder)."""
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return  # held: a run is using it
+    else:
+        path.unlink(missing_ok=True)
+    finally:
+        os.close(descriptor)
+
+
 class Ledger:
     """Tables of (path, size) listings and (path, size, sha256) entries; every call is serialised by a lock,
     so the read-back's threads may record what they confirm."""
@@ -37,18 +56,26 @@ class Ledger:
     def __init__(self, folder: Path, name: str) -> None:
         # A run killed outright (SIGKILL, power loss) leaves its scratch database behind: nothing in it is
         # needed (the manifest and the state file are the record), so the next run on this manifest removes it.
+        # Only a database no live run holds: each run keeps an exclusive lock on its own for as long as it lives
+        # (a concurrent verify of the same manifest keeps its file), and only this manifest's, by exact shape.
+        own = re.compile(rf"\.{re.escape(name)}\.[A-Za-z0-9_]+\.work\.db")  # mkstemp's letters, no dot
         for stale in folder.glob(f".{glob.escape(name)}.*.work.db"):
-            stale.unlink(missing_ok=True)
+            if own.fullmatch(stale.name):
+                _remove_unless_held(stale)
         descriptor, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".work.db")
-        os.close(descriptor)
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a file of our own, just made: never contended
+        self.held = descriptor
         self.path = Path(path)
         self.lock = threading.RLock()
         try:
             self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=FILE"):
+            # The rollback journal in memory, not off: a full disk mid-batch must be undone (with the journal off,
+            # SQLite leaves ROLLBACK undefined); still no fsync, the file is scratch.
+            for pragma in ("journal_mode=MEMORY", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=FILE"):
                 self.db.execute(f"PRAGMA {pragma}")
         except sqlite3.Error as exc:
             self.path.unlink(missing_ok=True)
+            os.close(self.held)
             raise LedgerError(f"the scratch database {path!r} failed: {exc}") from None
 
     @contextmanager
@@ -57,15 +84,20 @@ class Ledger:
         with self.lock:
             try:
                 yield
-            except sqlite3.Error as exc:
+            except BaseException as exc:
+                # Whatever stopped the batch (a full disk, a value SQLite cannot store, Ctrl-C), none of it stays
+                # half-applied, and the next statement does not meet a transaction still open.
                 if self.db.in_transaction:
                     self.db.rollback()
-                raise LedgerError(f"the scratch database {str(self.path)!r} failed: {exc}") from None
+                if isinstance(exc, sqlite3.Error):
+                    raise LedgerError(f"the scratch database {str(self.path)!r} failed: {exc}") from None
+                raise
 
     def close(self) -> None:
         with self.lock:
             self.db.close()
         self.path.unlink(missing_ok=True)
+        os.close(self.held)
 
     # ------------------------------------------------------------------ tables
 

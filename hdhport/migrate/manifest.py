@@ -191,7 +191,8 @@ def scan_counted(path: Path, take: Callable[[Entry], None]) -> Scanned:
                     continue
                 entry = _entry(item)
                 if entry is None:
-                    bad(number, "expected {\"path\": text, \"size\": whole number, \"sha256\": 64 lowercase hex digits}")
+                    bad(number, "expected {\"path\": text, \"size\": whole number below 2**63, "
+                                "\"sha256\": 64 lowercase hex digits}")
                 elif count and entry.path <= last:
                     bad(number, f"object '{entry.path}' is out of order or repeated")
                 else:
@@ -222,12 +223,26 @@ def _json_line(line: str, number: int, bad: Any) -> dict[str, Any] | None:
     return item
 
 
+#: No object is larger (S3's limit is 5 TiB), and the move's tables store sizes as 64-bit integers.
+MAX_SIZE = 2**63 - 1
+
+
 def _entry(item: dict[str, Any]) -> Entry | None:
     path, size, digest = item.get("path"), item.get("size"), item.get("sha256")
-    if set(item) != {"path", "size", "sha256"} or not isinstance(path, str) or not path:
+    if set(item) != {"path", "size", "sha256"} or not isinstance(path, str) or not path or not _text(path):
         return None
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_SIZE:
         return None
     if not isinstance(digest, str) or len(digest) != 64 or not set(digest) <= _SHA256_HEX:
         return None
     return Entry(path, size, digest)
+
+
+def _text(path: str) -> bool:
+    """Whether a name is Unicode text: JSON can spell a lone surrogate (`\\udc80`), which no store names an
+    object and no UTF-8 file or database can hold."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

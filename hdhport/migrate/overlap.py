@@ -121,14 +121,18 @@ class Resolver:
             return given.get(key, configured.get(key, ""))
 
         shown = redact(f"{head}:")
+        # A configured remote is one store whatever parameters its connection string overrides (`r,region=x:`
+        # is still r's): the place is its name. An on-the-fly backend's parameters are what name its store
+        # (`:s3,endpoint=...:`), so they stay part of the place.
+        store = head if name.startswith(":") else name
         if kind == "local":
             return [Lead(os.path.realpath(os.path.abspath(rest)))]
         if kind == "alias":
             if option("remote") and depth < DEPTH:  # an alias of an alias...: rclone's loop, reported by rclone
                 return self.leads(_join(option("remote"), rest), depth + 1)
-            return [Lead(f"{head}:{posixpath.normpath('/' + rest).lstrip('/')}")]
+            return [Lead(f"{store}:{posixpath.normpath('/' + rest).lstrip('/')}")]
         if kind not in WRAPPERS and kind not in ("union", "combine"):
-            return [Lead(f"{head}:{posixpath.normpath('/' + rest).lstrip('/')}")]
+            return [Lead(f"{store}:{posixpath.normpath('/' + rest).lstrip('/')}")]
         if depth >= DEPTH:
             raise Unresolved(f"{shown!r} is a {kind} remote over remotes more than {DEPTH} deep (a loop?)")
         if kind in WRAPPERS:

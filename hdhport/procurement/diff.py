@@ -126,14 +126,16 @@ def _against(answers: list[Cell], baseline: list[Cell] | None) -> list[Cell]:
 
 
 def shown_path(path: str) -> str:
-    """A file as a person would type it, never where this machine keeps it: relative to the working
-    directory when it lies inside it (`providers/profiles/x.yaml`), else relative to hdhport's own tree for the
-    files it ships (`hdhport/procurement/weights.yaml` when run from elsewhere), else the file's name alone. A
+    """A file as a person would type it, never where this machine keeps it: relative to hdhport's own tree for the
+    files it ships (`providers/profiles/x.yaml`, `hdhport/procurement/weights.yaml`), else relative to the
+    working directory when it lies inside it (unless that is / or the home folder), else the file's name alone. A
     report travels to bidders and committees: an absolute path would tell them the author's home and layout."""
     from hdhport.paths import ROOT
 
     resolved = Path(path).resolve()
-    for base in (Path.cwd(), ROOT):
+    cwd = Path.cwd().resolve()
+    # Relative to / or to a home folder, a path is still the machine's layout (`tmp/x/...`, `Documents/...`).
+    for base in (ROOT, *(() if cwd in (Path("/"), Path.home().resolve()) else (cwd,))):
         try:
             return resolved.relative_to(base.resolve()).as_posix()
         except ValueError:
