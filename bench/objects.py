@@ -37,9 +37,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from hdhport.migrate.runbook import measured_seconds, move_size, verified_move_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "objects-results.json"
-LINK_EFFICIENCY = 0.7  # as hdhport.migrate.runbook: the share of the nominal bandwidth a bulk copy sustains
 PHASES = ("manifest", "copy", "verify")
 PAIRS = ("local", "azurite-swift-s3")
 #: issue 18: the verified move at least at this share of a raw `rclone copy`'s throughput
@@ -232,18 +233,11 @@ def project(costs: dict[str, tuple[float, float]], volume_tb: float, bandwidth_g
             object_mib: float, fixed: float = 0.0) -> dict[str, Any]:
     """Hours of the whole move: each pass takes the longer of the link's time (the passes that cross it)
     and the measured per-object and per-byte costs at that volume and mean object size; `fixed` (start,
-    listings, final check: seconds, measured) is counted once, not scaled."""
-    volume = volume_tb * 1e12
-    objects = volume / (object_mib * 2**20)
-    link_seconds = volume * 8 / (bandwidth_gbps * 1e9 * LINK_EFFICIENCY)
-
-    def local(name: str) -> float:
-        per_object, per_byte = costs[name]
-        return per_object * objects + per_byte * volume
-
-    raw = max(link_seconds, local("raw"))
-    passes = {"manifest": max(link_seconds, local("manifest")), "copy": max(link_seconds, local("copy")),
-              "verify": local("verify"), "other": fixed}
+    listings, final check: seconds, measured) is counted once, not scaled. The arithmetic is
+    hdhport.migrate.runbook's, which `hdhport migrate plan --measured` uses on these results."""
+    volume, objects, link_seconds = move_size(volume_tb, bandwidth_gbps, object_mib)
+    raw = max(link_seconds, measured_seconds(costs["raw"], objects, volume))
+    passes = verified_move_seconds(costs, volume_tb, bandwidth_gbps, object_mib, fixed)
     verified = sum(passes.values())
     return {"volume_tb": volume_tb, "bandwidth_gbps": bandwidth_gbps, "object_mib": object_mib,
             "objects": round(objects), "link_hours_per_pass": round(link_seconds / 3600, 2),

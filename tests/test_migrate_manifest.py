@@ -74,3 +74,8 @@ def test_malformed_manifests_are_located(tmp_path: Path, lines: list[str], where
 def test_a_missing_manifest_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read the manifest"):
         manifests.read(tmp_path / "absent.jsonl")
+
+
+def test_a_directory_given_as_a_file_is_bad_input_not_an_internal_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is not a regular file: it is a directory"):
+        manifests.read_regular(tmp_path, "manifest")

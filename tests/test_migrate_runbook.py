@@ -333,3 +333,150 @@ def test_an_unpriced_egress_is_unknown_never_0(case: str, cli: Any, tmp_path: Pa
     assert why in egress["source"]
     markdown = cli("migrate", "plan", "--from", "scaleway", "--to", "ovhcloud-public-cloud").out
     assert "- Egress from `scaleway`: unknown (" in markdown and why in markdown
+
+
+# ---------------------------------------------------------------------------------------------- measured duration
+
+
+def bench_result(directory: Path, **changes: Any) -> Path:
+    """A bench objects result (bench/objects.py's shape) with small known costs, `changes` applied by dotted path."""
+    costs = {"raw": {"per_object_ms": 1.0, "per_mib_ms": 1.0}, "manifest": {"per_object_ms": 2.0, "per_mib_ms": 3.0},
+             "copy": {"per_object_ms": 4.0, "per_mib_ms": 5.0}, "verify": {"per_object_ms": 1.0, "per_mib_ms": 0.5},
+             "other": {"per_object_ms": 0.1, "per_mib_ms": 0.1}}
+    datasets = {"small": {"verified": {"phases": {"other": 3.0}}}, "large": {"verified": {"phases": {"other": 9.0}}}}
+    data: dict[str, Any] = {"date": "2026-12-01T10:20:30Z",
+                            "machine": {"python": "3.11.7", "cpus": 2, "rclone": "rclone v1"},
+                            "pairs": {"local": {"costs": json.loads(json.dumps(costs)), "datasets": datasets},
+                                      "remote-pair": {"costs": costs, "datasets": datasets}}}
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        node = data
+        for key in parents:
+            node = node[key]
+        if value is None:
+            del node[last]
+        else:
+            node[last] = value
+    path = directory / "objects-results.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_measured_costs_time_the_verified_object_moves(tmp_path: Path) -> None:
+    file = bench_result(tmp_path, pairs__local__costs__copy={"per_object_ms": 0.0, "per_mib_ms": 0.0})
+    measured = runbook.load_measured(file, object_mib=2)
+    assert (measured.pair, measured.date, measured.fixed) == ("remote-pair", "2026-12-01T10:20Z", 9.0)
+    book = build(CATALOGUE, AZURE, OVH, volume_tb=10, bandwidth_gbps=10, measured=measured)
+    plain = {s.service.id: s for s in build(CATALOGUE, AZURE, OVH, volume_tb=10, bandwidth_gbps=10).steps}
+    steps = {s.service.id: s for s in book.steps}
+    objects = steps["object_storage"]  # 30% of 10 TB = 3 TB in 2 MiB objects
+    volume = 3e12
+    count = volume / (2 * 2**20)
+    mib = volume / 2**20
+    link = volume * 8 / (10e9 * 0.7)
+    manifest, copy, verify = (count * 2e-3 + mib * 3e-3), (count * 4e-3 + mib * 5e-3), (count * 1e-3 + mib * 0.5e-3)
+    assert manifest > link and copy > link  # the measured costs, not the link, bound both passes here
+    assert objects.hours == pytest.approx((max(link, manifest) + max(link, copy) + verify + 9.0) / 3600)
+    assert objects.link_hours == pytest.approx(plain["object_storage"].hours)
+    assert objects.basis == f"measured ({file}, remote-pair, 2026-12-01T10:20Z)"
+    for service_id, step in steps.items():  # every other step keeps the pass formula
+        if step.method is not None and step.method.id not in runbook.MEASURED_METHODS:
+            assert step.hours == plain[service_id].hours and step.basis == "link passes", service_id
+    # a link slower than the processing: the passes over the link bound the manifest and the copy
+    slow = build(CATALOGUE, AZURE, OVH, volume_tb=10, bandwidth_gbps=0.001, measured=measured)
+    step = {s.service.id: s for s in slow.steps}["object_storage"]
+    assert step.hours == pytest.approx(step.link_hours + (verify + 9.0) / 3600)
+    local = runbook.load_measured(file, "local", 2)  # the pair chosen: its own costs
+    assert local.costs["copy"] == (0.0, 0.0) and local.basis == f"measured ({file}, local, 2026-12-01T10:20Z)"
+
+
+def test_the_measured_arithmetic_is_the_benchmarks_projection() -> None:
+    from bench.objects import project
+
+    costs = {"raw": (1e-3, 1e-9), "manifest": (2e-3, 3e-9), "copy": (4e-3, 0.0), "verify": (1e-4, 1e-10)}
+    projected = project(costs, 100, 10, 4, fixed=5.0)
+    hours = sum(runbook.verified_move_seconds(costs, 100, 10, 4, 5.0).values()) / 3600
+    assert projected["verified_hours"] == round(hours, 2)
+
+
+def test_the_measured_runbook_states_its_basis(cli: Any, tmp_path: Path) -> None:
+    file = bench_result(tmp_path)
+    args = ["migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", "--volume-tb", "10",
+            "--bandwidth-gbps", "1", "--measured", str(file), "--measured-pair", "local", "--object-mib", "2"]
+    document = json.loads(cli(*args, "--format", "json").out)
+    plain = json.loads(cli(*args[:10], "--format", "json").out)
+    assert "measured" not in plain["assumptions"] and all("hours_basis" not in s for s in plain["steps"])
+    measured = document["assumptions"]["measured"]
+    assert (measured["file"], measured["pair"], measured["date"], measured["object_mib"]) == (
+        str(file), "local", "2026-12-01T10:20Z", 2.0)
+    steps = {s["service"]: s for s in document["steps"]}
+    assert steps["object_storage"]["hours_basis"] == f"measured ({file}, local, 2026-12-01T10:20Z)"
+    assert steps["object_storage"]["transfer_hours"] > {s["service"]: s for s in plain["steps"]}[
+        "object_storage"]["transfer_hours"]
+    assert steps["relational_database"]["hours_basis"] == "link passes"
+    assert steps["relational_database"]["transfer_hours"] == {s["service"]: s for s in plain["steps"]}[
+        "relational_database"]["transfer_hours"]
+    markdown = cli(*args).out
+    assert f"- Measured: the steps moved by `hdhport migrate objects` between object stores (rclone-objects, " \
+           f"trail-archive) take their hours from `{file}`, pair local, run 2026-12-01T10:20Z on 2 CPU(s), " \
+           "Python 3.11.7, rclone v1, at a mean object size of 2 MiB" in markdown
+    assert "as measured (local, 2026-12-01T10:20Z; 2 pass(es) over the link alone:" in markdown
+
+
+@pytest.mark.parametrize(("changes", "extra", "message"), [
+    ({}, ["--measured-pair", "nope"], ":1:1: pairs: not a bench objects result: no pair 'nope' (found: local, "
+                                      "remote-pair)"),
+    ({"pairs__remote-pair__costs__copy__per_mib_ms": None}, [],
+     ":1:1: pairs.remote-pair.costs.copy.per_mib_ms: not a bench objects result: missing"),
+    ({"pairs__remote-pair__costs__verify": None}, [],
+     ":1:1: pairs.remote-pair.costs.verify: not a bench objects result: missing"),
+    ({"pairs__remote-pair__costs__manifest__per_object_ms": "fast"}, [],
+     ":1:1: pairs.remote-pair.costs.manifest.per_object_ms: not a bench objects result: expected a number, got a "
+     "string"),
+    ({"pairs__local__datasets": {}}, ["--measured-pair", "local"],
+     ":1:1: pairs.local.datasets: not a bench objects result: expected an object naming at least one dataset"),
+    ({"pairs": None}, [], ":1:1: pairs: not a bench objects result: missing"),
+    ({}, ["--object-mib", "0"], "--object-mib:1:1: expected a mean object size from 1e-06 to 1e+06 MiB, got 0"),
+    ({}, ["--object-mib", "-4"], "--object-mib:1:1: expected a mean object size from 1e-06 to 1e+06 MiB, got -4"),
+])
+def test_a_bad_measured_file_exits_2_with_one_line(cli: Any, tmp_path: Path, changes: dict[str, Any],
+                                                    extra: list[str], message: str) -> None:
+    file = bench_result(tmp_path, **changes)
+    out = tmp_path / "runbook.md"
+    result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", "--measured",
+                 str(file), *extra, "--out", str(out))
+    expected = message if message.startswith("--") else f"{file}{message}"
+    assert result.code == 2 and result.err.strip() == expected and not out.exists()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "cannot read the bench objects result: No such file or directory"),
+    ("{", "not a bench objects result: invalid JSON: Expecting property name enclosed in double quotes"),
+    ("[]", "not a bench objects result: expected an object, got a list"),
+    ("dir", "cannot read the bench objects result: it is a directory"),
+])
+def test_an_unreadable_measured_file_exits_2_with_one_line(cli: Any, tmp_path: Path, content: str | None,
+                                                            message: str) -> None:
+    file = tmp_path / "results.json"
+    if content == "dir":
+        file.mkdir()
+    elif content is not None:
+        file.write_text(content, encoding="utf-8")
+    result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", "--measured",
+                 str(file))
+    assert result.code == 2 and result.out == "" and len(result.err.strip().splitlines()) == 1
+    assert str(file) in result.err and message in result.err
+
+
+@pytest.mark.parametrize("option", [["--measured-pair", "local"], ["--object-mib", "8"]])
+def test_measured_options_need_the_measured_file(cli: Any, option: list[str]) -> None:
+    result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", *option)
+    assert result.code == 2 and result.err.strip() == f"{option[0]}:1:1: needs --measured FILE (a bench objects result)"
+
+
+def test_the_measured_file_is_never_the_output(cli: Any, tmp_path: Path) -> None:
+    file = bench_result(tmp_path)
+    before = file.read_bytes()
+    result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", "--measured",
+                 str(file), "--out", str(file))
+    assert result.code == 2 and "is an input of this command" in result.err and file.read_bytes() == before

@@ -34,6 +34,15 @@ def register(commands: Any) -> None:
                       help="data volume to move, in terabytes (10^12 bytes), up to 10^6 (an exabyte); default 100")
     plan.add_argument("--bandwidth-gbps", type=_bounded(1e-3, 1e5), default=None, metavar="N",
                       help="link between the clouds, in gigabits per second, 0.001 (1 Mbit/s) to 100000; default 10")
+    plan.add_argument("--measured", type=Path, metavar="FILE",
+                      help="a bench objects result (`make bench-objects`: bench/objects-results.json, best run on the "
+                           "migration host): the steps moved by `hdhport migrate objects` take the longer of the link "
+                           "and its measured per-object and per-MiB costs, per phase")
+    plan.add_argument("--measured-pair", metavar="NAME",
+                      help="the pair of stores in --measured whose costs count (default: its remote pair, e.g. "
+                           "azurite-swift-s3, else local)")
+    plan.add_argument("--object-mib", type=float, metavar="N",
+                      help="with --measured: mean object size in MiB (default 4, as the bench's projection)")
     plan.add_argument("--format", choices=("md", "json"), default="md")
     plan.add_argument("--out", type=Path, metavar="FILE", help="write the runbook here instead of printing it")
     plan.set_defaults(handler=_plan)
@@ -250,14 +259,22 @@ def _queue(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     from hdhport import outputs
-    from hdhport.migrate.runbook import build, load_plans, plan_files, to_markdown
+    from hdhport.migrate.runbook import DEFAULT_OBJECT_MIB, build, load_measured, load_plans, plan_files, to_markdown
 
+    if args.measured is None:
+        for option, value in (("--measured-pair", args.measured_pair), ("--object-mib", args.object_mib)):
+            if value is not None:
+                raise InputError([Problem(option, 1, 1, "", "needs --measured FILE (a bench objects result)")])
     if args.out is not None:  # before any work, and never over a file this command reads
         inputs = [Path(v) for v in (args.source, args.target) if _is_file(v)] + [args.catalog]
+        inputs += [args.measured] if args.measured is not None else []
         inputs += plan_files(args.plan_dir) if args.plan_dir and args.plan_dir.is_dir() else []
         if args.profiles_dir.is_dir():
             inputs += paths.shipped_profiles(args.profiles_dir)
         outputs.check_file(args.out, "--out", inputs)
+    measured = (load_measured(args.measured, args.measured_pair,
+                              DEFAULT_OBJECT_MIB if args.object_mib is None else args.object_mib)
+                if args.measured is not None else None)
     spec, chosen = _two_profiles(args)
     plans = load_plans(args.plan_dir) if args.plan_dir else {}
     if args.plan_dir and not {c.id for c in chosen} & plans.keys():
@@ -265,7 +282,7 @@ def _plan(args: argparse.Namespace) -> int:
                                   f"here (found: {', '.join(sorted(plans)) or 'none'}); write one with "
                                   f"`hdhport plan --profile ID --out {args.plan_dir}/ID`")])
     runbook = build(spec.catalogue, chosen[0], chosen[1], plans=plans, volume_tb=args.volume_tb,
-                    bandwidth_gbps=args.bandwidth_gbps)
+                    bandwidth_gbps=args.bandwidth_gbps, measured=measured)
     text = (json.dumps(runbook.to_json(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
             if args.format == "json"
             else to_markdown(runbook))

@@ -122,12 +122,11 @@ def open_regular(path: Path, what: str) -> IO[bytes]:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
         raise InputError([Problem(str(path), 1, 1, "", f"cannot read the {what}: {exc.strerror}")]) from None
-    handle = os.fdopen(descriptor, "rb")
     mode = os.fstat(descriptor).st_mode
-    if not stat.S_ISREG(mode):
-        handle.close()
+    if not stat.S_ISREG(mode):  # before fdopen, which refuses a directory with an error of its own
+        os.close(descriptor)
         raise InputError([Problem(str(path), 1, 1, "", f"the {what} is not a regular file: it is {kind(mode)}")])
-    return handle
+    return os.fdopen(descriptor, "rb")
 
 
 def read_regular(path: Path, what: str) -> bytes:

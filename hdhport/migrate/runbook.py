@@ -11,6 +11,8 @@ Pure: reads the catalogue, two profiles and optional plan files, and runs nothin
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +72,140 @@ FORMULA = ("hours = passes × volume_TB × 8000 / (bandwidth_Gbit/s × 0.7 × 36
 def transfer_hours(passes: int, volume_tb: float, bandwidth_gbps: float) -> float:
     """Time for `passes` crossings of `volume_tb` terabytes (10^12 bytes) over a link of `bandwidth_gbps`."""
     return passes * volume_tb * 8000 / (bandwidth_gbps * LINK_EFFICIENCY * 3600)
+
+
+# ---------------------------------------------------------------------------------------------- measured costs
+
+#: The methods whose move is `hdhport migrate objects` between object stores: the move `make bench-objects`
+#: (bench/objects.py) measures, so `--measured` can time them from its fitted costs.
+MEASURED_METHODS = ("rclone-objects", "trail-archive")
+#: The phases of the verified move a bench objects result gives a per-object and a per-MiB cost for.
+MEASURED_PHASES = ("manifest", "copy", "verify")
+DEFAULT_OBJECT_MIB = 4.0
+MEASURED_FORMULA = ("hours = max(link pass, manifest) + max(link pass, copy) + verify + fixed, where a link pass is "
+                    "volume_TB × 8000 / (bandwidth_Gbit/s × 0.7 × 3600) (the manifest and the copy each read the "
+                    "source across the link), each phase is objects × its per-object cost + MiB × its per-MiB cost "
+                    "(objects = volume / mean object size), and fixed (start, listings, final check) is the longest "
+                    "measured, counted once: bench/objects.py's projection")
+
+
+def move_size(volume_tb: float, bandwidth_gbps: float, object_mib: float) -> tuple[float, float, float]:
+    """Bytes, objects and seconds of one pass over the link of a move of `volume_tb` in `object_mib` objects."""
+    volume = volume_tb * 1e12
+    return volume, volume / (object_mib * 2**20), volume * 8 / (bandwidth_gbps * 1e9 * LINK_EFFICIENCY)
+
+
+def measured_seconds(cost: tuple[float, float], objects: float, volume: float) -> float:
+    """Seconds of a phase costing (seconds per object, seconds per byte) over `objects` objects of `volume` bytes."""
+    per_object, per_byte = cost
+    return per_object * objects + per_byte * volume
+
+
+def verified_move_seconds(costs: Mapping[str, tuple[float, float]], volume_tb: float, bandwidth_gbps: float,
+                          object_mib: float, fixed: float = 0.0) -> dict[str, float]:
+    """Seconds of each phase of the verified object move: the manifest and the copy each take the longer of a
+    pass over the link and their measured costs, the verification (beside the target) its measured cost, and
+    `fixed` (start, listings, final check: measured seconds) is counted once, not scaled."""
+    volume, objects, link = move_size(volume_tb, bandwidth_gbps, object_mib)
+    return {"manifest": max(link, measured_seconds(costs["manifest"], objects, volume)),
+            "copy": max(link, measured_seconds(costs["copy"], objects, volume)),
+            "verify": measured_seconds(costs["verify"], objects, volume), "other": fixed}
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The fitted costs of one pair of stores in a bench objects result (`make bench-objects`)."""
+
+    file: str
+    pair: str
+    date: str
+    machine: str
+    object_mib: float
+    costs: Mapping[str, tuple[float, float]]  # phase -> (seconds per object, seconds per byte)
+    fixed: float  # seconds
+
+    @property
+    def basis(self) -> str:
+        return f"measured ({self.file}, {self.pair}, {self.date})"
+
+    def hours(self, volume_tb: float, bandwidth_gbps: float) -> float:
+        return sum(verified_move_seconds(self.costs, volume_tb, bandwidth_gbps, self.object_mib,
+                                         self.fixed).values()) / 3600
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "pair": self.pair, "date": self.date, "machine": self.machine,
+                "object_mib": self.object_mib, "methods": list(MEASURED_METHODS), "formula": MEASURED_FORMULA,
+                "fixed_seconds": self.fixed,
+                "costs": {phase: {"per_object_ms": round(a * 1e3, 9), "per_mib_ms": round(b * 2**20 * 1e3, 9)}
+                          for phase, (a, b) in self.costs.items()}}
+
+
+def load_measured(file: Path, pair: str | None = None, object_mib: float = DEFAULT_OBJECT_MIB) -> Measured:
+    """The costs of `pair` (default: the file's first pair other than `local`, else `local`) in a bench objects
+    result. Anything missing or malformed is one line naming the file and the field, exit 2."""
+    def bad(where: str, message: str, line: int = 1, column: int = 1) -> InputError:
+        return InputError([Problem(str(file), line, column, where, f"not a bench objects result: {message}")])
+
+    if not (math.isfinite(object_mib) and 1e-6 <= object_mib <= 1e6):
+        raise InputError([Problem("--object-mib", 1, 1, "", f"expected a mean object size from 1e-06 to 1e+06 MiB, "
+                                                            f"got {object_mib:g}")])
+    if file.is_dir():  # manifests.read_regular's fdopen would fail on it with no located line
+        raise InputError([Problem(str(file), 1, 1, "", "cannot read the bench objects result: it is a directory")])
+    raw = manifests.read_regular(file, "bench objects result")
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise bad("", f"not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise bad("", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise bad("", "JSON nested too deep") from None
+
+    def get(value: Any, key: str, where: str) -> Any:
+        if not isinstance(value, dict):
+            raise bad(where, f"expected an object, got {_json_kind(value)}")
+        if key not in value:
+            raise bad(f"{where}.{key}" if where else key, "missing")
+        return value[key]
+
+    def number(value: Any, where: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad(where, f"expected a number, got {_json_kind(value)}")
+        if not math.isfinite(value) or value < 0:
+            raise bad(where, f"expected a number at least 0, got {value}")
+        return float(value)
+
+    pairs = get(document, "pairs", "")
+    if not isinstance(pairs, dict):
+        raise bad("pairs", f"expected an object, got {_json_kind(pairs)}")
+    if pair is None:
+        pair = next((name for name in pairs if name != "local"), "local")
+    if pair not in pairs:
+        raise bad("pairs", f"no pair '{pair}' (found: {', '.join(map(str, pairs)) or 'none'})")
+    where = f"pairs.{pair}"
+    found = pairs[pair]
+    costs: dict[str, tuple[float, float]] = {}
+    for phase in MEASURED_PHASES:
+        cost = get(get(found, "costs", where), phase, f"{where}.costs")
+        here = f"{where}.costs.{phase}"
+        costs[phase] = (number(get(cost, "per_object_ms", here), f"{here}.per_object_ms") / 1e3,
+                        number(get(cost, "per_mib_ms", here), f"{here}.per_mib_ms") / 1e3 / 2**20)
+    datasets = get(found, "datasets", where)
+    if not isinstance(datasets, dict) or not datasets:
+        raise bad(f"{where}.datasets", "expected an object naming at least one dataset")
+    fixed = max(number(get(get(get(row, "verified", f"{where}.datasets.{name}"), "phases",
+                                   f"{where}.datasets.{name}.verified"), "other",
+                               f"{where}.datasets.{name}.verified.phases"),
+                       f"{where}.datasets.{name}.verified.phases.other")
+                for name, row in datasets.items())
+    date = document.get("date")
+    stamp = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d):\d\d(?:\.\d+)?Z", date) if isinstance(date, str) else None
+    when = f"{stamp.group(1)}Z" if stamp else (date if isinstance(date, str) and date else "undated")
+    machine = document.get("machine")
+    told = ([f"{machine['cpus']} CPU(s)"] if isinstance(machine, dict) and "cpus" in machine else [])
+    told += ([f"Python {machine['python']}"] if isinstance(machine, dict) and "python" in machine else [])
+    told += ([str(machine["rclone"])] if isinstance(machine, dict) and "rclone" in machine else [])
+    return Measured(str(file), pair, when, ", ".join(told) or "not stated", object_mib, costs, fixed)
 
 
 # ---------------------------------------------------------------------------------------------- plans
@@ -248,6 +384,8 @@ class Step:
     caveats: tuple[str, ...] = ()
     volume_tb: float = 0.0
     hours: float = 0.0
+    basis: str | None = None  # with --measured: what the hours rest on (None: no method, nothing timed)
+    link_hours: float = 0.0  # the link passes' hours, whatever the basis
 
     def gap(self) -> ReversibilityGap | None:
         if self.status not in ("gap", "unknown"):
@@ -279,6 +417,7 @@ class Runbook:
     bandwidth_gbps: float
     assumed: list[str] = field(default_factory=list)  # which of volume and bandwidth were defaults
     plans: dict[str, str] = field(default_factory=dict)  # profile id -> plan file read
+    measured: Measured | None = None  # --measured: the bench objects result timing the verified object moves
 
     @property
     def gaps(self) -> list[ReversibilityGap]:
@@ -298,21 +437,26 @@ class Runbook:
         }
 
     def to_json(self) -> dict[str, Any]:
+        assumptions: dict[str, Any] = {
+            "volume_tb": self.volume_tb, "bandwidth_gbps": self.bandwidth_gbps,
+            "defaults_used": self.assumed, "link_efficiency": LINK_EFFICIENCY, "formula": FORMULA,
+            "volume_split": VOLUME_SHARES,
+            "not_estimated": "procedural time (freezes, switches, re-keying, rebuilds, rehydration) is not "
+                             "estimated: only the transfer over the link is",
+        }
+        steps = [s.to_json() for s in self.steps]
+        if self.measured is not None:  # only then: without it the document stays as it was
+            assumptions["measured"] = self.measured.to_json()
+            steps = [found | {"hours_basis": s.basis} for s, found in zip(self.steps, steps)]
         return {
             "format": FORMAT,
             "from": _profile_json(self.source, self.plans.get(self.source.id)),
             "to": _profile_json(self.target, self.plans.get(self.target.id)),
-            "assumptions": {
-                "volume_tb": self.volume_tb, "bandwidth_gbps": self.bandwidth_gbps,
-                "defaults_used": self.assumed, "link_efficiency": LINK_EFFICIENCY, "formula": FORMULA,
-                "volume_split": VOLUME_SHARES,
-                "not_estimated": "procedural time (freezes, switches, re-keying, rebuilds, rehydration) is not "
-                                 "estimated: only the transfer over the link is",
-            },
+            "assumptions": assumptions,
             "totals": self.totals(),
             "one_off_cost": {"egress": _egress(self).to_json()},
             "gaps": [g.to_json() for g in self.gaps],
-            "steps": [s.to_json() for s in self.steps],
+            "steps": steps,
         }
 
 
@@ -342,7 +486,7 @@ def _carried(catalogue: Catalogue) -> list[tuple[str, Service, str]]:
 
 def _step(order: int, phase: str, service: Service, carries: str, source: Side, target: Side,
           volume_tb: float, bandwidth_gbps: float, target_profile: str,
-          target_custody: KeyCustody | None = None) -> Step:
+          target_custody: KeyCustody | None = None, measured: Measured | None = None) -> Step:
     base: dict[str, Any] = {"order": order, "phase": phase, "service": service, "carries": carries,
                             "source": source, "target": target}
     if source.way == "gap":
@@ -366,7 +510,10 @@ def _step(order: int, phase: str, service: Service, carries: str, source: Side, 
     if choice.method is None or choice.route is None:
         return Step(**base, status="gap", reason=choice.gap)
     method, route = choice.method, choice.route
-    hours = transfer_hours(method.passes, volume_tb, bandwidth_gbps)
+    hours = link_hours = transfer_hours(method.passes, volume_tb, bandwidth_gbps)
+    basis = None if measured is None else "link passes"
+    if measured is not None and method.id in MEASURED_METHODS and volume_tb:
+        hours, basis = measured.hours(volume_tb, bandwidth_gbps), measured.basis
     custody = ((f"{target.product}'s operator states customer key import (BYOK) '{target_custody.byok}' and "
                 f"customer-held keys (HYOK) '{target_custody.hyok}' (profile key_custody, {target_custody.date}).",)
                if service.id == "key_management" and target_custody is not None else ())
@@ -379,12 +526,15 @@ def _step(order: int, phase: str, service: Service, carries: str, source: Side, 
                 move=_fill(route.move or method.move, source, target),
                 verification=_fill(method.verification, source, target),
                 cutover=_fill(method.cutover, source, target), rollback=_fill(method.rollback, source, target),
-                caveats=_fill(choice.caveats, source, target), volume_tb=volume_tb, hours=hours)
+                caveats=_fill(choice.caveats, source, target), volume_tb=volume_tb, hours=hours, basis=basis,
+                link_hours=link_hours)
 
 
 def build(catalogue: Catalogue, source: Profile, target: Profile, *, plans: Mapping[str, Plan] | None = None,
-          volume_tb: float | None = None, bandwidth_gbps: float | None = None) -> Runbook:
-    """The runbook from `source` to `target`; volume and bandwidth default to stated assumptions."""
+          volume_tb: float | None = None, bandwidth_gbps: float | None = None,
+          measured: Measured | None = None) -> Runbook:
+    """The runbook from `source` to `target`; volume and bandwidth default to stated assumptions. With
+    `measured`, the verified object moves (MEASURED_METHODS) take their hours from its costs."""
     plans = plans or {}
     assumed = [name for name, value in (("volume_tb", volume_tb), ("bandwidth_gbps", bandwidth_gbps))
                if value is None]
@@ -392,10 +542,10 @@ def build(catalogue: Catalogue, source: Profile, target: Profile, *, plans: Mapp
     bandwidth = DEFAULT_BANDWIDTH_GBPS if bandwidth_gbps is None else bandwidth_gbps
     steps = [_step(order, phase, service, carries, side(service, source, plans.get(source.id)),
                    side(service, target, plans.get(target.id)), volume * VOLUME_SHARES.get(service.id, 0.0),
-                   bandwidth, target.id, target.key_custody)
+                   bandwidth, target.id, target.key_custody, measured)
              for order, (phase, service, carries) in enumerate(_carried(catalogue), start=1)]
     used = {pid: plan.file for pid, plan in plans.items() if pid in (source.id, target.id)}
-    return Runbook(source, target, steps, volume, bandwidth, assumed, used)
+    return Runbook(source, target, steps, volume, bandwidth, assumed, used, measured)
 
 
 def reversibility_gaps(catalogue: Catalogue, source_profile: Profile,
@@ -432,7 +582,9 @@ def to_markdown(runbook: Runbook) -> str:
             f"{totals['steps']} steps: {totals['methods']} with a method ({totals['full']} full, {totals['partial']} "
             f"partial), **{totals['gaps']} reversibility gap(s)**, {totals['unknown']} unknown, "
             f"{totals['nothing_to_move']} with nothing at the source. {totals['volume_tb']:g} of {runbook.volume_tb:g} TB "
-            f"have a method; their transfer over the link: {_hours(totals['transfer_hours'])}.", ""]
+            f"have a method; their transfer over the link"
+            + ("" if runbook.measured is None else ", the verified object moves' as measured")
+            + f": {_hours(totals['transfer_hours'])}.", ""]
     rows = [[s.order, f"`{s.service.id}`", s.carries, s.source.label(), s.target.label(),
              (f"{s.method.name} ({s.fidelity})" if s.method else s.status.upper()),
              f"{s.volume_tb:g}" if s.volume_tb else "", f"{s.hours:.1f}" if s.method and s.volume_tb else ""]
@@ -453,6 +605,12 @@ def to_markdown(runbook: Runbook) -> str:
                                                             if "bandwidth_gbps" in runbook.assumed else "")
             + f", of which {LINK_EFFICIENCY:.0%} is sustained.",
             f"- Formula: {FORMULA}.",
+            *([] if runbook.measured is None else [
+                f"- Measured: the steps moved by `hdhport migrate objects` between object stores "
+                f"({', '.join(MEASURED_METHODS)}) take their hours from `{runbook.measured.file}`, pair "
+                f"{runbook.measured.pair}, run {runbook.measured.date} on {runbook.measured.machine}, at a mean object "
+                f"size of {runbook.measured.object_mib:g} MiB: {MEASURED_FORMULA} "
+                f"({runbook.measured.fixed:g} s here). The other steps: the formula above."]),
             "- Transfers share the one link, so their hours add up. Procedural time (freezes, switches, re-keying, "
             "rebuilds, archive rehydration) is not estimated.",
             "- Volume split: " + ", ".join(f"{k} {v:.1%}" for k, v in VOLUME_SHARES.items()) + ".", ""]
@@ -473,6 +631,10 @@ def to_markdown(runbook: Runbook) -> str:
             duration = "not in the volume split: transfer time not estimated"
         else:
             duration = f"{step.volume_tb:g} TB, {step.method.passes} pass(es) over the link: {_hours(step.hours)}"
+            if runbook.measured is not None and step.basis == runbook.measured.basis:
+                duration = (f"{step.volume_tb:g} TB, {_hours(step.hours)} as measured ({runbook.measured.pair}, "
+                            f"{runbook.measured.date}; {step.method.passes} pass(es) over the link alone: "
+                            f"{_hours(step.link_hours)})")
         out += [f"- Method: **{step.method.name}** ({step.fidelity}); tool: {step.method.tool}",
                 f"- Duration: {duration}"]
         for title, items in (("Pre-checks", step.prechecks), ("Move", step.move), ("Verification", step.verification),
