@@ -326,6 +326,8 @@ class Gate:
             self.check_machine_boot(profile, family, result.stack_outputs)
             self.check_private_names(profile, family, result)
             self.check_machine_names(profile, family, result)
+            if family == "scaleway":
+                self.check_bucket_access(profile, family, result)
             if family != "azure":
                 continue
             self.check_machine_logs(profile, family, result)
@@ -443,6 +445,27 @@ class Gate:
                              "" if not problems else "name the machine with a hostname and give its port that name "
                              "(providers/<family>/iaas.py servers)",
                              *self.locate.service("private_dns", family), "machine-names"))
+
+    def check_bucket_access(self, profile: str, family: str | None, result: Any) -> None:
+        """Every Scaleway bucket policy keeps its bucket reachable by the deployment and its scope's workload
+        identity, and by no other scope's (hdhport/bucket_access.py)."""
+        from hdhport.bucket_access import verdicts
+        from hdhport.policy_runner import service_of
+
+        assert self.locate
+        by_urn = result.by_urn()
+        found = verdicts(result.resources)
+        for verdict in found:
+            if not verdict.problems:
+                continue
+            service = service_of(verdict.policy, by_urn) or "-"
+            self.add(Finding("consistency", "bucket-access", profile, service, False,
+                             f"bucket policy {verdict.policy.name}: {'; '.join(verdict.problems)}",
+                             "allow the deployer (s3:*) and the scope's workload identity in the policy "
+                             "(providers/scaleway/object_storage.py bucket_policy)",
+                             *self.locate.service(service, family), "bucket-access", verdict.policy.urn))
+        if found and not any(v.problems for v in found):
+            self.add(Finding("consistency", "bucket-access", profile, "object_storage", True))
 
     def check_sovereignty(self) -> None:
         assert self.spec and self.locate

@@ -264,7 +264,7 @@ def answering_engine(on_inputs: Callable[[Any], object] | None = None) -> Any:
         def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
             if on_inputs is not None:
                 on_inputs(args.inputs)
-            return f"{args.name}-id", _as_outputs(dict(args.inputs), args.typ)
+            return mock_id(args.name), _as_outputs(dict(args.inputs), args.typ)
 
         def call(self, args: mocks.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
             # The engine iterates the failures: an empty list, never None.
@@ -401,6 +401,11 @@ def _stack_config_list(namespace: str, key: str, default: list[str]) -> list[str
     return value if isinstance(value, list) else default
 
 
+def mock_id(name: str) -> str:
+    """The id the mock engine gives a resource created under `name` (what the plan shows for it)."""
+    return f"{name}-id"
+
+
 MOCK_CALLS: dict[str, dict[str, Any] | Callable[[], dict[str, Any]]] = {
     "azure-native:authorization:getClientConfig": {
         "clientId": "00000000-0000-0000-0000-000000000001",
@@ -422,6 +427,8 @@ MOCK_CALLS: dict[str, dict[str, Any] | Callable[[], dict[str, Any]]] = {
             {"id": "swift-public-id", "interface": "public", "region": "", "regionId": "",
              "url": "https://object-store.example:8080/v1/AUTH_project-hdh-id"}]}],
     },
+    # Offline, the deploying Scaleway API key belongs to an IAM application (a pipeline's, as docs/operations.md asks).
+    "scaleway:iam/getApiKey:getApiKey": {"applicationId": "00000000-0000-0000-0000-00000000000d", "userId": ""},
     "openstack:identity/getRole:getRole": {"id": "role-standard-id"},
     "openstack:networking/getNetwork:getNetwork": {"id": "external-network-id"},
     "openstack:networking/getPort:getPort": {"id": "platform-router-port-id", "deviceId": "platform-router-id"},

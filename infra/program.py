@@ -71,10 +71,26 @@ def sizing_for(config: StackConfig, profile: Profile, resolutions: Iterable[Reso
     return Sizing(cpu_flavor=cpu or "", gpu_flavor=gpu or "", image=image or "")
 
 
+#: Built as soon as what it trusts exists (the cluster whose tokens it accepts) and before the first service that
+#: names it (the buckets whose policies allow it, where the store keeps its own access list).
+IDENTITY_BEFORE, IDENTITY_AFTER = "object_storage", "kubernetes"
+
+
 def _ordered(services: Iterable[Service]) -> list[Service]:
     services = list(services)
     first = [s for name in FOUNDATION for s in services if s.id == name]
-    return first + [s for s in services if s.id not in FOUNDATION]
+    rest = [s for s in services if s.id not in FOUNDATION]
+    identity = [s for s in rest if s.id == "workload_identity"]
+    rest = [s for s in rest if s.id != "workload_identity"]
+    ids = [s.id for s in rest]
+    if identity and IDENTITY_BEFORE in ids:
+        if IDENTITY_AFTER in ids and ids.index(IDENTITY_AFTER) > ids.index(IDENTITY_BEFORE):
+            raise ValueError(f"the catalogue lists {IDENTITY_AFTER} after {IDENTITY_BEFORE}: workload_identity "
+                             "cannot follow the one and precede the other")
+        rest.insert(ids.index(IDENTITY_BEFORE), identity[0])
+    else:
+        rest += identity
+    return first + rest
 
 
 def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platform:

@@ -62,6 +62,10 @@ class Placement:
     dns_zone: pulumi.Input[str] = ""
     """The private zone the platform's names are published in, where private_dns is native (the Azure private
     DNS zone's name in the scope, the Designate zone's id); "" where none exists yet or it is self-hosted."""
+    workload_principal: pulumi.Input[str] = ""
+    """The scope's workload identity as the object store's own access policy names it (Scaleway bucket policies:
+    `application_id:<id>` of workload_identity's IAM application); "" where the identity's grants live in the
+    identity service itself (Azure role assignments, Keystone access rules) or no workload identity is built."""
     admin_ssh_public_key: str = ""
     """Operators' SSH public key for the VMs (reached through the bastion only)."""
     dns_resolvers: str = ""

@@ -2,7 +2,7 @@
 
 Each project gets its own subnet with a deny-by-default firewall (reachable only from the platform's
 range, where the bastion and the virtual desktop gateway live; no internet egress), its
-own key, its own disk encryption, object container, file share, and CPU and GPU machines. Nothing
+own key, its own workload identity, disk encryption, object container, file share, and CPU and GPU machines. Nothing
 here names a cloud: the segment comes from the family's IaaS primitives, the rest from the registry.
 Enclaves run in the platform stack, or in stacks of their own that read the platform's outputs
 through a StackReference (hdh:platformStack), so no single state has to hold hundreds of projects.
@@ -27,8 +27,10 @@ from providers.contract import Placement, Sizing, tags_for
 from providers.selfhosted.bootstrap import machine_trust, private_names
 from providers.selfhosted.iaas import Ingress
 
-#: What a project gets of its own, in build order (the key first: everything after is encrypted with it).
-ENCLAVE_SERVICES = ("key_management", "disk_encryption", "object_storage", "file_share", "cpu_vm", "gpu_vm")
+#: What a project gets of its own, in build order (the key first: everything after is encrypted with it; then the
+#: identity its workloads act as, which its bucket's policy names where the store keeps its own access list).
+ENCLAVE_SERVICES = ("key_management", "workload_identity", "disk_encryption", "object_storage", "file_share",
+                    "cpu_vm", "gpu_vm")
 #: The only ways in: SSH from the bastion and RDP from the virtual desktop gateway. Both live in the
 #: platform's range (on Azure, Bastion must sit in its own AzureBastionSubnet), never in another enclave's.
 ENCLAVE_INGRESS = (

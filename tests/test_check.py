@@ -220,6 +220,24 @@ def test_a_machine_the_network_cannot_name_fails_the_machine_names_check(
     assert expected in run.stdout
 
 
+@pytest.mark.parametrize(("before", "after", "expected"), [
+    # Scaleway's bucket policies allow only whom they name: one that only refuses plain HTTP keeps the bucket
+    # from its own deployment.
+    ('{"Sid": "deployment", "Effect": "Allow"', '{"Sid": "deployment", "Effect": "Deny"',
+     "[consistency/bucket-access] scaleway object_storage: bucket policy object-storage-objects-policy: it does not "
+     "allow the deploying principal every action: the bucket is lost to the deployment"),
+    ("    if workload:\n", "    if False:\n",
+     "[consistency/bucket-access] scaleway object_storage: bucket policy project-001-object-storage-objects-policy: "
+     "it does not name the workload identity of project-001: its workloads cannot reach their bucket"),
+], ids=["deployer-locked-out", "workload-locked-out"])
+def test_a_bucket_policy_that_locks_out_its_users_fails_the_bucket_access_check(
+        copy: Path, before: str, after: str, expected: str) -> None:
+    _mutate(copy / "providers" / "scaleway" / "object_storage.py", before, after)
+    run = _run_gate(copy, "--profile", "scaleway-fr-par")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert expected in run.stdout
+
+
 def test_a_secret_in_a_cloud_init_template_fails_the_policies(copy: Path) -> None:
     _mutate(copy / "providers" / "selfhosted" / "templates" / "message_queue.yaml.j2",
             "      loopback_users.guest = true", "      loopback_users.guest = true\n      default_pass = Wq8zR3tLm9Vx2Kp7")

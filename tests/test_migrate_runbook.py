@@ -480,3 +480,111 @@ def test_the_measured_file_is_never_the_output(cli: Any, tmp_path: Path) -> None
     result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", "--measured",
                  str(file), "--out", str(file))
     assert result.code == 2 and "is an input of this command" in result.err and file.read_bytes() == before
+
+
+# -------------------------------------------------------------------------------------- rclone remotes (issue 14)
+
+SCALEWAY = SPEC.profiles["scaleway"]
+OBJECT_STEPS = ("object_storage", "data_lake", "archive_storage")
+
+
+def test_object_store_steps_state_both_rclone_remotes_from_the_profiles(cli: Any) -> None:
+    from hdhport.migrate.remotes import NoRemote, Remote
+
+    steps = {s.service.id: s for s in build(CATALOGUE, AZURE, SCALEWAY).steps}
+    for service_id in OBJECT_STEPS:
+        remotes = steps[service_id].remotes
+        assert remotes is not None, service_id
+        source, target = remotes
+        assert isinstance(source, Remote) and isinstance(target, Remote)
+        assert source.stanza == "[azure_francecentral]\ntype = azureblob\naccount = STORAGE_ACCOUNT\n"
+        # Scaleway's own rclone guide: provider Scaleway, the region, the endpoint s3.<region>.scw.cloud.
+        assert target.stanza == ("[scaleway]\ntype = s3\nprovider = Scaleway\nregion = fr-par\n"
+                                 "endpoint = s3.fr-par.scw.cloud\n")
+        assert "installing-rclone.mdx (validation 2025-03-24)" in target.source
+        # Secrets never in the file nor on the command line: rclone's variables, or a managed identity.
+        assert "RCLONE_CONFIG_SCALEWAY_ACCESS_KEY_ID" in target.credentials
+        assert "RCLONE_CONFIG_AZURE_FRANCECENTRAL_KEY" in source.credentials and "use_msi" in source.credentials
+        assert not any(isinstance(side, NoRemote) for side in remotes)
+    # Only the steps `hdhport migrate objects` moves between object stores.
+    assert {s for s, step in steps.items() if step.remotes is not None} == set(OBJECT_STEPS)
+
+    document = json.loads(cli("migrate", "plan", "--from", "azure-francecentral", "--to", "scaleway", "--format",
+                              "json").out)
+    found = {s["service"]: s["rclone_remotes"] for s in document["steps"]}
+    assert found["object_storage"]["target"]["stanza"] == steps["object_storage"].remotes[1].stanza  # type: ignore
+    assert found["relational_database"] is None
+    markdown = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "scaleway").out
+    assert ("  ```ini\n  [azure_francecentral]\n  type = azureblob\n  account = STORAGE_ACCOUNT\n\n  [scaleway]\n"
+            "  type = s3\n  provider = Scaleway\n  region = fr-par\n  endpoint = s3.fr-par.scw.cloud\n"
+            "  ```\n") in markdown
+
+
+def test_an_openstack_side_is_a_swift_remote_with_its_rc_file() -> None:
+    from hdhport.migrate.remotes import Remote
+
+    step = {s.service.id: s for s in build(CATALOGUE, AZURE, OVH).steps}["object_storage"]
+    assert step.remotes is not None and isinstance(step.remotes[1], Remote)
+    target = step.remotes[1]
+    assert target.stanza == "[ovhcloud_public_cloud]\ntype = swift\nenv_auth = true\n"
+    assert "OS_REGION_NAME (one of GRA5, GRA7, GRA9, GRA11, SBG5" in target.credentials
+
+
+def test_a_remote_no_source_states_is_unknown_never_invented() -> None:
+    from hdhport.migrate.remotes import NoRemote
+
+    other_s3 = SCALEWAY.model_copy(update={"id": "other-s3", "api_family": "aws-compatible"})
+    side = {s.service.id: s for s in build(CATALOGUE, AZURE, other_s3).steps}["object_storage"].remotes
+    assert side is not None and isinstance(side[1], NoRemote) and "API family aws-compatible" in side[1].reason
+    assert side[1].to_json() == {"status": "unknown", "reason": side[1].reason}
+    unnamed = SCALEWAY.model_copy(update={"id": "no-region-names", "regions": [
+        r.model_copy(update={"api_names": []}) for r in SCALEWAY.regions]})
+    side = {s.service.id: s for s in build(CATALOGUE, AZURE, unnamed).steps}["object_storage"].remotes
+    assert side is not None and isinstance(side[1], NoRemote) and "region" in side[1].reason
+
+
+# ---------------------------------------------------------------------------------------- egress bound (issue 14)
+
+
+def test_azure_egress_bounds_the_move_with_its_sourced_ceiling(cli: Any) -> None:
+    from hdhport.migrate.egress import egress_bound, sent_gb
+
+    move = build(CATALOGUE, AZURE, SCALEWAY, volume_tb=100, bandwidth_gbps=10)
+    bound = egress_bound(move)
+    assert bound.ceiling is not None and bound.ceiling.gbps == 200 and bound.region == "francecentral"
+    assert "scalability-targets-standard-account" in bound.ceiling.source and bound.ceiling.date == "2025-11-19"
+    objects = sum(s.volume_tb for s in move.steps if s.method and s.method.id in runbook.MEASURED_METHODS)
+    # The verified move reads every byte at Azure twice (manifest, copy): the egress is twice the volume.
+    assert bound.objects_passes == 2 and math.isclose(bound.objects_egress_tb, 2 * objects)
+    assert math.isclose(bound.egress_tb, sent_gb(move) / 1000)
+    # 10 Gbit/s is below 200: the link bounds it, and the hours are the runbook's own.
+    assert (bound.bound, bound.bound_gbps) == ("link", 10)
+    assert math.isclose(bound.hours, bound.egress_tb * 8000 / (10 * 0.7 * 3600))
+    assert round(bound.hours, 2) == move.totals()["transfer_hours"]
+    # Above the ceiling, one storage account is what bounds it.
+    fast = egress_bound(build(CATALOGUE, AZURE, SCALEWAY, volume_tb=100, bandwidth_gbps=400))
+    assert (fast.bound, fast.bound_gbps, fast.accounts_for_the_link) == ("storage account egress ceiling", 200, 2)
+    assert math.isclose(fast.hours, fast.egress_tb * 8000 / (200 * 0.7 * 3600))
+
+    document = json.loads(cli("migrate", "plan", "--from", "azure-francecentral", "--to", "scaleway", "--format",
+                              "json", "--volume-tb", "100", "--bandwidth-gbps", "10").out)
+    stated = document["egress_bound"]
+    assert stated["account_egress_ceiling"]["status"] == "stated" and stated["account_egress_ceiling"]["gbps"] == 200
+    assert stated["account_egress_ceiling"]["date"] == "2025-11-19"
+    assert stated["objects"]["egress_tb"] == round(2 * objects, 3) and stated["hours"] == round(bound.hours, 2)
+    markdown = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "scaleway", "--volume-tb", "100",
+                   "--bandwidth-gbps", "10").out
+    assert "## What bounds the move: egress out of `azure-francecentral`" in markdown
+    assert (f"leaves azure-francecentral twice (read once for the manifest, once for the copy): its {objects:g} TB "
+            f"are {2 * objects:g} TB of egress") in markdown
+    assert "200 Gbit/s per storage account" in markdown and "Here that is the link: 10 Gbit/s, 7 sustained" in markdown
+
+
+def test_an_unpublished_egress_ceiling_is_unknown(cli: Any) -> None:
+    document = json.loads(cli("migrate", "plan", "--from", "scaleway", "--to", "ovhcloud-public-cloud", "--format",
+                              "json").out)
+    stated = document["egress_bound"]
+    assert stated["account_egress_ceiling"] == {
+        "status": "unknown", "gbps": None,
+        "reason": "no published per-account egress ceiling is recorded for API family scaleway"}
+    assert (stated["bound"], stated["bound_gbps"], stated["accounts_for_the_link"]) == ("link", 10.0, None)

@@ -103,10 +103,15 @@ def test_azure_workload_identity_trusts_the_aks_clusters_service_account_tokens(
     (cluster,) = [r for r in result.resources if r.type == "azure-native:containerservice:ManagedCluster"]
     (identity,) = [r for r in result.resources if r.type == "azure-native:managedidentity:UserAssignedIdentity"
                    and r.name == "workload-identity-identity"]
-    (credential,) = [r for r in result.resources
-                     if r.type == "azure-native:managedidentity:FederatedIdentityCredential"]
+    credentials = {r.name: r for r in result.resources
+                   if r.type == "azure-native:managedidentity:FederatedIdentityCredential"}
+    credential = credentials.pop("workload-identity-federated")
     assert credential.inputs["issuer"] == planner.COMPUTED  # the cluster's issuer URL, known once it exists
     assert credential.inputs["subject"] == "system:serviceaccount:hdh-platform:workload"
+    # Each research project's own identity trusts its own namespace's service account only.
+    assert credentials and all(
+        r.inputs["subject"] == f"system:serviceaccount:{name.removesuffix('-workload-identity-federated')}:workload"
+        and name.startswith("project-") for name, r in credentials.items())
     assert credential.inputs["audiences"] == ["api://AzureADTokenExchange"]
     assert credential.inputs["resourceName"] == identity.inputs["resourceName"]
     assert {cluster.urn, identity.urn} <= set(credential.dependencies)

@@ -22,6 +22,7 @@ from hdhport.errors import InputError, Problem
 from hdhport.migrate import manifest as manifests
 from hdhport.migrate import methods
 from hdhport.migrate.methods import Method
+from hdhport.migrate.remotes import OBJECT_STORE_KINDS, NoRemote, Remote, remotes
 from hdhport.model import Catalogue, KeyCustody, Profile, Service
 from hdhport.registry import API_FAMILIES
 from hdhport.resolve import resolve_service
@@ -386,6 +387,8 @@ class Step:
     hours: float = 0.0
     basis: str | None = None  # with --measured: what the hours rest on (None: no method, nothing timed)
     link_hours: float = 0.0  # the link passes' hours, whatever the basis
+    #: a move by `hdhport migrate objects` (MEASURED_METHODS): the rclone remotes of its source and its target
+    remotes: tuple[Remote | NoRemote, Remote | NoRemote] | None = None
 
     def gap(self) -> ReversibilityGap | None:
         if self.status not in ("gap", "unknown"):
@@ -405,6 +408,8 @@ class Step:
             "prechecks": list(self.prechecks), "move": list(self.move), "verification": list(self.verification),
             "cutover": list(self.cutover), "rollback": list(self.rollback), "caveats": list(self.caveats),
             "volume_tb": round(self.volume_tb, 3), "transfer_hours": round(self.hours, 2),
+            "rclone_remotes": None if self.remotes is None else {
+                "source": self.remotes[0].to_json(), "target": self.remotes[1].to_json()},
         }
 
 
@@ -455,6 +460,7 @@ class Runbook:
             "assumptions": assumptions,
             "totals": self.totals(),
             "one_off_cost": {"egress": _egress(self).to_json()},
+            "egress_bound": _bound(self).to_json(),
             "gaps": [g.to_json() for g in self.gaps],
             "steps": steps,
         }
@@ -469,6 +475,13 @@ def _egress(runbook: Runbook) -> Any:
     from hdhport.migrate.egress import egress_cost
 
     return egress_cost(runbook)
+
+
+def _bound(runbook: Runbook) -> Any:
+    """What bounds the throughput out of the source (hdhport.migrate.egress)."""
+    from hdhport.migrate.egress import egress_bound
+
+    return egress_bound(runbook)
 
 
 def _fill(texts: tuple[str, ...], source: Side, target: Side) -> tuple[str, ...]:
@@ -486,7 +499,8 @@ def _carried(catalogue: Catalogue) -> list[tuple[str, Service, str]]:
 
 def _step(order: int, phase: str, service: Service, carries: str, source: Side, target: Side,
           volume_tb: float, bandwidth_gbps: float, target_profile: str,
-          target_custody: KeyCustody | None = None, measured: Measured | None = None) -> Step:
+          target_custody: KeyCustody | None = None, measured: Measured | None = None,
+          profiles: tuple[Profile, Profile] | None = None) -> Step:
     base: dict[str, Any] = {"order": order, "phase": phase, "service": service, "carries": carries,
                             "source": source, "target": target}
     if source.way == "gap":
@@ -520,6 +534,9 @@ def _step(order: int, phase: str, service: Service, carries: str, source: Side, 
     deployed = (f"The target stack is deployed (pulumi up on Pulumi.{target_profile}.yaml)"
                 if target.basis != "profile offer" else f"{target.product} is provisioned by the operator")
     generic = ((f"{deployed} and {target.product} holds no data yet.",) if service.data_bearing else ())
+    sides = (remotes(*profiles, source.kind, target.kind)
+             if profiles is not None and method.id in MEASURED_METHODS
+             and {source.kind, target.kind} & set(OBJECT_STORE_KINDS) else None)
     return Step(**base, status="method", reason=f"{method.name}: {source.kind} to {target.kind}", method=method,
                 fidelity=route.fidelity or method.fidelity,
                 prechecks=generic + custody + _fill(method.prechecks + route.prechecks, source, target),
@@ -527,7 +544,7 @@ def _step(order: int, phase: str, service: Service, carries: str, source: Side, 
                 verification=_fill(method.verification, source, target),
                 cutover=_fill(method.cutover, source, target), rollback=_fill(method.rollback, source, target),
                 caveats=_fill(choice.caveats, source, target), volume_tb=volume_tb, hours=hours, basis=basis,
-                link_hours=link_hours)
+                link_hours=link_hours, remotes=sides)
 
 
 def build(catalogue: Catalogue, source: Profile, target: Profile, *, plans: Mapping[str, Plan] | None = None,
@@ -542,7 +559,7 @@ def build(catalogue: Catalogue, source: Profile, target: Profile, *, plans: Mapp
     bandwidth = DEFAULT_BANDWIDTH_GBPS if bandwidth_gbps is None else bandwidth_gbps
     steps = [_step(order, phase, service, carries, side(service, source, plans.get(source.id)),
                    side(service, target, plans.get(target.id)), volume * VOLUME_SHARES.get(service.id, 0.0),
-                   bandwidth, target.id, target.key_custody, measured)
+                   bandwidth, target.id, target.key_custody, measured, (source, target))
              for order, (phase, service, carries) in enumerate(_carried(catalogue), start=1)]
     used = {pid: plan.file for pid, plan in plans.items() if pid in (source.id, target.id)}
     return Runbook(source, target, steps, volume, bandwidth, assumed, used, measured)
@@ -598,6 +615,15 @@ def to_markdown(runbook: Runbook) -> str:
             "  - GB sent = sum over moved services of volume x passes over the link x 1,000; one list price per GB "
             "(no tiers, free allowances or private interconnect rates). The rest of the move (people, parallel "
             "running, the target's ingress and storage) is not estimated here.", ""]
+    bound = _bound(runbook)
+    ceiling = bound.ceiling
+    out += [f"## What bounds the move: egress out of `{src.id}`", "", bound.text, "",
+            "- Account egress ceiling: " + (f"unknown ({bound.ceiling_reason})." if ceiling is None else
+                                            f"{ceiling.gbps:g} Gbit/s, {ceiling.applies_to}; source: {ceiling.source}, "
+                                            f"dated {ceiling.date}."),
+            "- Formula: hours = egress TB x 8000 / (min(link, account ceiling) Gbit/s x "
+            f"{LINK_EFFICIENCY:.0%} x 3600); egress TB = sum over moved services of volume x passes over the link.",
+            ""]
     out += ["## Assumptions", "",
             f"- Volume: {runbook.volume_tb:g} TB" + (" (assumed: give --volume-tb)" if "volume_tb" in runbook.assumed
                                                     else "") + ", split across services as below.",
@@ -637,12 +663,27 @@ def to_markdown(runbook: Runbook) -> str:
                             f"{_hours(step.link_hours)})")
         out += [f"- Method: **{step.method.name}** ({step.fidelity}); tool: {step.method.tool}",
                 f"- Duration: {duration}"]
+        if step.remotes is not None:
+            out += _remotes_text(step.remotes)
         for title, items in (("Pre-checks", step.prechecks), ("Move", step.move), ("Verification", step.verification),
                              ("Cut-over", step.cutover), ("Rollback", step.rollback), ("Caveats", step.caveats)):
             if items:
                 out += [f"- {title}:"] + [f"  - {item}" for item in items]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _remotes_text(sides: tuple[Remote | NoRemote, Remote | NoRemote]) -> list[str]:
+    """The rclone configuration file a step's `hdhport migrate objects` reads (--rclone-config), secrets kept out."""
+    stated = [side for side in sides if isinstance(side, Remote)]
+    out = ["- rclone remotes (the file given to --rclone-config; no secret in it):"]
+    if stated:
+        lines = "\n".join(side.stanza for side in stated).splitlines()
+        out += ["", "  ```ini", *(f"  {line}" if line else "" for line in lines), "  ```", ""]
+    for label, side in zip(("source", "target"), sides):
+        out.append(f"  - {label}: " + (f"`{side.name}:`, credentials: {side.credentials}; form: {side.source}."
+                                       if isinstance(side, Remote) else f"no stanza: {side.reason}."))
+    return out
 
 
 def _side_text(end: Side) -> str:

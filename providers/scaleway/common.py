@@ -28,6 +28,18 @@ def deployment_organization() -> str | None:
     return pulumi.Config("scaleway").get("organizationId") or os.environ.get("SCW_DEFAULT_ORGANIZATION_ID")
 
 
+def deployer_principal() -> pulumi.Output[str]:
+    """Who runs `pulumi up`, as a bucket policy names a principal (`application_id:<id>` or `user_id:<id>`):
+    the owner of the provider's API key, read once through IAM (the deploying key needs IAMReadOnly;
+    docs/operations.md). Bucket policies must allow it, or the deployment loses its own buckets."""
+    def lookup() -> pulumi.Output[str]:
+        access_key = pulumi.Config("scaleway").get("accessKey") or os.environ.get("SCW_ACCESS_KEY")
+        key = iam.get_api_key_output(access_key=access_key)
+        return pulumi.Output.all(key.application_id, key.user_id).apply(
+            lambda ids: f"application_id:{ids[0]}" if ids[0] else f"user_id:{ids[1]}")
+    return once(("scaleway", "deployer"), lookup)
+
+
 def operators_ssh_key(owner: pulumi.Resource, public_key: str) -> iam.SshKey:
     """The operators' key, registered once in the project (by the first service that boots machines):
     Scaleway Instances install the project's keys at first boot (no per-machine key argument); the

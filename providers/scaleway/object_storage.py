@@ -1,6 +1,7 @@
 """object_storage on Scaleway: versioned, object-locked buckets encrypted with the platform's Key Manager key."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from typing import ClassVar
 import pulumi
 from pulumiverse_scaleway import object as object_storage
 
-from providers.scaleway.common import ScalewayService, deployment_project
+from providers.scaleway.common import ScalewayService, deployer_principal, deployment_project
 
 #: Days an object version stays undeletable (object lock, governance mode: an administrator with the
 #: explicit bypass permission can still correct a mistake; COMPLIANCE is for the archive).
@@ -38,8 +39,14 @@ class ObjectStorage(ScalewayService):
     versioning (an overwrite or a delete keeps the previous version); object lock with a default
     retention (governance mode; compliance for the archive); server-side encryption by default with the
     platform's Key Manager key (SSE-KMS, `aws:kms`, Scaleway's since 2026-06-04; objects written before
-    it stay as they were, so it is set when the bucket is created); and a bucket policy refusing any
-    request that is not over TLS. No lifecycle rule and no Glacier class: Scaleway's HDS guide
+    it stay as they were, so it is set when the bucket is created); and a bucket policy. Scaleway's policies
+    (version 2023-04-17) allow only what they allow: a bucket with a policy is lost to every principal it
+    does not name but the organization's owner (Scaleway's "Bucket policies overview", validated
+    2025-07-30). So the policy names who may use the bucket: the principal running the deployment (all
+    actions: it manages the bucket's configuration on every `pulumi up` and refresh) and the scope's
+    workload identity (list, read, write; no delete: versions and object lock handle removal), and refuses
+    any request that is not over TLS. Another project's workload, holding the same project-wide IAM
+    right, is not named, so it cannot reach this bucket. No lifecycle rule and no Glacier class: Scaleway's HDS guide
     (2025-11-12) forbids both on buckets holding health data.
 
     Limits, said: the bucket keeps Scaleway's public S3 endpoint (Object Storage private access from a
@@ -77,7 +84,9 @@ class ObjectStorage(ScalewayService):
                 opts=self.keep())
             object_storage.BucketPolicy(
                 self.role(f"{bucket.role}-policy"), bucket=created.name,
-                policy=json.dumps(_tls_only(name)), opts=self.child())
+                policy=pulumi.Output.all(deployer_principal(), self.placement.workload_principal).apply(
+                    functools.partial(_policy_text, name)),
+                opts=self.child())
             names.append(name)
         region = self.placement.region
         base = f"https://s3.{region}.scw.cloud"
@@ -85,7 +94,24 @@ class ObjectStorage(ScalewayService):
         return endpoint, self.data_key_ref()
 
 
-def _tls_only(name: str) -> dict[str, object]:
-    return {"Version": "2023-04-17", "Id": f"{name}-tls-only", "Statement": [{
-        "Sid": "refuse-plain-http", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": [name, f"{name}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+#: What a scope's workload may do in its buckets: list, read and write objects (S3 actions as Scaleway names them).
+WORKLOAD_ACTIONS = ("s3:ListBucket", "s3:GetObject", "s3:PutObject")
+
+
+def _policy_text(name: str, principals: list[str]) -> str:
+    return json.dumps(bucket_policy(name, principals[0], principals[1]))
+
+
+def bucket_policy(name: str, deployer: str, workload: str) -> dict[str, object]:
+    """The bucket's policy: the deployer may do everything, the scope's workload (when one is built) list,
+    read and write; nothing over plain HTTP, whoever asks."""
+    resources = [name, f"{name}/*"]
+    statements: list[dict[str, object]] = [
+        {"Sid": "deployment", "Effect": "Allow", "Principal": {"SCW": deployer}, "Action": "s3:*",
+         "Resource": resources}]
+    if workload:
+        statements.append({"Sid": "workload", "Effect": "Allow", "Principal": {"SCW": workload},
+                           "Action": list(WORKLOAD_ACTIONS), "Resource": resources})
+    statements.append({"Sid": "refuse-plain-http", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                       "Resource": resources, "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    return {"Version": "2023-04-17", "Id": f"{name}-access", "Statement": statements}

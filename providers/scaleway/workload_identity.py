@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 import pulumi
 from pulumiverse_scaleway import iam
@@ -19,13 +20,18 @@ class WorkloadIdentity(ScalewayService):
 
     One IAM application per scope (the platform, or each research project): the identity a workload
     authenticates with instead of a person's credentials. Its policy names the object-storage permission
-    set on the platform's project only; it cannot manage IAM, machines or other projects. Its API key is
+    set on the platform's project only; it cannot manage IAM or machines. Its API key is
     the workload's S3 credential (access key and secret key, which the S3 API takes directly): it expires
     at `hdh:workloadCredentialExpiry` when the stack fixes a date, else a year after it is created (kept
     through `ignore_changes`, so later runs neither move it nor replace the key; rotating is
     `pulumi up --replace` of the key). The secret key stays in the stack's encrypted state as a Pulumi
     secret until the deploy pipeline hands it to the workload. The endpoint is the application's id.
+    The scope's buckets name the application in their bucket policy (placement `workload_principal`):
+    Scaleway lets a bucket with a policy be reached only by the principals it allows, so the project-wide
+    IAM right opens no other scope's bucket.
     """
+
+    PROVIDES: ClassVar[tuple[str, ...]] = ("workload_principal",)
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         project = self.placement.scope or deployment_project()
@@ -34,7 +40,7 @@ class WorkloadIdentity(ScalewayService):
             description=f"hdhport workload identity ({self.scope_name})", tags=self.tag_list, opts=self.child())
         iam.Policy(
             self.role("policy"), name=f"{self.scoped('workload')}-{pulumi.get_stack()}",
-            description="objects of the platform's project, nothing else", application_id=application.id,
+            description="objects of the scope's buckets (their policies), nothing else", application_id=application.id,
             rules=[iam.PolicyRuleArgs(permission_set_names=list(WORKLOAD_PERMISSION_SETS),
                                       project_ids=[project] if project else None)],
             tags=self.tag_list, opts=self.child())
@@ -45,4 +51,5 @@ class WorkloadIdentity(ScalewayService):
             default_project_id=project or None, expires_at=expiry,
             opts=self.child(ignore_changes=[] if fixed else ["expiresAt"],
                             additional_secret_outputs=["secretKey"]))
+        self.provide(workload_principal=application.id.apply(lambda app: f"application_id:{app}"))
         return application.id, None

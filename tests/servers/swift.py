@@ -1,6 +1,11 @@
 """A real OpenStack Swift all-in-one (Debian's swift 2.30): proxy with tempauth and s3api, and one
 account, container and object server on plain directories, all on 127.0.0.1.
 
+s3api answers as Scaleway Object Storage's Paris region does: its `location` is fr-par (s3api checks the
+region every request is signed for against it, so every S3 client of this store signs for fr-par), and its
+`storage_domain` is Scaleway's endpoint host, so a request for `<bucket>.s3.fr-par.scw.cloud` is
+virtual-hosted-style (reaching it takes a proxy that sends those names to 127.0.0.1: servers.proxy).
+
 Everything lives under the run's own directory: `swift_dir` points each server at its own swift.conf
 and rings, so /etc/swift is never read or touched.
 """
@@ -17,6 +22,8 @@ from pathlib import Path
 from servers.process import LOOPBACK, Process, ServerError, free_port, port_open, wait_until
 
 USER, KEY = "test:tester", "testing"  # tempauth's user; also the S3 access key and secret through s3api
+REGION = "fr-par"  # s3api's location: the region S3 requests must be signed for
+STORAGE_DOMAIN = "s3.fr-par.scw.cloud"  # virtual-hosted-style requests: Host <bucket>.s3.fr-par.scw.cloud
 BINARIES = ("swift-ring-builder", "swift-proxy-server", "swift-account-server", "swift-container-server",
             "swift-object-server", "memcached")
 ROLES = ("account", "container", "object")
@@ -34,8 +41,8 @@ def missing_binaries() -> list[str]:
 class Swift:
     """Swift all-in-one under `root`; `start()` builds it on first use and can be called again after `kill()`."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, region: str = REGION, storage_domain: str = STORAGE_DOMAIN) -> None:
+        self.root, self.region, self.storage_domain = root, region, storage_domain
         self.ports = {role: free_port() for role in (*ROLES, "proxy", "memcached")}
         self.processes: dict[str, Process] = {}
         self._built = False
@@ -49,10 +56,11 @@ class Swift:
         return f"{self.url}/auth/v1.0"
 
     def rclone_sections(self) -> str:
-        """rclone remotes for this store: `swift` (Swift API through tempauth) and `s3` (the same store via s3api)."""
+        """rclone remotes for this store: `swift` (Swift API through tempauth) and `s3` (the same store via s3api,
+        path-style at 127.0.0.1, signed for s3api's region)."""
         return (f"[swift]\ntype = swift\nuser = {USER}\nkey = {KEY}\nauth = {self.auth_url}\n\n"
                 f"[s3]\ntype = s3\nprovider = Other\naccess_key_id = {USER}\nsecret_access_key = {KEY}\n"
-                f"endpoint = {self.url}\nregion = us-east-1\nforce_path_style = true\n\n")
+                f"endpoint = {self.url}\nregion = {self.region}\nforce_path_style = true\n\n")
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -127,7 +135,8 @@ class Swift:
             f"{common}bind_port = {self.ports['proxy']}\n\n[pipeline:main]\npipeline = {_PROXY_PIPELINE}\n\n"
             "[app:proxy-server]\nuse = egg:swift#proxy\naccount_autocreate = true\n\n"
             f"[filter:tempauth]\nuse = egg:swift#tempauth\nuser_test_tester = {KEY} .admin\n\n"
-            "[filter:s3api]\nuse = egg:swift#s3api\nlocation = us-east-1\n\n"
+            f"[filter:s3api]\nuse = egg:swift#s3api\nlocation = {self.region}\n"
+            f"storage_domain = {self.storage_domain}\n\n"
             f"[filter:cache]\nuse = egg:swift#memcache\nmemcache_servers = {LOOPBACK}:{self.ports['memcached']}\n\n"
             "[filter:proxy-logging]\nuse = egg:swift#proxy_logging\n\n" + filters, encoding="utf-8")
         with ThreadPoolExecutor(len(ROLES)) as pool:  # each rebalance takes seconds: build the three at once
