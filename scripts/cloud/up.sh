@@ -198,13 +198,17 @@ fi
 
 # ---------------------------------------------------------------- infra: MariaDB, epmd, RabbitMQ, memcached
 ts "start MariaDB, RabbitMQ, memcached"
+# MariaDB runs as whoever runs this script (root here, as every other service of the cloud), never as `mysql`:
+# the checkout may sit under a directory only its owner can enter (a CI clone in `mktemp -d`, mode 0700), and
+# `mysql` could then not reach its own data directory (found on a new machine, 2026-12-03: Errcode 13).
+DB_USER=$(id -un)
 if [ ! -d "$DATA/mysql/mysql" ]; then
-  mkdir -p "$DATA/mysql"; chown mysql:mysql "$DATA/mysql"
-  mariadb-install-db --no-defaults --user=mysql --datadir="$DATA/mysql" \
+  mkdir -p "$DATA/mysql"
+  mariadb-install-db --no-defaults --user="$DB_USER" --datadir="$DATA/mysql" \
      --auth-root-authentication-method=socket --skip-test-db > "$LOG/mysql-install.log" 2>&1
 fi
-mkdir -p "$RUN/mysqld"; chown mysql:mysql "$RUN/mysqld"
-start_bg mysql /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$DATA/mysql" \
+mkdir -p "$RUN/mysqld"
+start_bg mysql /usr/sbin/mariadbd --no-defaults --user="$DB_USER" --datadir="$DATA/mysql" \
   --socket="$RUN/mysqld/mysqld.sock" --pid-file="$RUN/mysqld/mysqld.pid" --bind-address=127.0.0.1 --port=3306 \
   --max-connections=4000 --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
   --skip-name-resolve --character-set-server=utf8 --collation-server=utf8_general_ci \
