@@ -58,12 +58,14 @@ def _problems(text: Any, scope: str, workloads: dict[str, str]) -> list[str]:
             continue
         actions = statement.get("Action")
         principal = statement.get("Principal")
-        names = principal.get("SCW") if isinstance(principal, dict) else None
+        names = principal.get("SCW") if isinstance(principal, dict) else principal
         for name in names if isinstance(names, list) else [names]:
             if isinstance(name, str):
                 allowed.setdefault(name, set()).update(actions if isinstance(actions, list) else [str(actions)])
     problems = []
-    if "s3:*" not in allowed.get(DEPLOYER, set()):
+    if "*" in allowed:
+        problems.append("it allows everyone (Principal \"*\")")
+    if not allowed.get(DEPLOYER, set()) & {"s3:*", "*"}:
         problems.append("it does not allow the deploying principal every action: the bucket is lost to the "
                         "deployment (its next `pulumi up` or refresh) and kept by the organization's owner only")
     own = [principal for principal, owner in workloads.items() if owner == scope]

@@ -73,7 +73,7 @@ def sizing_for(config: StackConfig, profile: Profile, resolutions: Iterable[Reso
 
 #: Built as soon as what it trusts exists (the cluster whose tokens it accepts) and before the first service that
 #: names it (the buckets whose policies allow it, where the store keeps its own access list).
-IDENTITY_BEFORE, IDENTITY_AFTER = "object_storage", "kubernetes"
+IDENTITY_BEFORE, IDENTITY_AFTER = ("object_storage", "data_lake", "archive_storage"), "kubernetes"
 
 
 def _ordered(services: Iterable[Service]) -> list[Service]:
@@ -83,11 +83,12 @@ def _ordered(services: Iterable[Service]) -> list[Service]:
     identity = [s for s in rest if s.id == "workload_identity"]
     rest = [s for s in rest if s.id != "workload_identity"]
     ids = [s.id for s in rest]
-    if identity and IDENTITY_BEFORE in ids:
-        if IDENTITY_AFTER in ids and ids.index(IDENTITY_AFTER) > ids.index(IDENTITY_BEFORE):
-            raise ValueError(f"the catalogue lists {IDENTITY_AFTER} after {IDENTITY_BEFORE}: workload_identity "
+    consumers = [ids.index(name) for name in IDENTITY_BEFORE if name in ids]
+    if identity and consumers:
+        if IDENTITY_AFTER in ids and ids.index(IDENTITY_AFTER) > min(consumers):
+            raise ValueError(f"the catalogue lists {IDENTITY_AFTER} after {ids[min(consumers)]}: workload_identity "
                              "cannot follow the one and precede the other")
-        rest.insert(ids.index(IDENTITY_BEFORE), identity[0])
+        rest.insert(min(consumers), identity[0])
     else:
         rest += identity
     return first + rest

@@ -58,7 +58,8 @@ class Enclave(pulumi.ComponentResource):
         tags = tags_for("enclave", name, data_bearing=True)
         segment = iaas_for(placement.api_family)(placement, tags).segment(
             self, f"{name}-segment", enclave_cidr(index), ENCLAVE_INGRESS)
-        local = placement.with_(subnet_id=segment.subnet_id)
+        # The project's own workload identity, built below, is the only one its bucket may name (never the platform's).
+        local = placement.with_(subnet_id=segment.subnet_id, workload_principal="")
         self.parts: dict[str, ServiceComponent] = {}
         for service_id in ENCLAVE_SERVICES:
             resolution = resolutions[service_id]

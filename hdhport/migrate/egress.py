@@ -169,13 +169,15 @@ class EgressBound:
         bounded = ("the link" if self.bound == "link" else
                    f"the storage account's ceiling, unless the data is spread over {self.accounts_for_the_link} "
                    "accounts or more")
-        objects = (f"Every byte moved by `hdhport migrate objects` leaves {self.offer} {_times(self.objects_passes)} "
-                   f"(read once for the manifest, once for the copy): its {self.objects_tb:g} TB are "
-                   f"{self.objects_egress_tb:g} TB of egress. " if self.objects_tb else "")
+        objects = (f"Every byte moved by `hdhport migrate objects` leaves {self.offer} at most "
+                   f"{_times(self.objects_passes)} (read once for the manifest, once for the copy; an object of "
+                   f"32 MiB or more, on a first run from a remote source, is sent on as the manifest reads it, so "
+                   f"once): its {self.objects_tb:g} TB are at most {self.objects_egress_tb:g} TB of egress. "
+                   if self.objects_tb else "")
         return (f"Out of {self.offer}, the move runs at most at the lower of the link you give ({self.link_gbps:g} "
                 f"Gbit/s) and the egress the source allows: {ceiling}. Here that is {bounded}: "
                 f"{self.bound_gbps:g} Gbit/s, {self.sustained_gbps:g} sustained ({self.efficiency:.0%}). {objects}"
-                f"In all, {self.egress_tb:g} TB leave {self.offer}: {_hours(self.hours)} at that rate.")
+                f"In all, at most {self.egress_tb:g} TB leave {self.offer}: {_hours(self.hours)} at that rate.")
 
     def to_json(self) -> dict[str, Any]:
         return {"offer": self.offer, "region": self.region, "link_gbps": self.link_gbps,

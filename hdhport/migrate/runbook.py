@@ -161,6 +161,8 @@ def load_measured(file: Path, pair: str | None = None, object_mib: float = DEFAU
         raise bad("", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise bad("", "JSON nested too deep") from None
+    except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise bad("", f"invalid JSON: {exc}") from None
 
     def get(value: Any, key: str, where: str) -> Any:
         if not isinstance(value, dict):
@@ -172,8 +174,12 @@ def load_measured(file: Path, pair: str | None = None, object_mib: float = DEFAU
     def number(value: Any, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad(where, f"expected a number, got {_json_kind(value)}")
-        if not math.isfinite(value) or value < 0:
-            raise bad(where, f"expected a number at least 0, got {value}")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer too large for a float
+            finite = False
+        if not finite or value < 0:
+            raise bad(where, f"expected a finite number at least 0, got {str(value)[:20]}")
         return float(value)
 
     pairs = get(document, "pairs", "")

@@ -35,9 +35,19 @@ def deployer_principal() -> pulumi.Output[str]:
     def lookup() -> pulumi.Output[str]:
         access_key = pulumi.Config("scaleway").get("accessKey") or os.environ.get("SCW_ACCESS_KEY")
         key = iam.get_api_key_output(access_key=access_key)
-        return pulumi.Output.all(key.application_id, key.user_id).apply(
-            lambda ids: f"application_id:{ids[0]}" if ids[0] else f"user_id:{ids[1]}")
+        return pulumi.Output.all(key.application_id, key.user_id).apply(_principal)
     return once(("scaleway", "deployer"), lookup)
+
+
+def _principal(ids: list[str | None]) -> str:
+    application, user = ids
+    if application:
+        return f"application_id:{application}"
+    if user:
+        return f"user_id:{user}"
+    raise ValueError("the deploying Scaleway API key has neither an application nor a user as its owner: the "
+                     "buckets' policies could name nobody (set scaleway:accessKey or SCW_ACCESS_KEY to the key "
+                     "`pulumi up` runs with)")
 
 
 def operators_ssh_key(owner: pulumi.Resource, public_key: str) -> iam.SshKey:

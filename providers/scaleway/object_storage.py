@@ -44,12 +44,14 @@ class ObjectStorage(ScalewayService):
     does not name but the organization's owner (Scaleway's "Bucket policies overview", validated
     2025-07-30). So the policy names who may use the bucket: the principal running the deployment (all
     actions: it manages the bucket's configuration on every `pulumi up` and refresh) and the scope's
-    workload identity (list, read, write; no delete: versions and object lock handle removal), and refuses
-    any request that is not over TLS. Another project's workload, holding the same project-wide IAM
-    right, is not named, so it cannot reach this bucket. No lifecycle rule and no Glacier class: Scaleway's HDS guide
+    workload identity (list, read, write, and abort or list its own multipart uploads; no delete: versions
+    and object lock handle removal). Another project's workload, holding the same project-wide IAM right,
+    is not named, so it cannot reach this bucket. The policy is put last, after the encryption and lock
+    settings, so a wrong principal cannot leave a bucket unencrypted. No lifecycle rule and no Glacier class: Scaleway's HDS guide
     (2025-11-12) forbids both on buckets holding health data.
 
-    Limits, said: the bucket keeps Scaleway's public S3 endpoint (Object Storage private access from a
+    Limits, said: TLS is the clients' (the endpoint given is https): a 2023-04-17 policy only allows, and
+    its conditions know no aws:SecureTransport, so it cannot refuse plain HTTP; the bucket keeps Scaleway's public S3 endpoint (Object Storage private access from a
     VPC exists but has no resource in pulumiverse-scaleway 1.60.0), so access rests on IAM (only the
     project's principals, never public ACLs) and TLS; Object Storage is not yet integrated with Audit
     Trail (2026-09-02); and HDS-certified buckets are tagged at creation in the console only, which the
@@ -69,14 +71,14 @@ class ObjectStorage(ScalewayService):
                 self.role(bucket.role), name=name, object_lock_enabled=True, force_destroy=False,
                 versioning=object_storage.BucketVersioningArgs(enabled=True),
                 tags={**self.tags, "hdh-bucket": bucket.role}, opts=self.keep())
-            object_storage.BucketServerSideEncryptionConfiguration(
+            encryption = object_storage.BucketServerSideEncryptionConfiguration(
                 self.role(f"{bucket.role}-encryption"), bucket=created.name,
                 rules=[object_storage.BucketServerSideEncryptionConfigurationRuleArgs(
                     apply_server_side_encryption_by_default=object_storage
                     .BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
                         sse_algorithm="aws:kms", kms_master_key_id=self.placement.key_ref))],
                 opts=self.keep())
-            object_storage.BucketLockConfiguration(
+            lock = object_storage.BucketLockConfiguration(
                 self.role(f"{bucket.role}-lock"), bucket=created.name,
                 rule=object_storage.BucketLockConfigurationRuleArgs(
                     default_retention=object_storage.BucketLockConfigurationRuleDefaultRetentionArgs(
@@ -86,7 +88,7 @@ class ObjectStorage(ScalewayService):
                 self.role(f"{bucket.role}-policy"), bucket=created.name,
                 policy=pulumi.Output.all(deployer_principal(), self.placement.workload_principal).apply(
                     functools.partial(_policy_text, name)),
-                opts=self.child())
+                opts=self.child(depends_on=[encryption, lock]))
             names.append(name)
         region = self.placement.region
         base = f"https://s3.{region}.scw.cloud"
@@ -94,8 +96,10 @@ class ObjectStorage(ScalewayService):
         return endpoint, self.data_key_ref()
 
 
-#: What a scope's workload may do in its buckets: list, read and write objects (S3 actions as Scaleway names them).
-WORKLOAD_ACTIONS = ("s3:ListBucket", "s3:GetObject", "s3:PutObject")
+#: What a scope's workload may do in its buckets: list, read and write objects, and list or abort the multipart
+#: uploads a large write makes (actions Scaleway's bucket policies support, "Bucket policies overview").
+WORKLOAD_ACTIONS = ("s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:ListBucketMultipartUploads",
+                    "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload")
 
 
 def _policy_text(name: str, principals: list[str]) -> str:
@@ -104,7 +108,7 @@ def _policy_text(name: str, principals: list[str]) -> str:
 
 def bucket_policy(name: str, deployer: str, workload: str) -> dict[str, object]:
     """The bucket's policy: the deployer may do everything, the scope's workload (when one is built) list,
-    read and write; nothing over plain HTTP, whoever asks."""
+    read and write; nobody else (Scaleway denies what a 2023-04-17 policy does not allow)."""
     resources = [name, f"{name}/*"]
     statements: list[dict[str, object]] = [
         {"Sid": "deployment", "Effect": "Allow", "Principal": {"SCW": deployer}, "Action": "s3:*",
@@ -112,6 +116,4 @@ def bucket_policy(name: str, deployer: str, workload: str) -> dict[str, object]:
     if workload:
         statements.append({"Sid": "workload", "Effect": "Allow", "Principal": {"SCW": workload},
                            "Action": list(WORKLOAD_ACTIONS), "Resource": resources})
-    statements.append({"Sid": "refuse-plain-http", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                       "Resource": resources, "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
     return {"Version": "2023-04-17", "Id": f"{name}-access", "Statement": statements}

@@ -11,8 +11,11 @@ from providers.clock import today
 from providers.scaleway.common import ScalewayService, deployment_project
 from providers.scaleway.settings import WORKLOAD_CREDENTIAL_DAYS
 
-#: What a workload may do: read and write objects of the project, nothing else (no Instances, no IAM).
-WORKLOAD_PERMISSION_SETS = ("ObjectStorageFullAccess",)
+#: What a workload may do: read and write objects of the project's buckets whose policy names it, nothing else
+#: (no Instances, no IAM). The buckets are encrypted with SSE-KMS, and Object Storage rights alone are refused
+#: there: a principal needs KeyManagerKeyEncrypt to upload and KeyManagerKeyDecrypt to download (Scaleway docs
+#: object-storage/how-to/enable-sse-kms.mdx, validated 2026-06-03).
+WORKLOAD_PERMISSION_SETS = ("ObjectStorageFullAccess", "KeyManagerKeyEncrypt", "KeyManagerKeyDecrypt")
 
 
 class WorkloadIdentity(ScalewayService):
@@ -40,7 +43,7 @@ class WorkloadIdentity(ScalewayService):
             description=f"hdhport workload identity ({self.scope_name})", tags=self.tag_list, opts=self.child())
         iam.Policy(
             self.role("policy"), name=f"{self.scoped('workload')}-{pulumi.get_stack()}",
-            description="objects of the scope's buckets (their policies), nothing else", application_id=application.id,
+            description="objects of the scope's buckets (their policies) and their SSE-KMS key, nothing else", application_id=application.id,
             rules=[iam.PolicyRuleArgs(permission_set_names=list(WORKLOAD_PERMISSION_SETS),
                                       project_ids=[project] if project else None)],
             tags=self.tag_list, opts=self.child())
