@@ -103,7 +103,7 @@ bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling,
 bench-objects: install ## the verified object move against raw rclone copy, local directories and Azurite -> Swift s3api (small and large objects), as ratios, with a full-move projection, and the peak memory of a 1,000,000-object move and resume against a 10,000-object one; writes bench/objects-results.json (~20 min)
 	$(PY) -m bench.objects
 
-engine: install ## build the Pulumi CLI and the bridged OpenStack provider 5.5.3 from the Go module proxy at pinned versions into .tools/engine, then smoke-test both (cold ~31 min: CLI ~26, provider ~5; warm ~5 s); see scripts/engine/README.md
+engine: install ## build the Pulumi CLI and the bridged OpenStack provider 5.5.3 from the Go module proxy at pinned versions into .tools/engine, then smoke-test both (cold 13-31 min by the machine; warm ~5 s); see scripts/engine/README.md
 	scripts/engine/build.sh
 
 cloud: ## start a real OpenStack Zed on 127.0.0.1 shaped like OVHcloud (GRA11, non-admin user, OVH volume types) in .tools/cloud; see scripts/cloud/README.md
