@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -152,17 +152,7 @@ def load_measured(file: Path, pair: str | None = None, object_mib: float = DEFAU
                                                             f"got {object_mib:g}")])
     if file.is_dir():  # manifests.read_regular's fdopen would fail on it with no located line
         raise InputError([Problem(str(file), 1, 1, "", "cannot read the bench objects result: it is a directory")])
-    raw = manifests.read_regular(file, "bench objects result")
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise bad("", f"not UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise bad("", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except RecursionError:
-        raise bad("", "JSON nested too deep") from None
-    except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
-        raise bad("", f"invalid JSON: {exc}") from None
+    document = _json_document(manifests.read_regular(file, "bench objects result"), bad)
 
     def get(value: Any, key: str, where: str) -> Any:
         if not isinstance(value, dict):
@@ -252,6 +242,20 @@ def plan_files(directory: Path) -> list[Path]:
             if file.exists() or file.is_symlink()]
 
 
+def _json_document(raw: bytes, bad: Callable[..., InputError]) -> Any:
+    """A JSON file's document, or the located error `bad` makes of why it is none."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise bad("", f"not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise bad("", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise bad("", "JSON nested too deep") from None
+    except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise bad("", f"invalid JSON: {exc}") from None
+
+
 def read_plan(file: Path) -> tuple[str, str, Plan]:
     """One `hdhport plan` output: its profile, its stack and what the runbook uses of it. Anything else (not
     JSON, too deep, a key of the wrong type) is one located line, exit 2, never an internal error."""
@@ -259,15 +263,7 @@ def read_plan(file: Path) -> tuple[str, str, Plan]:
         return InputError([Problem(str(file), line, column, where, f"not an hdhport plan: {message}")])
 
     # a FIFO or a device is refused, never opened for a read that would block
-    raw = manifests.read_regular(file, "plan")
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise bad("", f"not UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise bad("", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except RecursionError:
-        raise bad("", "JSON nested too deep") from None
+    document = _json_document(manifests.read_regular(file, "plan"), bad)
 
     def expect(value: Any, kind: type, where: str, what: str) -> Any:
         if not isinstance(value, kind) or isinstance(value, bool):

@@ -68,6 +68,10 @@ PLAN = {"profile": "ovhcloud-public-cloud", "stack": "ovhcloud-public-cloud", "s
     (json.dumps({**PLAN, "summary": {"enclaves": 3}}),
      "1:1: summary.enclaves: not an hdhport plan: expected a list, got a number"),
     ('{"profile": "x",\n "stack": }', "2:11: not an hdhport plan: invalid JSON: Expecting value"),
+    # More digits than Python's int parser takes: json.loads raises a plain ValueError (an internal error before).
+    ('{"profile": ' + "9" * 5000 + "}", "1:1: not an hdhport plan: invalid JSON: Exceeds the limit (4300 digits) "
+                                       "for integer string conversion: value has 5000 digits; use "
+                                       "sys.set_int_max_str_digits() to increase the limit"),
     ("[]", "1:1: not an hdhport plan: expected a JSON object at the top, got a list")])
 def test_a_plan_dir_that_is_not_a_plan_is_one_located_line(cli: Any, tmp_path: Path, text: str, message: str) -> None:
     """Row 15: `migrate plan --plan-dir` with `"summary": []` (AttributeError) or a 100k-deep JSON array
