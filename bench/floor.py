@@ -35,7 +35,7 @@ MODES = ("sdk", "generic")
 REDACTED = "[secret]"  # what the planner records in place of a secret (hdhport.planner.REDACTED)
 
 #: Type token prefix -> the Python package of that provider's SDK.
-PACKAGES = {"azure-native": "pulumi_azure_native", "openstack": "pulumi_openstack"}
+PACKAGES = {"azure-native": "pulumi_azure_native", "openstack": "pulumi_openstack", "scaleway": "pulumiverse_scaleway"}
 
 
 def sdk_class(token: str) -> type:
