@@ -97,7 +97,7 @@ golden: install ## rewrite golden snapshots (tests/golden) and expected messages
 screenshot: install system-deps ## regenerate docs/img/diff-report.png (the README's picture of the HTML diff report) in headless Chromium
 	HDHPORT_SCREENSHOT=docs/img/diff-report.png $(PY) -m pytest -q -m integration tests/test_procurement_html.py -k screenshot
 
-bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json with the object move's figures of bench-objects under "objects" (~15 min)
+bench: install ## measure plan against its floor (1, 55, 500 enclaves), scaling, validate/diff/check times; writes bench/results.json with the object move's figures of bench-objects under "objects" (~30 min: three stacks)
 	$(PY) -m bench.run
 
 bench-objects: install ## the verified object move against raw rclone copy, local directories and Azurite -> Swift s3api (small and large objects), as ratios, with a full-move projection, and the peak memory of a 1,000,000-object move and resume against a 10,000-object one; writes bench/objects-results.json (~20 min)
