@@ -160,6 +160,8 @@ class EgressBound:
 
     @property
     def text(self) -> str:
+        from hdhport.migrate.runbook import hours_text  # runbook imports this module
+
         where = f" in {self.region}" if self.region else ""
         if self.ceiling is None:
             ceiling = f"its storage's own egress ceiling{where} is unknown ({self.ceiling_reason})"
@@ -177,7 +179,7 @@ class EgressBound:
         return (f"Out of {self.offer}, the move runs at most at the lower of the link you give ({self.link_gbps:g} "
                 f"Gbit/s) and the egress the source allows: {ceiling}. Here that is {bounded}: "
                 f"{self.bound_gbps:g} Gbit/s, {self.sustained_gbps:g} sustained ({self.efficiency:.0%}). {objects}"
-                f"In all, at most {self.egress_tb:g} TB leave {self.offer}: {_hours(self.hours)} at that rate.")
+                f"In all, at most {self.egress_tb:g} TB leave {self.offer}: {hours_text(self.hours)} at that rate.")
 
     def to_json(self) -> dict[str, Any]:
         return {"offer": self.offer, "region": self.region, "link_gbps": self.link_gbps,
@@ -198,10 +200,6 @@ class EgressBound:
 
 def _times(passes: int) -> str:
     return {1: "once", 2: "twice"}.get(passes, f"{passes} times")
-
-
-def _hours(hours: float) -> str:
-    return f"{hours:.1f} h" + (f" ({hours / 24:.1f} days)" if hours >= 48 else "")
 
 
 def egress_bound(runbook: Runbook) -> EgressBound:

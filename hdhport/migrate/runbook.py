@@ -580,7 +580,7 @@ def reversibility_gaps(catalogue: Catalogue, source_profile: Profile,
 # ---------------------------------------------------------------------------------------------- Markdown
 
 
-def _hours(hours: float) -> str:
+def hours_text(hours: float) -> str:
     return f"{hours:.1f} h" + (f" ({hours / 24:.1f} days)" if hours >= 48 else "")
 
 
@@ -603,7 +603,7 @@ def to_markdown(runbook: Runbook) -> str:
             f"{totals['nothing_to_move']} with nothing at the source. {totals['volume_tb']:g} of {runbook.volume_tb:g} TB "
             f"have a method; their transfer over the link"
             + ("" if runbook.measured is None else ", the verified object moves' as measured")
-            + f": {_hours(totals['transfer_hours'])}.", ""]
+            + f": {hours_text(totals['transfer_hours'])}.", ""]
     rows = [[s.order, f"`{s.service.id}`", s.carries, s.source.label(), s.target.label(),
              (f"{s.method.name} ({s.fidelity})" if s.method else s.status.upper()),
              f"{s.volume_tb:g}" if s.volume_tb else "", f"{s.hours:.1f}" if s.method and s.volume_tb else ""]
@@ -658,11 +658,11 @@ def to_markdown(runbook: Runbook) -> str:
         elif not step.volume_tb:
             duration = "not in the volume split: transfer time not estimated"
         else:
-            duration = f"{step.volume_tb:g} TB, {step.method.passes} pass(es) over the link: {_hours(step.hours)}"
+            duration = f"{step.volume_tb:g} TB, {step.method.passes} pass(es) over the link: {hours_text(step.hours)}"
             if runbook.measured is not None and step.basis == runbook.measured.basis:
-                duration = (f"{step.volume_tb:g} TB, {_hours(step.hours)} as measured ({runbook.measured.pair}, "
+                duration = (f"{step.volume_tb:g} TB, {hours_text(step.hours)} as measured ({runbook.measured.pair}, "
                             f"{runbook.measured.date}; {step.method.passes} pass(es) over the link alone: "
-                            f"{_hours(step.link_hours)})")
+                            f"{hours_text(step.link_hours)})")
         out += [f"- Method: **{step.method.name}** ({step.fidelity}); tool: {step.method.tool}",
                 f"- Duration: {duration}"]
         if step.remotes is not None:
