@@ -37,7 +37,7 @@ def _check(args: argparse.Namespace) -> int:
     stacks = list(DEPLOYABLE_STACKS) if args.all or not args.profile else list(args.profile)
     missing = [s for s in stacks if not stackfile.exists(s)]
     if missing:
-        raise InputError([Problem("--profile", 1, 1, "", f"no stack file Pulumi.{missing[0]}.yaml; deployable: "
+        raise InputError([Problem.argument("--profile", f"no stack file Pulumi.{missing[0]}.yaml; deployable: "
                                   + ", ".join(DEPLOYABLE_STACKS))])
     # Checked before the gate runs (minutes); never one of the files the gate reads.
     inputs = [paths.CATALOGUE, paths.ROOT / "Pulumi.yaml", *paths.shipped_profiles(),
@@ -46,7 +46,7 @@ def _check(args: argparse.Namespace) -> int:
         if target is not None:
             outputs.check_file(target, flag, inputs)
     if args.junit is not None and args.sarif is not None and args.junit.resolve() == args.sarif.resolve():
-        raise InputError([Problem(str(args.sarif), 1, 1, "", "--sarif: the same file as --junit")])
+        raise InputError([Problem.argument("--sarif", f"{args.sarif} is the same file as --junit")])
     started = time.perf_counter()
     report = Gate(stacks).run()
     wall = time.perf_counter() - started

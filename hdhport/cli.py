@@ -142,7 +142,7 @@ def _catalog_list(args: argparse.Namespace) -> int:
 
     catalogue = _catalogue(args)
     if args.family and args.family not in catalogue.vocabulary.families:
-        raise InputError([Problem("--family", 1, 1, "", f"unknown family '{args.family}'; expected one of "
+        raise InputError([Problem.argument("--family", f"unknown family '{args.family}'; expected one of "
                                   + ", ".join(sorted(catalogue.vocabulary.families)))])
     services = [s for s in catalogue.services if not args.family or s.family == args.family]
     if args.format == "json":

@@ -25,9 +25,14 @@ class Problem:
     path: str
     message: str
 
+    @classmethod
+    def argument(cls, option: str, message: str, path: str = "") -> Problem:
+        """A defect in a command-line argument: named by its option, never dressed as a file position."""
+        return cls(option, 0, 0, path, message)
+
     def __str__(self) -> str:
         """One line, whatever the file name, a YAML key or a parser put in it (control characters escaped)."""
-        where = f"{escape(self.file)}:{self.line}:{self.column}"
+        where = escape(self.file) if self.line == 0 else f"{escape(self.file)}:{self.line}:{self.column}"
         message = escape(" ".join(self.message.split()))  # a parser's line breaks become spaces
         return f"{where}: {escape(self.path)}: {message}" if self.path else f"{where}: {message}"
 

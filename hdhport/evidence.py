@@ -14,6 +14,15 @@ from hdhport.yamlsource import Document
 #: ANSSI grants a SecNumCloud qualification for three years (AFNOR Certification, "SecNumCloud, the passport to
 #: trusted cloud offerings": "Qualification, which is valid for three years").
 SECNUMCLOUD_VALIDITY_YEARS = 3
+# ISO 3166 user-assigned code that CLDR uses for "unknown region"; the bid template's placeholder.
+UNKNOWN_COUNTRY = "ZZ"
+#: What the bid template writes wherever the bidder has to say something; a source still holding it is no source.
+PLACEHOLDER = "(to fill)"
+
+
+def is_placeholder(source: str) -> bool:
+    """A source that is empty or still the bid template's `(to fill)` text: nothing backs the fact."""
+    return not source.strip() or PLACEHOLDER in source.lower()
 
 
 def _expires(on: dt.date, years: int) -> dt.date:

@@ -50,7 +50,7 @@ def refuse_other_specification(args: argparse.Namespace, command: str) -> None:
     for flag, given, default in (("--catalog", args.catalog, paths.CATALOGUE),
                                  ("--profiles-dir", args.profiles_dir, paths.PROFILES_DIR)):
         if Path(given).resolve() != default:
-            raise InputError([Problem(flag, 1, 1, "", f"`hdhport {command}` runs the Pulumi program, which reads the "
+            raise InputError([Problem.argument(flag, f"`hdhport {command}` runs the Pulumi program, which reads the "
                                       f"embedded {default.relative_to(paths.ROOT)}; {flag} {given} is not used "
                                       "there: leave it out (a profile file goes to --profile)")])
 
@@ -137,11 +137,11 @@ def _located(exc: Any, args: argparse.Namespace, source: Any) -> Problem:
             "hdh:allowGaps": "--allow-gaps" if args.allow_gaps else None,
             "hdh:firstEnclaveIndex": split, "hdh:platformStack": split, "hdh:enclaveStacks": split}.get(exc.key)
     if flag is not None:
-        return Problem(flag, 1, 1, exc.key, message)
+        return Problem.argument(flag, path=exc.key, message=message)
     if source is not None:
         located: Problem = source.problem(exc.key, message)
         return located
-    return Problem("--profile", 1, 1, exc.key, message)
+    return Problem.argument("--profile", path=exc.key, message=message)
 
 
 def _runs(stack: str, config: dict[str, Any], per_stack: int) -> list[tuple[str, dict[str, Any]]]:

@@ -51,7 +51,7 @@ class StackFile:
 def stack_path(stack: str, flag: str = "--stack") -> Path:
     """The stack file of `stack`, refused unless `stack` is a stack name (no path, no empty name)."""
     if not is_stack_name(stack):
-        raise InputError([Problem(flag, 1, 1, "", f"{stack!r} is not a stack name; expected 1 to 100 letters, "
+        raise InputError([Problem.argument(flag, f"{stack!r} is not a stack name; expected 1 to 100 letters, "
                                                   "digits, '_', '.' or '-'")])
     return paths.ROOT / f"Pulumi.{stack}.yaml"
 

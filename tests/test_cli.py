@@ -34,7 +34,7 @@ def test_catalog_list_md_is_a_markdown_table(cli) -> None:  # type: ignore[no-un
 def test_unknown_family_is_bad_input(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("catalog", "list", "--family", "nope")
     assert result.code == 2
-    assert result.err.startswith("--family:1:1: unknown family 'nope'; expected one of ")
+    assert result.err.startswith("--family: unknown family 'nope'; expected one of ")
 
 
 def test_catalog_show_prints_both_implementations(cli) -> None:  # type: ignore[no-untyped-def]

@@ -214,11 +214,11 @@ def test_diff_all_compares_every_profile_by_its_id(cli: Any, profiles_dir: Path)
 def test_a_file_name_that_is_not_an_id_is_a_one_line_error(cli: Any, profiles_dir: Path) -> None:
     result = cli("--profiles-dir", str(profiles_dir), "diff", "acme-offer-v2")
     assert result.code == 2 and result.out == "" and len(result.err.strip().splitlines()) == 1, result.err
-    assert result.err.startswith(f"acme-offer-v2:1:1: no profile with id 'acme-offer-v2' in {profiles_dir}; "
+    assert result.err.startswith(f"acme-offer-v2: no profile with id 'acme-offer-v2' in {profiles_dir}; "
                                  "the file acme-offer-v2.yaml declares id 'acme'")
     unknown = cli("--profiles-dir", str(profiles_dir), "diff", "nobody", "--all")
     assert unknown.code == 2 and len(unknown.err.strip().splitlines()) == 1, unknown.err
-    assert unknown.err.startswith("nobody:1:1: no profile with id 'nobody'") and "acme, bleu, scaleway" in unknown.err
+    assert unknown.err.startswith("nobody: no profile with id 'nobody'") and "acme, bleu, scaleway" in unknown.err
     missing = cli("--profiles-dir", str(profiles_dir / "nope"), "diff", "--all")
     assert (missing.code, missing.err.strip()) == (2, f"{profiles_dir / 'nope'}:1:1: --profiles-dir: no such directory")
 

@@ -253,8 +253,8 @@ def test_a_bidder_file_can_be_the_target(cli: Any, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--to", "nope"], "--to:1:1: unknown profile 'nope'; expected a profile file or one of azure-francecentral,"),
-    (["--to", "azure-francecentral"], "--to:1:1: 'azure-francecentral' is also the source: choose two profiles"),
+    (["--to", "nope"], "--to: unknown profile 'nope'; expected a profile file or one of azure-francecentral,"),
+    (["--to", "azure-francecentral"], "--to: 'azure-francecentral' is also the source: choose two profiles"),
     (["--to", "ovhcloud-public-cloud", "--plan-dir", "/nonexistent"], "/nonexistent:1:1: --plan-dir: not a directory"),
 ])
 def test_bad_input_exits_2_with_one_line(cli: Any, args: list[str], message: str) -> None:
@@ -440,8 +440,8 @@ def test_the_measured_runbook_states_its_basis(cli: Any, tmp_path: Path) -> None
     ({"pairs__remote-pair__costs__copy__per_mib_ms": 10 ** 400}, [],
      ":1:1: pairs.remote-pair.costs.copy.per_mib_ms: not a bench objects result: expected a finite number at least "
      "0, got 10000000000000000000"),
-    ({}, ["--object-mib", "0"], "--object-mib:1:1: expected a mean object size from 1e-06 to 1e+06 MiB, got 0"),
-    ({}, ["--object-mib", "-4"], "--object-mib:1:1: expected a mean object size from 1e-06 to 1e+06 MiB, got -4"),
+    ({}, ["--object-mib", "0"], "--object-mib: expected a mean object size from 1e-06 to 1e+06 MiB, got 0"),
+    ({}, ["--object-mib", "-4"], "--object-mib: expected a mean object size from 1e-06 to 1e+06 MiB, got -4"),
 ])
 def test_a_bad_measured_file_exits_2_with_one_line(cli: Any, tmp_path: Path, changes: dict[str, Any],
                                                     extra: list[str], message: str) -> None:
@@ -477,7 +477,7 @@ def test_an_unreadable_measured_file_exits_2_with_one_line(cli: Any, tmp_path: P
 @pytest.mark.parametrize("option", [["--measured-pair", "local"], ["--object-mib", "8"]])
 def test_measured_options_need_the_measured_file(cli: Any, option: list[str]) -> None:
     result = cli("migrate", "plan", "--from", "azure-francecentral", "--to", "ovhcloud-public-cloud", *option)
-    assert result.code == 2 and result.err.strip() == f"{option[0]}:1:1: needs --measured FILE (a bench objects result)"
+    assert result.code == 2 and result.err.strip() == f"{option[0]}: needs --measured FILE (a bench objects result)"
 
 
 def test_the_measured_file_is_never_the_output(cli: Any, tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ def test_queue_bad_input_exits_2_before_any_connection(cli: Any, monkeypatch: py
     monkeypatch.setenv("HDHPORT_AMQP_FROM_PASSWORD", "x")
     result = cli("migrate", "queue", "--from", "amqp://u@127.0.0.1:1", "--from-address", "/queue/a", "--to",
                  "amqp://v@127.0.0.1:1", "--to-address", "/queue/b")
-    assert result.code == 2 and result.err.strip() == "--to:1:1: no password for 'v': set HDHPORT_AMQP_TO_PASSWORD"
+    assert result.code == 2 and result.err.strip() == "--to: no password for 'v': set HDHPORT_AMQP_TO_PASSWORD"
 
 
 # ---------------------------------------------------------------------------------------------- databases

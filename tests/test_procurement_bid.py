@@ -74,4 +74,4 @@ def test_a_filled_in_answer_is_validated_with_its_line(cli: Any, tmp_path: Path)
 def test_an_unknown_family_is_refused(cli: Any) -> None:
     result = cli("bid", "template", "--family", "mainframe")
     assert result.code == 2 and result.out == ""
-    assert result.err.startswith("--family:1:1: unknown API family 'mainframe'; expected other or one of azure, ")
+    assert result.err.startswith("--family: unknown API family 'mainframe'; expected other or one of azure, ")

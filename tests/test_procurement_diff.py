@@ -171,8 +171,8 @@ def test_a_bad_profile_file_is_reported_with_its_location(cli: Any, tmp_path: Pa
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["nope"], "nope:1:1: no profile with id 'nope' in "),
-    (["bleu", "--baseline", "nope"], "--baseline:1:1: no profile 'nope' among the compared files"),
+    (["nope"], "nope: no profile with id 'nope' in "),
+    (["bleu", "--baseline", "nope"], "--baseline: no profile 'nope' among the compared files"),
     (["missing/offer.yaml"], "missing/offer.yaml:1:1: cannot read file: No such file or directory"),
     ([], "hdhport diff: error: give profile ids or files to compare, or --all"),
     (["bleu", "--format", "pdf"], "hdhport diff: error: argument --format: invalid choice: 'pdf'"),

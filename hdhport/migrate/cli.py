@@ -245,7 +245,7 @@ def _queue(args: argparse.Namespace) -> int:
     from hdhport.migrate.queues import QueueError, endpoint, move
 
     if importlib.util.find_spec("proton") is None:  # python-qpid-proton is an optional dependency
-        raise InputError([Problem("hdhport", 1, 1, "", "python-qpid-proton is missing: pip install "
+        raise InputError([Problem.argument("hdhport", "python-qpid-proton is missing: pip install "
                                                        "'hdhport[migrate]'")])
     source = endpoint(args.source, args.from_address, "HDHPORT_AMQP_FROM_PASSWORD", "--from")
     target = endpoint(args.target, args.to_address, "HDHPORT_AMQP_TO_PASSWORD", "--to")
@@ -264,7 +264,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.measured is None:
         for option, value in (("--measured-pair", args.measured_pair), ("--object-mib", args.object_mib)):
             if value is not None:
-                raise InputError([Problem(option, 1, 1, "", "needs --measured FILE (a bench objects result)")])
+                raise InputError([Problem.argument(option, "needs --measured FILE (a bench objects result)")])
     if args.out is not None:  # before any work, and never over a file this command reads
         inputs = [Path(v) for v in (args.source, args.target) if _is_file(v)] + [args.catalog]
         inputs += [args.measured] if args.measured is not None else []
@@ -317,11 +317,11 @@ def _two_profiles(args: argparse.Namespace) -> tuple[Any, list[Any]]:
     for option, value in (("--from", args.source), ("--to", args.target)):
         profile_id = ids.get(str(files[value]), "") if value in files else value
         if profile_id not in spec.profiles:
-            raise InputError([Problem(option, 1, 1, "", f"unknown profile '{value}'; expected a profile file or one "
+            raise InputError([Problem.argument(option, f"unknown profile '{value}'; expected a profile file or one "
                                                         f"of {', '.join(sorted(spec.profiles))}")])
         chosen.append(spec.profiles[profile_id])
     if chosen[0].id == chosen[1].id:
-        raise InputError([Problem("--to", 1, 1, "", f"'{chosen[1].id}' is also the source: choose two profiles")])
+        raise InputError([Problem.argument("--to", f"'{chosen[1].id}' is also the source: choose two profiles")])
     return spec, chosen
 
 

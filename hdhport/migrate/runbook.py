@@ -148,7 +148,7 @@ def load_measured(file: Path, pair: str | None = None, object_mib: float = DEFAU
         return InputError([Problem(str(file), line, column, where, f"not a bench objects result: {message}")])
 
     if not (math.isfinite(object_mib) and 1e-6 <= object_mib <= 1e6):
-        raise InputError([Problem("--object-mib", 1, 1, "", f"expected a mean object size from 1e-06 to 1e+06 MiB, "
+        raise InputError([Problem.argument("--object-mib", f"expected a mean object size from 1e-06 to 1e+06 MiB, "
                                                             f"got {object_mib:g}")])
     if file.is_dir():  # manifests.read_regular's fdopen would fail on it with no located line
         raise InputError([Problem(str(file), 1, 1, "", "cannot read the bench objects result: it is a directory")])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from hdhport.errors import InputError, Problem
 from hdhport.model import Catalogue, Service
 from hdhport.procurement.render import environment
-from hdhport.procurement.scores import UNKNOWN_COUNTRY
+from hdhport.evidence import UNKNOWN_COUNTRY
 from hdhport.registry import API_FAMILIES
 
 OTHER = "other"
@@ -38,7 +38,7 @@ def family_for(catalogue: Catalogue, requested: str) -> TemplateFamily:
     others = [term for term in families if term not in API_FAMILIES]
     if requested == OTHER and others:
         return TemplateFamily(others[0], placeholder=True)
-    raise InputError([Problem("--family", 1, 1, "", f"unknown API family '{requested}'; expected "
+    raise InputError([Problem.argument("--family", f"unknown API family '{requested}'; expected "
                               f"{OTHER} or one of {', '.join(families)}")])
 
 

@@ -43,6 +43,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                       help="a bidder without this qualification (qualified / certified) is not eligible; repeatable")
     diff.add_argument("--weights", type=Path, metavar="FILE",
                       help="weights overriding the documented defaults (hdhport/procurement/weights.yaml)")
+    diff.add_argument("--lot", metavar="ID",
+                      help="compare, score and rank one lot of the tender: its services, weights and required "
+                           "qualifications, as the weights file's `lots` define them")
     costing = diff.add_mutually_exclusive_group()
     costing.add_argument("--cost", action="store_true",
                          help="add each deployable bidder's monthly cost of the same platform (`hdhport cost`: an "
@@ -115,7 +118,7 @@ class _Directory:
                 if by_stem.get(name) else f"; give a file path, or one of: {', '.join(ids)}")
         unread = (f" ({len(self.unreadable)} file(s) there could not be read: {self.unreadable[0].file}, ...)"
                   if self.unreadable else "")
-        return Problem(name, 1, 1, "", f"no profile with id '{name}' in {self.directory}{hint}{unread}")
+        return Problem.argument(name, f"no profile with id '{name}' in {self.directory}{hint}{unread}")
 
 
 def _load(args: argparse.Namespace) -> tuple[Specification, list[str]]:
@@ -152,7 +155,7 @@ def _load(args: argparse.Namespace) -> tuple[Specification, list[str]]:
         order += sorted(spec.profiles)
     if args.baseline:
         if args.baseline not in spec.profiles:
-            raise InputError([Problem("--baseline", 1, 1, "", f"no profile '{args.baseline}' among the compared "
+            raise InputError([Problem.argument("--baseline", f"no profile '{args.baseline}' among the compared "
                                       f"files or in {args.profiles_dir}: {', '.join(directory.ids())}")])
         order.insert(0, args.baseline)
     return spec, list(dict.fromkeys(order))
@@ -162,14 +165,15 @@ def build(args: argparse.Namespace, today: dt.date) -> Report:
     from hdhport.procurement.diff import build_report
     from hdhport.procurement.weights import load_weights
 
-    weights, weights_file = load_weights(args.weights)
     spec, bidders = _load(args)
+    weights, weights_file = load_weights(args.weights, spec.catalogue)
+    lot = weights.lot(args.lot, weights_file) if getattr(args, "lot", None) is not None else None
     costs, assumptions = None, []
     plan = getattr(args, "cost", False) or getattr(args, "enclaves", None) is not None or weights.criteria.cost > 0
     if plan and getattr(args, "no_cost", False):
         why = ("--enclaves costs every bidder" if getattr(args, "enclaves", None) is not None else
                f"the weights ({weights_file}) give the cost criterion {weights.criteria.cost:g} %")
-        raise InputError([Problem("--no-cost", 1, 1, "", f"{why}: leave out --no-cost")])
+        raise InputError([Problem.argument("--no-cost", f"{why}: leave out --no-cost")])
     # The HTML report is the one handed to a committee: it shows the costs already computed (a cache read, no plan,
     # no SDK import) unless --no-cost; the other formats keep their columns unless --cost is given.
     cached = not plan and getattr(args, "format", None) == "html" and not getattr(args, "no_cost", False)
@@ -181,7 +185,7 @@ def build(args: argparse.Namespace, today: dt.date) -> Report:
         assumptions = costing.assumptions()
     return build_report(spec, bidders, baseline=args.baseline, required=list(dict.fromkeys(args.require)),
                         weights=weights, weights_file=weights_file, catalogue_file=str(args.catalog), today=today,
-                        costs=costs, cost_assumptions=assumptions)
+                        costs=costs, cost_assumptions=assumptions, lot=lot)
 
 
 def _inputs(args: argparse.Namespace) -> list[Path]:

@@ -19,7 +19,7 @@ from hdhport.procurement.report import (
     ServiceInfo,
 )
 from hdhport.procurement.scores import CostScoring, UNVERIFIABLE_FLAG, score, unverifiable_self_hosted, verdict
-from hdhport.procurement.weights import Weights
+from hdhport.procurement.weights import Lot, Weights
 from hdhport.resolve import resolve
 
 _OFFER_RANK = {"gap": 0, "self-hosted": 1, "native": 2}
@@ -164,12 +164,21 @@ def ranked(bidders: Sequence[Bidder]) -> list[Bidder]:
 def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: str | None,
                  required: Sequence[Qualification], weights: Weights, weights_file: str,
                  catalogue_file: str, today: dt.date, costs: Mapping[str, BidderCost] | None = None,
-                 cost_assumptions: Sequence[str] = ()) -> Report:
+                 cost_assumptions: Sequence[str] = (), lot: Lot | None = None) -> Report:
     """The whole comparison; `bidder_ids` are profiles of `spec`, the baseline first when there is one.
-    With `costs` (profile id -> its cost), each bidder shows it and is scored on it (hdhport.procurement.costs)."""
+    With `costs` (profile id -> its cost), each bidder shows it and is scored on it (hdhport.procurement.costs).
+    With a `lot`, only its services are compared, scored (with its weights) and judged (with its qualifications
+    required as well); the costs stay the whole platform's, so the cost criterion is for lots that buy it all."""
     from hdhport.procurement.costs import scorable
+    from hdhport.procurement.eu_sovereignty import assess, load_framework
 
+    framework = load_framework()
     catalogue = spec.catalogue
+    if lot is not None:
+        members = set(lot.members(catalogue))
+        catalogue = catalogue.model_copy(update={"services": [s for s in catalogue.services if s.id in members]})
+        weights = weights.for_lot(lot)
+        required = list(dict.fromkeys([*required, *lot.require]))
     cheapest = None
     if costs is not None:
         # only competing bidders set the benchmark; a reference profile is shown, never a yardstick
@@ -196,11 +205,12 @@ def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: st
                          _migration_gaps(catalogue, spec.profiles[baseline], profile)
                          if baseline and not is_baseline else None,
                          CostScoring(costs.get(pid), cheapest) if costs is not None else None),
-            cells=compared, cost=costs.get(pid) if costs is not None else None))
+            cells=compared, cost=costs.get(pid) if costs is not None else None,
+            eu_sovereignty=assess(profile, framework, today)))
     bidders = ranked(bidders)
     services = [ServiceInfo(id=s.id, name=s.name, family=s.family, requirement=s.requirement,
                             data_bearing=s.data_bearing, interfaces=s.interfaces, controls=s.controls)
                 for s in catalogue.services]
     return Report(report="hdhport-diff", version=1, generated_on=today, catalogue=shown_path(catalogue_file),
                   baseline=baseline, required=list(required), weights_file=shown_path(weights_file), weights=weights,
-                  services=services, bidders=bidders, cost_assumptions=list(cost_assumptions))
+                  lot=lot, services=services, bidders=bidders, cost_assumptions=list(cost_assumptions))

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from hdhport.model import OfferKind
+from hdhport.procurement.eu_sovereignty import EuSovereignty, ObjectiveAssessment
 from hdhport.procurement.report import Bidder, BidderCost, Cell, Report, ServiceInfo
 
 OFFER_KINDS: tuple[OfferKind, ...] = ("native", "self-hosted", "gap", "unknown")
@@ -208,3 +209,33 @@ def cost_columns(cost: BidderCost | None) -> dict[str, str]:
             "monthly_cost_at_least": "yes" if cost.at_least else "no" if cost.status == "estimated" else "",
             "monthly_cost_unknown_share": "" if cost.unknown_share is None else f"{cost.unknown_share:.4f}",
             "monthly_cost_enclaves": str(cost.enclaves)}
+
+
+def seal_text(bounds: ObjectiveAssessment | EuSovereignty) -> str:
+    """A SEAL level as the facts bound it: `SEAL-2`, `SEAL-1 to 3`, `at most SEAL-1`, or `unknown`."""
+    if bounds.level is not None:
+        return f"SEAL-{bounds.level}"
+    if bounds.at_least == 0 and bounds.at_most == 4:
+        return "unknown"
+    if bounds.at_least == 0:
+        return f"at most SEAL-{bounds.at_most}"
+    return f"SEAL-{bounds.at_least} to {bounds.at_most}"
+
+
+def eu_text(eu: EuSovereignty | None) -> str:
+    """The bidder's standing in the EU Cloud Sovereignty Framework, in one line: overall SEAL and estimated score."""
+    if eu is None:
+        return ""
+    score = ("score not computed (a weight is unknown)" if eu.score is None or eu.best_case is None
+             else f"estimated score {eu.score:.2f} to {eu.best_case:.2f}")
+    return f"{seal_text(eu)} overall, {eu.assessed} of {len(eu.objectives)} objectives settled, {score}"
+
+
+def eu_cell(eu: EuSovereignty | None) -> str:
+    """The table's column: the framework's estimated score from what the facts establish (unknown earns 0), and the
+    overall SEAL when the facts bound it."""
+    if eu is None:
+        return ""
+    score = "?" if eu.score is None else f"{eu.score:.2f}"
+    level = seal_text(eu)
+    return score if level == "unknown" else f"{score}, {level}"

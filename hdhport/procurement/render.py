@@ -31,7 +31,7 @@ COST_RULE = ("Monthly cost: `hdhport cost` of the same platform per bidder with 
              "as 100 x cheapest / own, else 0 as unknown")
 _TERMINAL_LISTED = 4  # unknown `must` services named per bidder in the terminal; the reports list all
 _SUMMARY_HEADERS = ["rank", "bidder", "api family", "secnumcloud", "hds", "verdict", "native", "self-hosted", "gap",
-                    "unknown", "coverage", "sovereignty", "reversibility", "deployability", "total"]
+                    "unknown", "coverage", "sovereignty", "eu csf", "reversibility", "deployability", "total"]
 
 
 def _one_line(value: object) -> str:
@@ -77,6 +77,19 @@ def unknown_musts_text(bidder: Bidder, listed: int | None = None) -> str:
     return f"{len(unknown)} must service(s) unknown: {', '.join(shown)}"
 
 
+def lot_text(report: Report) -> str:
+    """What a report of one lot compares, or of the whole tender, and which lots the weights file defines."""
+    weights = report.weights
+    if report.lot is not None:
+        required = ", ".join(report.lot.require)
+        return (f"{len(report.services)} of the catalogue's services; criteria and requirement weights of the lot"
+                + (f"; requires {required}" if required else ""))
+    if weights.lots:
+        return ("lots of the weights file, each ranked with --lot ID: "
+                + ", ".join(f"{lot.id} ({lot.name})" for lot in weights.lots))
+    return ""
+
+
 def rank_text(bidder: Bidder) -> str:
     """The bidder's rank, or a dash for a reference profile, which is never ranked."""
     return "—" if bidder.rank is None else str(bidder.rank)
@@ -95,7 +108,7 @@ def _summary_row(bidder: Bidder) -> list[object]:
     return [rank_text(bidder), bidder.id + "".join(marks), bidder.api_family,
             qualifications.secnumcloud.status, qualifications.hds.status, bidder.verdict.status,
             *(bidder.counts[k] for k in presentation.OFFER_KINDS), scores["coverage"], scores["sovereignty"],
-            scores["reversibility"], scores["deployability"], *costed, f"{bidder.scores.total:.2f}"]
+            presentation.eu_cell(bidder.eu_sovereignty), scores["reversibility"], scores["deployability"], *costed, f"{bidder.scores.total:.2f}"]
 
 
 def render_table(report: Report) -> str:
@@ -119,6 +132,13 @@ def render_table(report: Report) -> str:
              f"+ deployability x {weights.deployability:g}%"
              + (f" + cost x {weights.cost:g}%" if costed else "") + f" (weights: {report.weights_file})",
              RANK_RULE]
+    lines.insert(2, "eu csf: the European Commission's Cloud Sovereignty Framework (2025-10), hdhport's estimate of its "
+                    "score from what the profile's facts establish (unknown earns 0) and the overall SEAL where they "
+                    "bound it; beside the sovereignty criterion, not in the total; per objective in --format md|html|json")
+    if report.lot is not None:
+        lines.insert(2, f"lot {report.lot.id}: {report.lot.name}: {lot_text(report)}")
+    elif report.weights.lots:
+        lines.insert(2, lot_text(report))
     if costed:
         lines.append(COST_RULE.format(share=report.weights.cost.min_known_share))
     for bidder in report.bidders:
@@ -148,6 +168,7 @@ def render_csv(report: Report) -> str:
 
 def render_template(name: str, report: Report) -> str:
     context: dict[str, Any] = {"report": report, "changes_text": changes_text, "rank_text": rank_text,
+                               "lot_text": lot_text, "eu_text": presentation.eu_text, "seal_text": presentation.seal_text,
                                "unknown_musts_text": unknown_musts_text, "rank_rule": RANK_RULE,
                                "cost_rule": COST_RULE.format(share=report.weights.cost.min_known_share)}
     if name.endswith(".html.j2"):
@@ -158,7 +179,7 @@ def render_template(name: str, report: Report) -> str:
     return env.get_template(name).render(context)
 
 
-def _markup_free(value: object) -> object:
+def markup_free(value: object) -> object:
     """Every value a Markdown report prints, with `&`, `<` and `>` as entities: a bidder's text is text in any
     Markdown renderer (which would otherwise pass `<img onerror=...>` through as HTML)."""
     if isinstance(value, str):
@@ -168,8 +189,8 @@ def _markup_free(value: object) -> object:
 
 @cache
 def markdown_environment() -> jinja2.Environment:
-    """The report environment, each printed value made markup-free (`_markup_free`)."""
-    return environment().overlay(finalize=_markup_free)
+    """The report environment, each printed value made markup-free (`markup_free`)."""
+    return environment().overlay(finalize=markup_free)
 
 
 def render_xlsx(report: Report) -> bytes:
@@ -185,7 +206,14 @@ RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
     "csv": render_csv,
     "json": lambda report: report.model_dump_json(indent=2) + "\n",
     "xlsx": render_xlsx,
+    "questions": lambda report: _questions(report),
 }
+
+
+def _questions(report: Report) -> str:
+    from hdhport.procurement.questions import render_questions
+
+    return render_questions(report)
 
 
 def render(report: Report, output_format: str) -> str | bytes:

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from hdhport.model import (
     Jurisdiction, KeyCustody, OfferKind, OpenStackApis, Qualifications, Region, Requirement, SourceDate, TriState,
 )
-from hdhport.procurement.weights import Weights
+from hdhport.procurement.eu_sovereignty import EuSovereignty
+from hdhport.procurement.weights import Lot, Weights
 
 SCHEMA_ID = "https://hdhport.example/schemas/diff.schema.json"
 
@@ -179,6 +180,9 @@ class Bidder(_Frozen):
     cells: list[Cell] = Field(description="One per catalogue service, in catalogue order.")
     cost: BidderCost | None = Field(default=None, description="Monthly cost of the same platform; null unless "
                                                               "the diff was run with --cost.")
+    eu_sovereignty: EuSovereignty | None = Field(default=None, description=(
+        "The bidder's facts against the European Commission's Cloud Sovereignty Framework (SEAL levels per "
+        "objective), shown beside hdhport's own sovereignty criterion; it does not enter the total."))
 
 
 class Report(_Frozen):
@@ -189,7 +193,11 @@ class Report(_Frozen):
     baseline: str | None = Field(description="The profile every other bidder is compared with.")
     required: list[Qualification] = Field(description="Qualifications a bidder must hold to be eligible.")
     weights_file: str
-    weights: Weights
+    weights: Weights = Field(description="The weights scored with: a lot's own criteria and requirement weights "
+                                         "when the report is of one lot.")
+    lot: Lot | None = Field(default=None, description=(
+        "The part of the tender this report compares (`hdhport diff --lot ID`): only its services are listed, "
+        "scored and judged. Null: the whole catalogue."))
     services: list[ServiceInfo]
     bidders: list[Bidder]
     cost_assumptions: list[str] = Field(default_factory=list, description=(

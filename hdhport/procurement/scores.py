@@ -16,7 +16,7 @@ from collections.abc import Mapping, Callable, Sequence
 from dataclasses import dataclass
 
 from hdhport.eu import EU_MEMBER_STATES
-from hdhport.evidence import SECNUMCLOUD_VALIDITY_YEARS, lapsed
+from hdhport.evidence import SECNUMCLOUD_VALIDITY_YEARS, UNKNOWN_COUNTRY, is_placeholder, lapsed
 from hdhport.model import Catalogue, Implementations, Profile, Service, Sourced
 from hdhport.procurement.report import (
     BidderCost, Cell, Criterion, CriterionId, Part, Qualification, Scores, Verdict,
@@ -24,11 +24,7 @@ from hdhport.procurement.report import (
 from hdhport.procurement.weights import Weights
 
 REQUIREMENTS = ("must", "should", "may")
-# ISO 3166 user-assigned code that CLDR uses for "unknown region"; the bid template's placeholder.
-UNKNOWN_COUNTRY = "ZZ"
 _DAYS_PER_YEAR = 365.25
-#: What the bid template writes wherever the bidder has to say something; a source still holding it is no source.
-PLACEHOLDER = "(to fill)"
 UNVERIFIABLE_FLAG = "unverifiable self-hosted claim"
 #: Services the catalogue can self-host, but whose self-hosted form on tenant VMs does not do the job, each with
 #: why. (Services every implementation of which is native with no fallback are found in the catalogue itself.)
@@ -36,11 +32,6 @@ UNVERIFIABLE_SELF_HOSTED = {
     "ddos_protection": "a volumetric attack saturates the link before it reaches the tenant's machines: it is "
                        "absorbed upstream, in the provider's network, or not at all",
 }
-
-
-def is_placeholder(source: str) -> bool:
-    """A source that is empty or still the bid template's `(to fill)` text: nothing backs the fact."""
-    return not source.strip() or PLACEHOLDER in source.lower()
 
 
 def unverifiable_self_hosted(service: Service) -> str | None:

@@ -7,14 +7,18 @@ out-of-range value is reported at its line and column in the buyer's file, like 
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hdhport import loader
 from hdhport.errors import InputError, Problem
-from hdhport.yamlsource import Document, load_document
+from hdhport.yamlsource import Document, PathKey, load_document
+
+if TYPE_CHECKING:
+    from hdhport.model import Catalogue
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights.yaml"
 
@@ -94,6 +98,29 @@ class CostWeights(_Strict):
     min_known_share: Share
 
 
+class Lot(_Strict):
+    """A part of the tender awarded on its own (hosting of the data, the projects' environments...): the services
+    it buys, the qualifications it requires, and the criteria and requirement weights it is scored with.
+
+    `criteria` and `requirement` hold only the keys that differ from the file's own; the merged criteria must
+    still add up to 100."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Named by `hdhport diff --lot ID`.")]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    services: list[str] = Field(default_factory=list, description="Catalogue service ids in the lot.")
+    families: list[str] = Field(default_factory=list, description=(
+        "Catalogue service families whose every service is in the lot (with `services`)."))
+    require: list[Literal["secnumcloud", "hds"]] = Field(default_factory=list, description=(
+        "Qualifications a bidder must hold for this lot, beside those of --require."))
+    criteria: CriteriaWeights | None = None
+    requirement: RequirementWeights | None = None
+
+    def members(self, catalogue: Catalogue) -> list[str]:
+        """The lot's services, in catalogue order."""
+        named, families = set(self.services), set(self.families)
+        return [s.id for s in catalogue.services if s.id in named or s.family in families]
+
+
 class Weights(_Strict):
     """Every number the scores use; see weights.yaml for what each means and why it has its default."""
 
@@ -104,6 +131,22 @@ class Weights(_Strict):
     reversibility: InterfaceCredits
     sovereignty: SovereigntyWeights
     cost: CostWeights
+    lots: list[Lot] = Field(default_factory=list, description=(
+        "Parts of the tender scored and ranked on their own (`hdhport diff --lot ID`); none by default."))
+
+    def for_lot(self, lot: Lot) -> Weights:
+        """The weights one lot is scored with: its criteria and requirement weights where it gives them."""
+        return self.model_copy(update={"criteria": lot.criteria or self.criteria,
+                                       "requirement": lot.requirement or self.requirement})
+
+    def lot(self, lot_id: str, weights_file: str) -> Lot:
+        """The lot of that id, or a one-line error naming the lots the file defines."""
+        for lot in self.lots:
+            if lot.id == lot_id:
+                return lot
+        defined = ", ".join(lot.id for lot in self.lots) if self.lots else "none"
+        raise InputError([Problem.argument("--lot", f"no lot '{lot_id}' in {weights_file} (lots defined: "
+                                                     f"{defined})")])
 
 
 def _merged(defaults: Any, override: Any) -> Any:
@@ -116,15 +159,57 @@ def _merged(defaults: Any, override: Any) -> Any:
     return merged
 
 
-def _must_add_up_to_100(doc: Document, path: tuple[str, ...], values: BaseModel) -> list[Problem]:
+def _must_add_up_to_100(doc: Document, path: PathKey, values: BaseModel) -> list[Problem]:
     total = sum(float(v) for v in values.model_dump().values())
     if abs(total - 100) > 1e-9:
         return [doc.problem(path, f"these add up to {total:g}; they must add up to 100")]
     return []
 
 
-def weights_from(doc: Document) -> Weights:
-    """Check a complete weights document; every problem is reported at once."""
+def _lots_merged(data: Any) -> Any:
+    """Each lot's criteria and requirement completed by the file's own, so a lot states only what differs."""
+    if not isinstance(data, dict) or not isinstance(data.get("lots"), list):
+        return data
+    lots = []
+    for lot in data["lots"]:
+        if isinstance(lot, dict):
+            lot = dict(lot)
+            for key in ("criteria", "requirement"):
+                if isinstance(lot.get(key), dict):
+                    lot[key] = _merged(data.get(key), lot[key])
+        lots.append(lot)
+    return {**data, "lots": lots}
+
+
+def _lot_problems(doc: Document, lots: Sequence[Lot], catalogue: Catalogue | None) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, lot in enumerate(lots):
+        where = ("lots", i)
+        if lot.id in seen:
+            problems.append(doc.problem((*where, "id"), f"lot '{lot.id}' is defined twice"))
+        seen.add(lot.id)
+        if lot.criteria is not None:
+            problems += _must_add_up_to_100(doc, (*where, "criteria"), lot.criteria)
+        if lot.requirement is not None and not any(lot.requirement.model_dump().values()):
+            problems.append(doc.problem((*where, "requirement"), "at least one requirement must weigh more than 0"))
+        if catalogue is None:
+            continue
+        ids, families = {s.id for s in catalogue.services}, {s.family for s in catalogue.services}
+        problems += [doc.problem((*where, "services", j), f"no catalogue service '{name}'")
+                     for j, name in enumerate(lot.services) if name not in ids]
+        problems += [doc.problem((*where, "families", j), f"no catalogue family '{name}' (families: "
+                                 f"{', '.join(sorted(families))})")
+                     for j, name in enumerate(lot.families) if name not in families]
+        if not lot.members(catalogue) and not problems:
+            problems.append(doc.problem(where, f"lot '{lot.id}' has no service: give `services` or `families`"))
+    return problems
+
+
+def weights_from(doc: Document, catalogue: Catalogue | None = None) -> Weights:
+    """Check a complete weights document; every problem is reported at once. With the catalogue, the lots'
+    services and families are checked against it too."""
+    doc = Document(doc.file, _lots_merged(doc.data), doc.positions)
     weights, problems = loader._validate(Weights, doc)  # the loader's located pydantic messages
     if weights is None:
         raise InputError(problems)
@@ -133,16 +218,17 @@ def weights_from(doc: Document) -> Weights:
     problems += _must_add_up_to_100(doc, ("sovereignty", "points"), checked.sovereignty.points)
     if not any(checked.requirement.model_dump().values()):
         problems.append(doc.problem(("requirement",), "at least one requirement must weigh more than 0"))
+    problems += _lot_problems(doc, checked.lots, catalogue)
     if problems:
         raise InputError(problems)
     return checked
 
 
-def load_weights(override: Path | None = None) -> tuple[Weights, str]:
+def load_weights(override: Path | None = None, catalogue: Catalogue | None = None) -> tuple[Weights, str]:
     """The weights to score with, and the file they came from (the override's name when there is one)."""
     defaults = load_document(DEFAULT_WEIGHTS)
     if override is None:
-        return weights_from(defaults), str(DEFAULT_WEIGHTS)
+        return weights_from(defaults, catalogue), str(DEFAULT_WEIGHTS)
     given = load_document(override)
     merged = Document(given.file, _merged(defaults.data, given.data), given.positions)
-    return weights_from(merged), given.file
+    return weights_from(merged, catalogue), given.file

@@ -178,6 +178,9 @@ def _weights(sheet: Worksheet, report: Report, grid: _Grid) -> None:
         "credits, sovereignty points) are computed by hdhport from the weights file below; change them with "
         "`hdhport diff --weights FILE`.",
         f"Weights file: {report.weights_file}",
+        *([f"Lot {report.lot.id}: {report.lot.name}: {len(report.services)} services of the catalogue, the lot's own "
+           f"weights" + (f"; requires {', '.join(report.lot.require)}" if report.lot.require else "")]
+          if report.lot is not None else []),
         "Each criterion's contribution is ROUND(score x weight / 100, 2) and the total is their sum, rounded to "
         "the cent: the rule of the CLI, so at the weights above the figures equal the CLI's to the cent.",
     ]
@@ -188,7 +191,7 @@ def _weights(sheet: Worksheet, report: Report, grid: _Grid) -> None:
 
 def _summary_headers(report: Report) -> list[str]:
     return ["rank", "bidder", "name", "kind", "verdict", *(label for _, label, _ in _criteria(report)), "total",
-            "why not eligible / to confirm"]
+            "why not eligible / to confirm", "EU Cloud Sovereignty Framework (not in the total)"]
 
 
 def _place_summary(report: Report, grid: _Grid) -> None:
@@ -213,7 +216,7 @@ def _summary(sheet: Worksheet, report: Report, grid: _Grid, points: dict[tuple[s
             why.append("must services unknown: " + presentation.LIST_SEPARATOR.join(bidder.verdict.unknown_musts))
         rows.append([bidder.rank if bidder.rank is not None else NOT_RANKED, bidder.id, bidder.name, bidder.kind,
                      bidder.verdict.status, *(c.score for c in bidder.scores.criteria), bidder.scores.total,
-                     presentation.LIST_SEPARATOR.join(why)])
+                     presentation.LIST_SEPARATOR.join(why), presentation.eu_text(bidder.eu_sovereignty)])
     _table(sheet, headers, rows)
     total_column = headers.index("total") + 1
     total_letter = get_column_letter(total_column)

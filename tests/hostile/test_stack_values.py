@@ -113,4 +113,4 @@ def test_plan_and_check_refuse_a_catalogue_they_would_not_read(cli: Any, tmp_pat
     the file it is given)."""
     result = cli(flag, str(tmp_path / "elsewhere"), *command)
     assert result.code == 2 and result.out == "" and len(result.err.splitlines()) == 1, result.err
-    assert result.err.startswith(f"{flag}:1:1: `hdhport {command[0]}` runs the Pulumi program, which reads the embedded")
+    assert result.err.startswith(f"{flag}: `hdhport {command[0]}` runs the Pulumi program, which reads the embedded")
