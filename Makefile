@@ -64,6 +64,8 @@ demo: install system-deps ## the main job on the embedded default: validate, cat
 	$(HDH) plan --profile scaleway --enclaves 3
 	$(HDH) diff $(DIFF_DEMO) --cost --format html --out out/diff/diff.html
 	for format in md csv json xlsx; do $(HDH) diff $(DIFF_DEMO) --format $$format --out out/diff/diff.$$format || exit; done
+	$(HDH) diff $(DIFF_DEMO) --format questions --out out/diff/questions.md
+	$(HDH) diff $(DIFF_DEMO) --weights docs/examples/weights-lots.yaml --lot snds-hosting --format md --out out/diff/lot-snds-hosting.md
 	$(HDH) diff $(DIFF_DEMO)
 
 integration-deps: system-deps $(AZURITE) ## install the real servers the integration tests start (Debian packages, Azurite from npm)

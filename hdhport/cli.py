@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the catalogue and profiles; every problem at once")
     validate.add_argument("files", nargs="*", type=Path,
                           help="catalogue and/or profile files (default: the catalogue and all shipped profiles)")
-    validate.set_defaults(handler=_validate)
+    validate.set_defaults(handler=_validate, positional_list=("files", Path))
 
     catalog = commands.add_parser("catalog", help="read the catalogue")
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     plist = profile_commands.add_parser("list", help="coverage of the catalogue by each profile")
     plist.add_argument("--format", choices=("table", "json", "md"), default="table")
     plist.add_argument("files", nargs="*", type=Path, help="profile files to list instead of the shipped ones")
-    plist.set_defaults(handler=_profile_list)
+    plist.set_defaults(handler=_profile_list, positional_list=("files", Path))
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the catalogue or of a profile")
     schema.add_argument("kind", choices=("catalog", "profile"))
@@ -210,8 +210,23 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line, where a command's list of files or profiles may be given anywhere on it
+    (`diff bleu --require hds scaleway`): argparse stops a positional list at the first option and would refuse the
+    rest as unrecognized."""
+    parser = _parser()
+    args, extras = parser.parse_known_args(argv)
+    spread = getattr(args, "positional_list", None)  # (dest, type) of the command's positional list
+    if extras and spread is not None and not any(extra.startswith("-") for extra in extras):
+        dest, kind = spread
+        setattr(args, dest, [*getattr(args, dest), *(kind(extra) for extra in extras)])
+    elif extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     try:
         return int(args.handler(args))
     except InputError as exc:

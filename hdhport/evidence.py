@@ -6,6 +6,7 @@ Warnings, not errors: the file is still well formed, but a buyer must not read t
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from hdhport.errors import Problem
 from hdhport.model import Month, Profile, SecNumCloud
@@ -18,6 +19,13 @@ SECNUMCLOUD_VALIDITY_YEARS = 3
 UNKNOWN_COUNTRY = "ZZ"
 #: What the bid template writes wherever the bidder has to say something; a source still holding it is no source.
 PLACEHOLDER = "(to fill)"
+
+
+def version_numbers(text: str | None) -> tuple[int, ...] | None:
+    """A framework version as numbers to compare (`3.2` -> (3, 2)); None when it is not dotted numbers."""
+    if text is None or not re.fullmatch(r"[0-9]+(\.[0-9]+)*", text):
+        return None
+    return tuple(int(n) for n in text.split("."))
 
 
 def is_placeholder(source: str) -> bool:

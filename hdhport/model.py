@@ -170,62 +170,69 @@ class Catalogue(Strict):
 
 
 class Jurisdiction(Sourced):
-    headquarters: CountryCode
-    extraterritorial_exposure: TriState
+    headquarters: CountryCode = Field(description=(
+        "ISO 3166 alpha-2 code of the country where the operator of the offer is headquartered; ZZ: not stated."))
+    extraterritorial_exposure: TriState = Field(description=(
+        "yes when the operator, or a company controlling it, is subject to a non-EU law that can compel access to "
+        "customer data (US CLOUD Act, FISA 702...); no when a source says none applies."))
     laws: list[Text] = Field(default_factory=list, description="Extraterritorial laws the operator is exposed to.")
 
 
 class SecNumCloud(Sourced):
-    status: Literal["qualified", "j0", "in-progress", "none", "unknown"]
-    version: Text | None = None
+    status: Literal["qualified", "j0", "in-progress", "none", "unknown"] = Field(description=(
+        "qualified: ANSSI granted the qualification; j0: ANSSI accepted the application and the evaluation "
+        "started; in-progress: announced or prepared, not yet at J0; none: neither."))
+    version: Text | None = Field(default=None, description="Version of the SecNumCloud framework, e.g. 3.2.")
     qualified_on: SourceDate | None = Field(default=None, description=(
         "Date of the qualification decision. It lasts three years: an older one counts as unknown (to confirm) "
         "until a source shows it renewed, and `hdhport validate` warns."))
     expected_on: SourceDate | None = Field(default=None, description=(
         "When not yet qualified: the date the operator announced for the qualification (YYYY-MM for a month, "
         "the last month of a half-year). `hdhport validate` warns once it has passed without a newer source."))
-    scope: Text | None = None
+    scope: Text | None = Field(default=None, description="The offers and services the qualification covers.")
 
 
 class Hds(Sourced):
-    status: Literal["certified", "none", "unknown"]
+    status: Literal["certified", "none", "unknown"] = Field(description=(
+        "HDS certification (hébergeur de données de santé, French public health code L.1111-8)."))
     activities: list[Literal[
         "physical-sites", "hardware-infrastructure", "virtual-infrastructure",
         "application-platform", "administration-operation", "external-backup",
-    ]] = Field(default_factory=list)
-    scope: Text | None = None
+    ]] = Field(default_factory=list, description="The certified activities (1 to 6 of the HDS referential).")
+    scope: Text | None = Field(default=None, description="The offers and services the certificate covers.")
 
 
 class Qualifications(Strict):
-    secnumcloud: SecNumCloud
-    hds: Hds
+    secnumcloud: SecNumCloud = Field(description="ANSSI's SecNumCloud qualification of the offer.")
+    hds: Hds = Field(description="The HDS certification of the offer.")
 
 
 class KeyCustody(Sourced):
-    provider_managed: TriState
+    provider_managed: TriState = Field(description="Keys generated and held by the provider's key service.")
     byok: TriState = Field(description="Customer key imported into the provider's KMS/HSM.")
     hyok: TriState = Field(description="Key held in a customer-operated or external HSM.")
-    notes: Text | None = None
+    notes: Text | None = Field(default=None, description="Products, algorithms, HSM backing: what the sources say.")
 
 
 class Region(Sourced):
-    id: Term
-    name: Text
-    country: CountryCode
-    city: Text | None = None
+    id: Term = Field(description="The region's id in this profile, e.g. fr-par.")
+    name: Text = Field(description="The region's name as the provider gives it.")
+    country: CountryCode = Field(description="ISO 3166 alpha-2 code of the country its data centres are in.")
+    city: Text | None = Field(default=None, description="The city, when stated.")
     api_names: list[Text] = Field(default_factory=list, description=(
         "The names the cloud's own API gives this region (OpenStack Keystone region ids such as GRA11); "
         "a stack's provider region must be one of them. Empty when nobody has published them."))
 
 
 class OpenStackApis(Sourced):
-    services: list[Term] = Field(min_length=1)
+    services: list[Term] = Field(min_length=1, description=(
+        "OpenStack services the cloud exposes to tenants (nova, neutron, cinder, swift, barbican, octavia...)."))
 
 
 class Flavors(Sourced):
     """Default machine sizes and image on this cloud; a stack's config may override them."""
 
-    cpu: Text
+    cpu: Text = Field(description="CPU flavor of the platform's machines.")
     gpu: Text | None = Field(None, description="GPU flavor; null when the cloud has none or it is unknown.")
     image: Text = Field(description="Debian 12 image: OpenStack image name, or Azure URN publisher:offer:sku:version.")
 
@@ -233,15 +240,21 @@ class Flavors(Sourced):
 class Offer(Sourced):
     """What a bidder offers for one catalogue service."""
 
-    offer: OfferKind
-    product: Text | None = None
-    interfaces: list[Term] = Field(default_factory=list)
-    proprietary_api: TriState = "unknown"
+    offer: OfferKind = Field(description=(
+        "native: a managed service of the provider; self-hosted: only as software the buyer runs on the provider's "
+        "machines; gap: not offered (give `reason`); unknown: not answered."))
+    product: Text | None = Field(default=None, description="The product's name; required for native and self-hosted.")
+    interfaces: list[Term] = Field(default_factory=list, description=(
+        "How applications reach it: terms of the catalogue's interface vocabulary (open ones such as s3, "
+        "postgresql, kmip; or proprietary ones, a provider's own API named as the vocabulary lists it)."))
+    proprietary_api: TriState = Field("unknown", description=(
+        "yes when the service is managed (created, configured) only through the provider's own API, even if "
+        "applications use an open interface; no when it is not."))
     controls: list[Term] | None = Field(None, description="Controls supported; absent means unknown.")
-    secnumcloud_scope: TriState = "unknown"
-    hds_scope: TriState = "unknown"
-    reason: Text | None = None
-    notes: Text | None = None
+    secnumcloud_scope: TriState = Field("unknown", description="Inside the offer's SecNumCloud qualification scope.")
+    hds_scope: TriState = Field("unknown", description="Inside the offer's HDS certificate scope.")
+    reason: Text | None = Field(default=None, description="Why it is a gap; required for a gap.")
+    notes: Text | None = Field(default=None, description="Limits, partial coverage, what the sources do not say.")
 
     @model_validator(mode="after")
     def _offer_rules(self) -> Offer:
@@ -255,18 +268,21 @@ class Offer(Sourced):
 class Profile(Strict):
     """One cloud offer (a bidder's answer to the specification)."""
 
-    id: ProfileId
+    id: ProfileId = Field(description="The profile's id, as `hdhport diff ID` names it.")
     kind: Literal["bidder", "reference"] = Field(
         "bidder", description="bidder: an offer that competes and is ranked; reference: a template or test "
                               "bench (e.g. openstack-reference), shown beside the bidders but never ranked.")
-    name: Text
-    operator: Text
-    api_family: Term
-    description: Text | None = None
-    jurisdiction: Jurisdiction
-    qualifications: Qualifications
-    key_custody: KeyCustody
-    regions: list[Region] = Field(min_length=1)
-    openstack: OpenStackApis | None = None
-    flavors: Flavors | None = None
-    offers: dict[ServiceId, Offer]
+    name: Text = Field(description="The offer's name.")
+    operator: Text = Field(description="The company that operates the offer.")
+    api_family: Term = Field(description=(
+        "The API the offer is driven through: a family of the catalogue (azure, openstack, scaleway), "
+        "another known family (aws-compatible, vmware...), or `other` for an API of its own."))
+    description: Text | None = Field(default=None, description="One paragraph on the offer.")
+    jurisdiction: Jurisdiction = Field(description="Where the operator is and which laws reach it.")
+    qualifications: Qualifications = Field(description="SecNumCloud and HDS.")
+    key_custody: KeyCustody = Field(description="Who holds the keys that encrypt the customer's data.")
+    regions: list[Region] = Field(min_length=1, description="The regions offered for the platform.")
+    openstack: OpenStackApis | None = Field(default=None, description=(
+        "For an OpenStack cloud: the services its API exposes (what hdhport can build there)."))
+    flavors: Flavors | None = Field(default=None, description="Default machine sizes and image.")
+    offers: dict[ServiceId, Offer] = Field(description="One answer per catalogue service, by service id.")

@@ -134,7 +134,7 @@ def test_an_unknown_remote_lists_the_configured_ones(cli: Any, tmp_path: Path) -
     result = run(cli, "objects", "azure:/tmp/x", "swfit:container", "--manifest", str(tmp_path / "m.jsonl"),
                  "--rclone-config", str(config))
     assert result.code == 2
-    assert result.err.strip() == (f"DEST:1:1: unknown rclone remote 'swfit:' in 'swfit:container' (configured in "
+    assert result.err.strip() == (f"DEST: unknown rclone remote 'swfit:' in 'swfit:container' (configured in "
                                   f"{config}: azure:, swift:)")
 
 

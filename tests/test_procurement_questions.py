@@ -71,3 +71,4 @@ def test_the_questions_format_is_one_section_per_bidder(cli: Any) -> None:
     assert text.count("\n## ") == 2
     bleu = text.split("(`bleu`)", 1)[1]
     assert "1. **" in bleu and "(`offers.cpu_vm`; verdict, up to " in bleu
+

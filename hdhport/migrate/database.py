@@ -97,7 +97,7 @@ class Tools:
             found = str(bin_dir / tool) if bin_dir else shutil.which(tool)
             if not found or not os.access(found, os.X_OK):
                 where = str(bin_dir) if bin_dir else "PATH"
-                raise InputError([Problem(tool, 1, 1, "", f"{tool} not found in {where}: install the Debian "
+                raise InputError([Problem.argument(tool, f"{tool} not found in {where}: install the Debian "
                                                           "package postgresql-client (or pass --pg-bin)")])
             self.paths[tool] = found
         self.hidden: set[str] = set()  # the passwords of the connection strings in use, and their pieces
@@ -173,7 +173,7 @@ def move(source: str, target: str, dump: Path, *, tools: Tools, jobs: int = 2,
     summary = DbSummary(tools.redact(source), tools.redact(target), str(dump))
     existing = tools.query(target, _TABLES)
     if existing:
-        raise InputError([Problem("TARGET", 1, 1, "", f"the target database already has {len(existing)} table(s), "
+        raise InputError([Problem.argument("TARGET", f"the target database already has {len(existing)} table(s), "
                                                       f"e.g. {_unhex(existing[0][0])}; restore into an empty database")])
     started = time.monotonic()
     progress("fingerprinting the source")

@@ -530,12 +530,12 @@ def check_paths(source: str, dest: str, rclone: Rclone | None = None) -> None:
     try:
         met = next(((s, d) for s in sources for d in dests if resolver.meet(s, d)), None)
     except overlap.Unresolved as exc:
-        raise InputError([Problem("DEST", 1, 1, "", f"cannot tell whether {redact(dest)!r} overlaps the source "
+        raise InputError([Problem.argument("DEST", f"cannot tell whether {redact(dest)!r} overlaps the source "
                                   f"{redact(source)!r}: {exc}")]) from None
     if met is not None:
         real_source, real_dest = str(met[0]), str(met[1])
         resolved = (real_source, real_dest) != (source.rstrip("/"), dest.rstrip("/"))
-        raise InputError([Problem("DEST", 1, 1, "", f"{redact(dest)!r} overlaps the source {redact(source)!r}"
+        raise InputError([Problem.argument("DEST", f"{redact(dest)!r} overlaps the source {redact(source)!r}"
                                   + (f" (they lead to {redact(real_dest)!r} and {redact(real_source)!r})"
                                      if resolved else "") + "; move to another container or prefix")])
 
@@ -600,7 +600,7 @@ def local_unmovable(source: str, rclone: Rclone | None = None) -> list[dict[str,
                 name.encode("utf-8")
             except UnicodeEncodeError:
                 shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")
-                raise InputError([Problem("SOURCE", 1, 1, "", f"{shown!r} is not a UTF-8 name: rclone would copy "
+                raise InputError([Problem.argument("SOURCE", f"{shown!r} is not a UTF-8 name: rclone would copy "
                                           "it under another name; rename it first")]) from None
             try:
                 if entry.is_dir(follow_symlinks=False):  # the type readdir gave: no stat per entry
@@ -624,7 +624,7 @@ def _hash_source(ledger: Ledger, rclone: Rclone, source: str, parallel: int, log
     table "manifest"; the source listed again after ("source_after")."""
     bad = _unsupported_names(p for (p,) in ledger.rows("SELECT path FROM source"))
     if bad:
-        raise InputError([Problem("SOURCE", 1, 1, "", f"object name with a line break, which rclone cannot "
+        raise InputError([Problem.argument("SOURCE", f"object name with a line break, which rclone cannot "
                                                      f"be given: {bad[0]!r}")])
     progress(f"{what}: hashing {ledger.count('SELECT path FROM source')} objects at {redact(source)}")
     ledger.entries("manifest")
@@ -748,7 +748,7 @@ def _move(source: str, dest: str, manifest_path: Path, rclone: Rclone, resume: b
               and remote_name(source) != remote_name(dest) else None)
     progress(f"listing {redact(source)}")
     if not ledger.load("source", walking or rclone.walk(source), lambda: rclone.walk(source, local=False)):
-        raise InputError([Problem("SOURCE", 1, 1, "", f"{redact(source)!r} does not exist")])
+        raise InputError([Problem.argument("SOURCE", f"{redact(source)!r} does not exist")])
     seconds["listing"] = time.monotonic() - started
     started = time.monotonic()
     # On --resume too, every object is read again: a size can stay the same while the content changes, and

@@ -180,7 +180,7 @@ class Resolver:
         try:
             return self.leads(path)
         except Unresolved as exc:
-            raise InputError([Problem(role, 1, 1, "", f"cannot tell where {redact(path)!r} leads, hence whether it "
+            raise InputError([Problem.argument(role, f"cannot tell where {redact(path)!r} leads, hence whether it "
                                       f"overlaps the {other}: {exc}")]) from None
 
     def local_root(self, path: str) -> str | None:

@@ -55,21 +55,21 @@ def endpoint(url: str, address: str, password_env: str, what: str) -> Endpoint:
     """Parse `amqp[s]://[user[:password]@]host[:port]`; a missing password is read from `password_env`."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("amqp", "amqps") or not parts.hostname:
-        raise InputError([Problem(what, 1, 1, "", f"expected amqp://[user@]host[:port] or amqps://..., got "
+        raise InputError([Problem.argument(what, f"expected amqp://[user@]host[:port] or amqps://..., got "
                                                   f"{redact(url)!r}")])
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise InputError([Problem(what, 1, 1, "", "give the queue with its --*-address option, not in the URL")])
+        raise InputError([Problem.argument(what, "give the queue with its --*-address option, not in the URL")])
     if not address:
-        raise InputError([Problem(what, 1, 1, "", "empty address: name the queue (RabbitMQ: /queue/NAME; "
+        raise InputError([Problem.argument(what, "empty address: name the queue (RabbitMQ: /queue/NAME; "
                                                   "Service Bus: NAME)")])
     try:
         port = parts.port or (5671 if parts.scheme == "amqps" else 5672)
     except ValueError as exc:
-        raise InputError([Problem(what, 1, 1, "", f"bad port in {redact(url)!r}: {exc}")]) from None
+        raise InputError([Problem.argument(what, f"bad port in {redact(url)!r}: {exc}")]) from None
     user = urllib.parse.unquote(parts.username) if parts.username else None
     password = urllib.parse.unquote(parts.password) if parts.password else os.environ.get(password_env)
     if user and password is None:
-        raise InputError([Problem(what, 1, 1, "", f"no password for {user!r}: set {password_env}")])
+        raise InputError([Problem.argument(what, f"no password for {user!r}: set {password_env}")])
     return Endpoint(parts.scheme, parts.hostname, port, address, user, password)
 
 

@@ -251,7 +251,7 @@ class Rclone:
         if name not in self.remotes():
             known = ", ".join(f"{r}:" for r in sorted(self.remotes())) or "none"
             where = str(self.config) if self.config else "rclone's default configuration"
-            raise InputError([Problem(what, 1, 1, "", f"unknown rclone remote '{name}:' in {path!r} "
+            raise InputError([Problem.argument(what, f"unknown rclone remote '{name}:' in {path!r} "
                                                       f"(configured in {where}: {known})")])
 
     # ------------------------------------------------------------------ operations

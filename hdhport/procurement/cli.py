@@ -58,7 +58,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                       help="enclaves every bidder is costed for (default 3, as the shipped stacks); implies --cost")
     diff.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     diff.add_argument("--out", type=Path, metavar="FILE", help="write the report here instead of stdout")
-    diff.set_defaults(handler=_diff, usage_error=diff.error)
+    diff.set_defaults(handler=_diff, usage_error=diff.error, positional_list=("profiles", str))
 
     bid = commands.add_parser("bid", help="what a bidder needs to answer the specification")
     bid_commands = bid.add_subparsers(dest="bid_command", required=True, parser_class=type(bid))

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hdhport import loader
 from hdhport.errors import InputError, Problem
 from hdhport.eu import EU_MEMBER_STATES
-from hdhport.evidence import UNKNOWN_COUNTRY, is_placeholder, lapsed
+from hdhport.evidence import UNKNOWN_COUNTRY, is_placeholder, lapsed, version_numbers
 from hdhport.model import Profile, Sourced, Strict, Term, Text
 from hdhport.yamlsource import Document, load_document
 
@@ -242,11 +242,6 @@ class _Facts:
     hds_certified: bool
 
 
-def _version(text: str | None) -> tuple[int, ...] | None:
-    parts = (text or "").split(".")
-    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
-
-
 def _facts(profile: Profile, today: dt.date) -> _Facts:
     where = profile.jurisdiction
     known = not is_placeholder(where.source)
@@ -259,7 +254,7 @@ def _facts(profile: Profile, today: dt.date) -> _Facts:
     regions_in_eu = False if not all(in_eu) else (True if len(regions) == len(profile.regions) else None)
     snc = profile.qualifications.secnumcloud
     valid = snc.status == "qualified" and not is_placeholder(snc.source) and lapsed(snc, today) is None
-    version = _version(snc.version)
+    version = version_numbers(snc.version)
     hds = profile.qualifications.hds
     return _Facts(headquarters_in_eu=headquarters, exposure=where.extraterritorial_exposure if known else "unknown",
                   regions_in_eu=regions_in_eu,

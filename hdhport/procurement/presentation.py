@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from hdhport.model import OfferKind
+from hdhport.model import Hds, OfferKind, SecNumCloud
 from hdhport.procurement.eu_sovereignty import EuSovereignty, ObjectiveAssessment
 from hdhport.procurement.report import Bidder, BidderCost, Cell, Report, ServiceInfo
 
@@ -175,6 +175,12 @@ def bidder_facts(bidder: Bidder) -> list[Fact]:
         facts.append(Fact("OpenStack services", ", ".join(bidder.openstack.services), bidder.openstack.source,
                           bidder.openstack.date))
     return facts
+
+
+def qualification_text(fact: SecNumCloud | Hds) -> str:
+    """A qualification's status with the date of its source (`certified (2025-11-12)`): a committee sees how fresh
+    the fact is on the summary row; the source itself is in the bidder's facts."""
+    return fact.status if fact.status == "unknown" else f"{fact.status} ({fact.date})"
 
 
 def has_costs(report: Report) -> bool:

@@ -54,7 +54,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=_md_cell, oneline=_one_line, points="{:.2f}".format, weight="{:g}".format,
                        cell_text=presentation.cell_text, cell_tags=presentation.cell_tags,
-                       change_label=presentation.change_label, cell_tooltip=presentation.cell_tooltip,
+                       change_label=presentation.change_label, cell_tooltip=presentation.cell_tooltip, qualification=presentation.qualification_text,
                        controls_text=presentation.controls_text, cost_text=presentation.cost_text)
     env.globals.update(OFFER_KINDS=presentation.OFFER_KINDS, OFFER_COLOURS=presentation.OFFER_COLOURS,
                        OFFER_RANK=presentation.OFFER_RANK,
@@ -106,7 +106,8 @@ def _summary_row(bidder: Bidder) -> list[object]:
     marks = [" (baseline)" if bidder.baseline else "", " (reference, not ranked)" if bidder.rank is None else ""]
     costed = [scores["cost"]] if "cost" in scores else []
     return [rank_text(bidder), bidder.id + "".join(marks), bidder.api_family,
-            qualifications.secnumcloud.status, qualifications.hds.status, bidder.verdict.status,
+            presentation.qualification_text(qualifications.secnumcloud),
+            presentation.qualification_text(qualifications.hds), bidder.verdict.status,
             *(bidder.counts[k] for k in presentation.OFFER_KINDS), scores["coverage"], scores["sovereignty"],
             presentation.eu_cell(bidder.eu_sovereignty), scores["reversibility"], scores["deployability"], *costed, f"{bidder.scores.total:.2f}"]
 

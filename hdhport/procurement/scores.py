@@ -16,7 +16,9 @@ from collections.abc import Mapping, Callable, Sequence
 from dataclasses import dataclass
 
 from hdhport.eu import EU_MEMBER_STATES
-from hdhport.evidence import SECNUMCLOUD_VALIDITY_YEARS, UNKNOWN_COUNTRY, is_placeholder, lapsed
+from hdhport.evidence import (
+    SECNUMCLOUD_VALIDITY_YEARS, UNKNOWN_COUNTRY, is_placeholder, lapsed, version_numbers,
+)
 from hdhport.model import Catalogue, Implementations, Profile, Service, Sourced
 from hdhport.procurement.report import (
     BidderCost, Cell, Criterion, CriterionId, Part, Qualification, Scores, Verdict,
@@ -214,10 +216,6 @@ def _deployability(catalogue: Catalogue, cells: Sequence[Cell], weights: Weights
     return _service_lines(catalogue, weights, groups, lambda s, c: c.deployable.way, cells)
 
 
-def _version(text: str) -> tuple[int, ...] | None:
-    return tuple(int(n) for n in text.split(".")) if re.fullmatch(r"[0-9]+(\.[0-9]+)*", text) else None
-
-
 def _secnumcloud(profile: Profile, weights: Weights, today: dt.date) -> list[_Line]:
     snc, sov = profile.qualifications.secnumcloud, weights.sovereignty
     points, credits = sov.points, sov.secnumcloud_status
@@ -243,12 +241,12 @@ def _secnumcloud(profile: Profile, weights: Weights, today: dt.date) -> list[_Li
         return [status, _Line("SecNumCloud version", why, points.secnumcloud_version, 0.0),
                 _Line("SecNumCloud qualification date", why, points.secnumcloud_date, 0.0)]
     minimum = sov.secnumcloud_min_version
-    found = _version(snc.version) if snc.version else None
+    found = version_numbers(snc.version)
     if found is None:
         stated = f"'{snc.version}' not understood" if snc.version else "not stated"
         version = _Line("SecNumCloud version", f"{stated}: unknown", points.secnumcloud_version, 0.0, unknown=True)
     else:
-        meets = found >= (_version(minimum) or ())
+        meets = found >= (version_numbers(minimum) or ())
         version = _Line("SecNumCloud version", f"{snc.version} ({'meets' if meets else 'below'} {minimum})",
                         points.secnumcloud_version, 1.0 if meets else 0.0)
     if snc.qualified_on is None:

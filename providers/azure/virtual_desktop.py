@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import secrets
 
 import pulumi
 from pulumi_azure_native import compute, desktopvirtualization, network
@@ -18,6 +17,7 @@ from providers.clock import today
 from providers.azure.log_analytics import collect_machine_logs
 from providers.azure.private_link import private_link
 from providers.base import ServiceComponent
+from providers.passwords import drawn_password
 
 SESSION_HOSTS = 2
 MAX_SESSIONS_PER_HOST = 8
@@ -128,7 +128,7 @@ class VirtualDesktop(ServiceComponent):
                 enable_accelerated_networking=True, tags=self.tags, opts=self.child())
             # The local administrator is a break-glass account nobody signs in with (users come through
             # Entra ID): a random password made here, held only encrypted in the state, never changed by a rerun.
-            password = pulumi.Output.secret(f"{secrets.token_urlsafe(24)}Aa1!")
+            password = drawn_password()
             vm = compute.VirtualMachine(
                 host, vm_name=host, resource_group_name=p.scope, location=p.region,
                 hardware_profile=compute.HardwareProfileArgs(vm_size=self.sizing.cpu_flavor),

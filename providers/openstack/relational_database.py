@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pulumi
-from pulumi_openstack import compute, database, networking
+from pulumi_openstack import compute, database, keymanager, networking
 
 from hdhport.addresses import SERVICES_CIDR
 from providers.openstack.common import OpenStackService
+from providers.passwords import drawn_password
 
 DATABASE = "hdh"
 OWNER = "hdh_owner"
@@ -21,11 +22,12 @@ class RelationalDatabase(OpenStackService):
     lets it reach nothing else; no floating IP. The instance and the `hdh` database are protected
     and retained. Trove's root user stays disabled (the enable-root call is never made).
 
-    Passwords: Trove creates users only with a password its API is given, and neither Trove nor
-    Barbican can generate one for us. The owner user `hdh_owner` is created when the stack holds
-    its password as a Pulumi secret (`pulumi config set --secret hdh:databaseOwnerPassword`), which
-    the secrets store's `database-owner-password` entry should match for the applications; without
-    it no user is created and a warning says so, rather than a password written in code. Trove's
+    Passwords: Trove creates users only with a password its API is given. The owner user `hdh_owner`
+    gets `hdh:databaseOwnerPassword` when the stack holds one (a Pulumi secret), otherwise a password
+    drawn at the first `pulumi up` (providers/passwords.py); either way it stays encrypted in the state,
+    and a rerun keeps the first one (`ignore_changes`). The applications read it from Barbican: a
+    private secret `hdh-<scope>-postgresql-owner` (project access off) written with it, kept the same way.
+    Rotating it is `pulumi up --replace` of the user and of that secret together. Trove's
     PostgreSQL datastore does not manage TLS certificates: the protocol stays on the private
     subnet behind the security group (the self-hosted fallback, with TLS 1.2+, is the choice where
     that is not enough). The endpoint is the instance's PostgreSQL URL (without credentials).
@@ -52,12 +54,14 @@ class RelationalDatabase(OpenStackService):
             flavor_id=flavor.id, size=self.sizing.data_disk_gb, volume_type=self.encrypted_volume_type(),
             networks=[database.InstanceNetworkArgs(port=port.id)], opts=self.keep())
         schema = database.Database(self.role("database"), instance_id=instance.id, name=DATABASE, opts=self.keep())
-        if settings.database_owner_password is None:
-            pulumi.log.warn("relational_database: no owner user: set the secret hdh:databaseOwnerPassword "
-                            "(`pulumi config set --secret hdh:databaseOwnerPassword ...`)", self)
-        else:
-            database.User(
-                self.role("owner"), instance_id=instance.id, name=OWNER, password=settings.database_owner_password,
-                databases=[DATABASE], opts=self.child(depends_on=[schema]))
+        password = settings.database_owner_password or drawn_password()
+        database.User(
+            self.role("owner"), instance_id=instance.id, name=OWNER, password=password, databases=[DATABASE],
+            opts=self.child(depends_on=[schema], ignore_changes=["password"]))
+        keymanager.SecretV1(
+            self.role("owner-password"), name=self.scoped("postgresql-owner"), secret_type="passphrase",
+            acl=keymanager.SecretV1AclArgs(read=keymanager.SecretV1AclReadArgs(project_access=False)),
+            metadata=self.tags, payload=password, payload_content_type="text/plain",
+            opts=self.keep(ignore_changes=["payload"]))
         address = port.all_fixed_ips.apply(lambda ips: ips[0] if ips else "")
         return address.apply(lambda ip: f"postgresql://{ip}:5432/{DATABASE}"), self.data_key_ref()

@@ -33,7 +33,9 @@ DEBIAN_12_IMAGE = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-
 #: Lifetime of a workload credential when hdh:workloadCredentialExpiry does not fix its end.
 WORKLOAD_CREDENTIAL_DAYS = 365
 #: Secrets the platform generates in Barbican (secrets_store); one whose value comes from outside is its pipeline's.
-APPLICATION_SECRETS = ("database-owner-password", "oidc-client-secret")
+# The database owner's password is not one of them: Trove needs it as text it is given, so relational_database
+# draws it and writes its own Barbican secret (an order makes random bytes nobody could set as a password).
+APPLICATION_SECRETS = ("oidc-client-secret",)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:@/-]{0,254}$")
 _SECRET_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")

@@ -1,11 +1,10 @@
 """relational_database on Scaleway: Managed Database for PostgreSQL, on the services Private Network only."""
 from __future__ import annotations
 
-import secrets as random_source
-
 import pulumi
 from pulumiverse_scaleway import databases, secrets
 
+from providers.passwords import drawn_password
 from providers.scaleway.common import ScalewayService
 
 #: Automated backups: daily, kept 30 days, in the same region (health data stays in France).
@@ -14,11 +13,6 @@ BACKUP_RETENTION_DAYS = 30
 VOLUME_GB = 100
 #: Raised to rotate the owner's password: write-only values are sent again only when their version changes.
 PASSWORD_VERSION = 1
-
-
-def _drawn_password() -> str:
-    """A password meeting Managed Database's rules (upper and lower case, a digit, a symbol, 8+ characters)."""
-    return "Hdh-1" + random_source.token_urlsafe(32)
 
 
 class RelationalDatabase(ScalewayService):
@@ -40,7 +34,7 @@ class RelationalDatabase(ScalewayService):
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        password = self.settings.database_owner_password or pulumi.Output.secret(_drawn_password())
+        password = self.settings.database_owner_password or drawn_password()
         vault = secrets.Secret(
             self.role("owner-password"), name=self.scoped("postgresql-owner"), path=f"/hdh/{self.scope_name}",
             description="password of the PostgreSQL owner (write-only: read it from Secret Manager)",

@@ -194,6 +194,6 @@ def test_a_name_that_is_not_utf8_is_refused_for_what_it_is(cli: Any, source: Pat
     """Row 24: `bad-\\xff-name.bin` was reported as having "disappeared from the source while hashing"."""
     Path(os.fsdecode(os.fsencode(source) + b"/bad-\xff-name.bin")).write_bytes(b"x")
     result = cli("migrate", "objects", str(source), str(tmp_path / "dst"), "--manifest", str(tmp_path / "m.jsonl"))
-    assert result.code == 2 and one_line(result) == ("SOURCE:1:1: 'bad-\\\\xff-name.bin' is not a UTF-8 name: rclone "
+    assert result.code == 2 and one_line(result) == ("SOURCE: 'bad-\\\\xff-name.bin' is not a UTF-8 name: rclone "
                                                      "would copy it under another name; rename it first")
     assert not (tmp_path / "dst").exists()
