@@ -326,6 +326,7 @@ class Gate:
             self.check_machine_boot(profile, family, result.stack_outputs)
             self.check_private_names(profile, family, result)
             self.check_machine_names(profile, family, result)
+            self.check_admin_path(profile, family, result)
             if family == "scaleway":
                 self.check_bucket_access(profile, family, result)
             if family != "azure":
@@ -445,6 +446,24 @@ class Gate:
                              "" if not problems else "name the machine with a hostname and give its port that name "
                              "(providers/<family>/iaas.py servers)",
                              *self.locate.service("private_dns", family), "machine-names"))
+
+    def check_admin_path(self, profile: str, family: str | None, result: Any) -> None:
+        """Every research machine lets SSH and RDP in from where the bastion's sessions start, through every
+        firewall on its way (hdhport/admin_path.py)."""
+        from hdhport.admin_path import verdicts
+
+        assert self.locate
+        found = verdicts(result.resources, family)
+        for verdict in found:
+            if not verdict.problems:
+                continue
+            self.add(Finding("consistency", "admin-path", profile, verdict.machine.name, False,
+                             f"research machine {verdict.machine.name}: {'; '.join(verdict.problems)}: the plan "
+                             "deploys, and nobody can log in", "admit SSH and RDP from the bastion's range "
+                             "(providers/selfhosted/iaas.py ADMIN_SOURCE, resolved by each family's firewall)",
+                             *self.locate.service("bastion", family), "admin-path", verdict.machine.urn))
+        if found and not any(v.problems for v in found):
+            self.add(Finding("consistency", "admin-path", profile, "bastion", True))
 
     def check_bucket_access(self, profile: str, family: str | None, result: Any) -> None:
         """Every Scaleway bucket policy keeps its bucket reachable by the deployment and its scope's workload
