@@ -139,14 +139,13 @@ def _azure(resources: list[PlannedResource], by_id: Mapping[str, PlannedResource
             groups.append(("its network interface's", str(own)))
         for config in nic.inputs.get("ipConfigurations") or []:
             subnet = by_id.get(str((config.get("subnet") or {}).get("id")))
-            group = ((subnet.inputs.get("networkSecurityGroup") or {}).get("id")) if subnet else None
-            if group:
-                groups.append((f"its subnet {subnet.inputs.get('subnetName')}'s" if subnet else "its subnet's",
-                               str(group)))
+            subnet_group = (subnet.inputs.get("networkSecurityGroup") or {}).get("id") if subnet else None
+            if subnet is not None and subnet_group:
+                groups.append((f"its subnet {subnet.inputs.get('subnetName')}'s", str(subnet_group)))
         verdicts.append(Verdict(nic, tuple(_problems(
             sources, "no AzureBastionSubnet in the plan",
-            [(where, lambda port, source, g=group: _azure_allows(rules_of.get(g, []), port, source))
-             for where, group in groups]))))
+            [(where, lambda port, source, g=group_id: _azure_allows(rules_of.get(g, []), port, source))
+             for where, group_id in groups]))))
     return verdicts
 
 
