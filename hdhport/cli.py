@@ -167,8 +167,8 @@ def _catalog_show(args: argparse.Namespace) -> int:
     try:
         service = catalogue.service(args.id)
     except KeyError:
-        raise InputError([Problem(str(args.catalog), 1, 1, "", f"no service '{args.id}'; "
-                                  "see `hdhport catalog list`")]) from None
+        raise InputError([Problem.argument("ID", f"no service '{args.id}' in {args.catalog}; "
+                                           "see `hdhport catalog list`")]) from None
     data = service.model_dump(mode="json", exclude_none=True)
     if args.format == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -217,6 +217,13 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = _parser()
     args, extras = parser.parse_known_args(argv)
     spread = getattr(args, "positional_list", None)  # (dest, type) of the command's positional list
+    if spread is not None and "--" in extras:  # `--` ends the options: what follows is positional, even `-x`
+        cut = extras.index("--")
+        before, after = extras[:cut], extras[cut + 1:]
+        if not any(extra.startswith("-") for extra in before):
+            dest, kind = spread
+            setattr(args, dest, [*getattr(args, dest), *(kind(extra) for extra in before + after)])
+            extras = []
     if extras and spread is not None and not any(extra.startswith("-") for extra in extras):
         dest, kind = spread
         setattr(args, dest, [*getattr(args, dest), *(kind(extra) for extra in extras)])

@@ -25,4 +25,4 @@ def shipped_profiles(directory: Path = PROFILES_DIR) -> list[Path]:
         why = f"cannot read directory: {exc.strerror or exc}"
     else:
         return sorted(directory / name for name in names)
-    raise InputError([Problem(str(directory), 1, 1, "", f"--profiles-dir: {why}")])
+    raise InputError([Problem.argument("--profiles-dir", f"{directory}: {why}")])

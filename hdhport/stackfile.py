@@ -65,7 +65,8 @@ def read(stack: str, flag: str = "--stack") -> StackFile:
     path = stack_path(stack, flag)
     if not path.exists():
         known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in paths.ROOT.glob("Pulumi.*.yaml"))
-        raise InputError([Problem(path.name, 1, 1, "", f"no stack '{stack}'; available: {', '.join(known)}")])
+        raise InputError([Problem.argument(flag, f"no stack '{stack}' (no {path.name}); available: "
+                                                 f"{', '.join(known)}")])
     document = load_document(path, path.name, pulumi=True)
     raw = document.data.get("config")
     if raw is None:

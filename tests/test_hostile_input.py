@@ -220,7 +220,7 @@ def test_a_file_name_that_is_not_an_id_is_a_one_line_error(cli: Any, profiles_di
     assert unknown.code == 2 and len(unknown.err.strip().splitlines()) == 1, unknown.err
     assert unknown.err.startswith("nobody: no profile with id 'nobody'") and "acme, bleu, scaleway" in unknown.err
     missing = cli("--profiles-dir", str(profiles_dir / "nope"), "diff", "--all")
-    assert (missing.code, missing.err.strip()) == (2, f"{profiles_dir / 'nope'}:1:1: --profiles-dir: no such directory")
+    assert (missing.code, missing.err.strip()) == (2, f"--profiles-dir: {profiles_dir / 'nope'}: no such directory")
 
 
 def test_one_id_in_two_files_is_a_located_error(cli: Any, profiles_dir: Path) -> None:

@@ -2,6 +2,7 @@
 every profile key described in the published schema, each qualification's source date on the summary row."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ def test_profiles_may_be_given_anywhere_on_the_line(cli: Any) -> None:
     """Issue 15: `diff bleu --require hds scaleway` was refused as `unrecognized arguments: scaleway`."""
     spread = diff_json(cli, "bleu", "--require", "hds", "scaleway")
     assert [b["id"] for b in spread["bidders"]] == ["scaleway", "bleu"] and spread["required"] == ["hds"]
+    ended = cli("diff", "bleu", "--format", "json", "--", "scaleway")  # `--` ends the options, as usual
+    assert ended.code == 0 and [b["id"] for b in json.loads(ended.out)["bidders"]] == ["scaleway", "bleu"]
     with pytest.raises(SystemExit) as refused:
         cli("diff", "bleu", "--require", "hds", "--bogus")
     assert refused.value.code == 2

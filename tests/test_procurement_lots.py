@@ -104,3 +104,26 @@ def test_every_format_of_a_lot_renders(cli: Any, tmp_path: Path) -> None:
         assert result.code == 0, (output_format, result.err)
         if output_format in ("md", "html", "questions"):
             assert "snds-hosting" in out.read_text(encoding="utf-8"), output_format
+
+
+def test_a_lot_is_never_costed_and_every_bad_lot_is_reported_at_once(cli: Any, tmp_path: Path) -> None:
+    """Review of 2026-12-03: a lot's own cost weight was ignored (totals out of 80), and a lot after a bad one
+    went unreported."""
+    lots = _lots_file(tmp_path, [
+        {"id": "k", "name": "K", "services": ["key_management"],
+         "criteria": {"coverage": 30, "sovereignty": 30, "reversibility": 20, "cost": 20}},
+        {"id": "b", "name": "B", "services": ["nope"]},
+        {"id": "a", "name": "A"}])
+    result = cli("diff", "scaleway", "--weights", str(lots), "--lot", "k")
+    assert result.code == 2 and result.out == ""
+    assert [line.split(": ", 2)[1] for line in result.err.splitlines()] == [
+        "lots.k.criteria.cost", "lots.b.services[0]", "lots.a"]
+    assert "a lot is not scored on cost (the monthly cost is the whole platform's, never a lot's)" in result.err
+    # a file that weighs cost makes every lot that keeps its criteria refuse it too
+    inherited = _lots_file(tmp_path, [{"id": "k", "name": "K", "services": ["key_management"]}],
+                           criteria={"coverage": 30, "sovereignty": 30, "reversibility": 20, "cost": 20})
+    refused = cli("diff", "scaleway", "--weights", str(inherited))
+    assert refused.code == 2 and "lots.k.criteria.cost: a lot is not scored on cost" in refused.err
+    costed = cli("diff", "scaleway", "--weights", str(EXAMPLE), "--lot", "snds-hosting", "--cost")
+    assert (costed.code, costed.err) == (2, "--cost: the monthly cost is the whole platform's, never a lot's: "
+                                            "leave it out with --lot\n")

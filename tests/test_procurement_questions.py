@@ -72,3 +72,18 @@ def test_the_questions_format_is_one_section_per_bidder(cli: Any) -> None:
     bleu = text.split("(`bleu`)", 1)[1]
     assert "1. **" in bleu and "(`offers.cpu_vm`; verdict, up to " in bleu
 
+
+
+def test_a_bidders_text_stays_text_in_the_questions(cli: Any, tmp_path: Path) -> None:
+    """Review of 2026-12-03: a newline in a product started a heading, `[x](javascript:...)` was a link."""
+    data = shipped("scaleway")
+    data["id"], data["name"] = "evil", "Evil [x](javascript:alert(1))\n# Heading ![](https://attacker/p.png)"
+    data["offers"]["gpu_vm"].update(interfaces=[], proprietary_api="unknown", product="GPU\n## injected <script>")
+    write_profile(tmp_path, data)
+    result = cli("diff", str(tmp_path / "evil.yaml"), "--format", "questions")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert [line for line in lines if line.startswith("#")] == [lines[0], next(
+        line for line in lines if line.startswith("## Evil"))]
+    assert "](" not in result.out.replace("\\](", "") and "<script>" not in result.out
+    assert "GPU \\#\\# injected \\<script\\>" in result.out

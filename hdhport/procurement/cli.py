@@ -169,14 +169,21 @@ def build(args: argparse.Namespace, today: dt.date) -> Report:
     weights, weights_file = load_weights(args.weights, spec.catalogue)
     lot = weights.lot(args.lot, weights_file) if getattr(args, "lot", None) is not None else None
     costs, assumptions = None, []
-    plan = getattr(args, "cost", False) or getattr(args, "enclaves", None) is not None or weights.criteria.cost > 0
+    costed = getattr(args, "cost", False) or getattr(args, "enclaves", None) is not None
+    if lot is not None and costed:
+        # `hdhport cost` plans the whole platform: shown beside one lot it would pass for the lot's price.
+        raise InputError([Problem.argument("--cost" if getattr(args, "cost", False) else "--enclaves",
+                                           "the monthly cost is the whole platform's, never a lot's: leave it out "
+                                           "with --lot")])
+    plan = costed or (lot is None and weights.criteria.cost > 0)
     if plan and getattr(args, "no_cost", False):
         why = ("--enclaves costs every bidder" if getattr(args, "enclaves", None) is not None else
                f"the weights ({weights_file}) give the cost criterion {weights.criteria.cost:g} %")
         raise InputError([Problem.argument("--no-cost", f"{why}: leave out --no-cost")])
     # The HTML report is the one handed to a committee: it shows the costs already computed (a cache read, no plan,
     # no SDK import) unless --no-cost; the other formats keep their columns unless --cost is given.
-    cached = not plan and getattr(args, "format", None) == "html" and not getattr(args, "no_cost", False)
+    cached = (not plan and lot is None and getattr(args, "format", None) == "html"
+              and not getattr(args, "no_cost", False))
     if plan or cached:
         from hdhport.procurement import costs as costing
 

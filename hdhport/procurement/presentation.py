@@ -238,10 +238,10 @@ def eu_text(eu: EuSovereignty | None) -> str:
 
 
 def eu_cell(eu: EuSovereignty | None) -> str:
-    """The table's column: the framework's estimated score from what the facts establish (unknown earns 0), and the
-    overall SEAL when the facts bound it."""
+    """The table's column: the framework's estimated score as a range, from what the facts establish (unknown
+    earns 0) to what they still allow (unknown at its best), and the overall SEAL when the facts bound it."""
     if eu is None:
         return ""
-    score = "?" if eu.score is None else f"{eu.score:.2f}"
+    score = "?" if eu.score is None or eu.best_case is None else f"{eu.score:.2f}-{eu.best_case:.2f}"
     level = seal_text(eu)
     return score if level == "unknown" else f"{score}, {level}"

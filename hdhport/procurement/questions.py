@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from hdhport.procurement.render import markup_free
+import re
+
 from hdhport.procurement.report import Bidder, Cell, Report, ServiceInfo
 from hdhport.procurement.scores import is_unverifiable
 
@@ -43,6 +44,11 @@ _FACT_QUESTIONS = {
     "cost": "Give list prices for the meters the price book leaves unknown, with their source and date.",
 }
 _QUALIFICATION_KEYS = {"SecNumCloud": "qualifications.secnumcloud", "HDS": "qualifications.hds"}
+#: What the SecNumCloud question asks once the status is stated and only its version or date is missing.
+_SECNUMCLOUD_DETAILS = ("Which version of the SecNumCloud framework is the qualification on, and on which date did "
+                        "ANSSI decide it (it lasts three years)? Send the certificate.")
+#: Characters that make Markdown of text: emphasis, code, links and images, HTML, tables, escapes.
+_MARKDOWN = re.compile(r"([\\`*_\[\]!<>|&#])")
 _FACT_NAMES = {"jurisdiction.headquarters": "Headquarters", "jurisdiction.extraterritorial_exposure":
                "Extraterritorial exposure", "qualifications.secnumcloud": "SecNumCloud", "qualifications.hds": "HDS",
                "key_custody": "Key custody", "cost": "Monthly cost"}
@@ -61,6 +67,12 @@ class Question:
     """True when the answer can change the bidder's verdict (a `must` unknown, a required qualification)."""
     stake: float = 0.0
     """Points of the total (at the report's weights) the answer can earn at most."""
+
+
+def _text(value: object) -> str:
+    """A bidder's (or anybody's) text as text in Markdown, on one line: a newline in a product name cannot start a
+    heading, `[x](javascript:...)` is no link and `![](https://...)` no image."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
 
 
 def _service_question(service: ServiceInfo, cell: Cell) -> str:
@@ -118,7 +130,11 @@ def bidder_questions(report: Report, bidder: Bidder) -> list[Question]:
         key = _FACT_KEYS.get(label, "cost" if label == "Monthly cost" else None)
         if key is None:
             continue
-        q = question(key, _FACT_NAMES[key], _FACT_QUESTIONS[key])
+        details_only = key == "qualifications.secnumcloud" and bidder.qualifications.secnumcloud.status != "unknown" \
+            and label != "SecNumCloud status"
+        q = question(key, _FACT_NAMES[key], _SECNUMCLOUD_DETAILS if details_only else _FACT_QUESTIONS[key])
+        if label == "SecNumCloud status":
+            q.text = _FACT_QUESTIONS[key]  # the status itself is asked: the full question
         q.stake += stake
         q.why.append(why)
     for reason in bidder.verdict.to_confirm:
@@ -142,7 +158,7 @@ def render_questions(report: Report) -> str:
     scope = (f"lot {report.lot.id} ({report.lot.name}), {len(report.services)} services" if report.lot is not None
              else f"{len(report.services)} catalogue services")
     required = ", ".join(report.required) or "none"
-    lines = [f"# Clarification questions to the bidders: {scope}", "",
+    lines = [f"# Clarification questions to the bidders: {_text(scope)}", "",
              f"Generated on {report.generated_on} from catalogue `{report.catalogue}`, weights "
              f"`{report.weights_file}`; qualifications required: {required}.",
              "Each question names the key of the bidder's profile where the answer goes, with its source and the "
@@ -150,14 +166,14 @@ def render_questions(report: Report) -> str:
              "points of the total at these weights (at most, if the answer is the best one).", ""]
     for bidder in report.bidders:
         asked = bidder_questions(report, bidder)
-        lines += [f"## {bidder.name} (`{bidder.id}`): {_status(bidder)}", ""]
+        lines += [f"## {_text(bidder.name)} (`{bidder.id}`): {_status(bidder)}", ""]
         if not asked:
             lines += ["Nothing to confirm: every fact the scores and the verdict use is stated.", ""]
             continue
         for number, q in enumerate(asked, start=1):
             worth = f"up to {q.stake:.2f} points" if q.stake else "no points"
             tag = "verdict, " if q.verdict else ""
-            lines.append(f"{number}. **{q.about}** (`{q.key}`; {tag}{worth}): {q.text}")
-            lines += [f"   - {why}" for why in q.why]
+            lines.append(f"{number}. **{_text(q.about)}** (`{q.key}`; {tag}{worth}): {_text(q.text)}")
+            lines += [f"   - {_text(why)}" for why in q.why]
         lines.append("")
-    return "\n".join(str(markup_free(line)) for line in lines).rstrip() + "\n"
+    return "\n".join(lines).rstrip() + "\n"

@@ -134,8 +134,9 @@ def render_table(report: Report) -> str:
              + (f" + cost x {weights.cost:g}%" if costed else "") + f" (weights: {report.weights_file})",
              RANK_RULE]
     lines.insert(2, "eu csf: the European Commission's Cloud Sovereignty Framework (2025-10), hdhport's estimate of its "
-                    "score from what the profile's facts establish (unknown earns 0) and the overall SEAL where they "
-                    "bound it; beside the sovereignty criterion, not in the total; per objective in --format md|html|json")
+                    "score out of 100, from what the profile's facts establish (unknown earns 0) to what they still "
+                    "allow, and the overall SEAL where they bound it; beside the sovereignty criterion, not in the "
+                    "total; per objective in --format md|html|json")
     if report.lot is not None:
         lines.insert(2, f"lot {report.lot.id}: {report.lot.name}: {lot_text(report)}")
     elif report.weights.lots:

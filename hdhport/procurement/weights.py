@@ -181,28 +181,35 @@ def _lots_merged(data: Any) -> Any:
     return {**data, "lots": lots}
 
 
-def _lot_problems(doc: Document, lots: Sequence[Lot], catalogue: Catalogue | None) -> list[Problem]:
+def _lot_problems(doc: Document, lots: Sequence[Lot], criteria: CriteriaWeights,
+                  catalogue: Catalogue | None) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, lot in enumerate(lots):
         where = ("lots", i)
+        own: list[Problem] = []
         if lot.id in seen:
-            problems.append(doc.problem((*where, "id"), f"lot '{lot.id}' is defined twice"))
+            own.append(doc.problem((*where, "id"), f"lot '{lot.id}' is defined twice"))
         seen.add(lot.id)
         if lot.criteria is not None:
-            problems += _must_add_up_to_100(doc, (*where, "criteria"), lot.criteria)
+            own += _must_add_up_to_100(doc, (*where, "criteria"), lot.criteria)
+        if (lot.criteria or criteria).cost > 0:
+            # `hdhport cost` prices the whole platform; a lot buys part of it.
+            own.append(doc.problem((*where, "criteria", "cost"), "a lot is not scored on cost (the monthly cost "
+                                   "is the whole platform's, never a lot's): give the lot criteria with cost: 0"))
         if lot.requirement is not None and not any(lot.requirement.model_dump().values()):
-            problems.append(doc.problem((*where, "requirement"), "at least one requirement must weigh more than 0"))
-        if catalogue is None:
-            continue
-        ids, families = {s.id for s in catalogue.services}, {s.family for s in catalogue.services}
-        problems += [doc.problem((*where, "services", j), f"no catalogue service '{name}'")
+            own.append(doc.problem((*where, "requirement"), "at least one requirement must weigh more than 0"))
+        if catalogue is not None:
+            ids, families = {s.id for s in catalogue.services}, {s.family for s in catalogue.services}
+            named = [doc.problem((*where, "services", j), f"no catalogue service '{name}'")
                      for j, name in enumerate(lot.services) if name not in ids]
-        problems += [doc.problem((*where, "families", j), f"no catalogue family '{name}' (families: "
-                                 f"{', '.join(sorted(families))})")
-                     for j, name in enumerate(lot.families) if name not in families]
-        if not lot.members(catalogue) and not problems:
-            problems.append(doc.problem(where, f"lot '{lot.id}' has no service: give `services` or `families`"))
+            named += [doc.problem((*where, "families", j), f"no catalogue family '{name}' (families: "
+                                  f"{', '.join(sorted(families))})")
+                      for j, name in enumerate(lot.families) if name not in families]
+            if not named and not lot.members(catalogue):
+                named.append(doc.problem(where, f"lot '{lot.id}' has no service: give `services` or `families`"))
+            own += named
+        problems += own
     return problems
 
 
@@ -218,7 +225,7 @@ def weights_from(doc: Document, catalogue: Catalogue | None = None) -> Weights:
     problems += _must_add_up_to_100(doc, ("sovereignty", "points"), checked.sovereignty.points)
     if not any(checked.requirement.model_dump().values()):
         problems.append(doc.problem(("requirement",), "at least one requirement must weigh more than 0"))
-    problems += _lot_problems(doc, checked.lots, catalogue)
+    problems += _lot_problems(doc, checked.lots, checked.criteria, catalogue)
     if problems:
         raise InputError(problems)
     return checked

@@ -56,14 +56,14 @@ def test_a_missing_profiles_dir_is_an_error(cli: Any, tmp_path: Path) -> None:
     missing = tmp_path / "nonexistent"
     for argv in (["validate"], ["profile", "list"], ["diff", "--all"]):
         result = cli("--profiles-dir", str(missing), *argv)
-        assert (result.code, result.out, result.err) == (2, "", f"{missing}:1:1: --profiles-dir: no such directory\n")
+        assert (result.code, result.out, result.err) == (2, "", f"--profiles-dir: {missing}: no such directory\n")
 
 
 def test_a_file_as_profiles_dir_is_an_error(cli: Any) -> None:
     """Row 13: `--profiles-dir ok-profile.yaml` (a file) validated nothing, exit 0."""
     a_file = DATA / "mini_profile.yaml"
     result = cli("--profiles-dir", str(a_file), "validate")
-    assert (result.code, result.err) == (2, f"{a_file}:1:1: --profiles-dir: not a directory\n")
+    assert (result.code, result.err) == (2, f"--profiles-dir: {a_file}: not a directory\n")
 
 
 def test_an_unreadable_profiles_dir_is_an_error(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +83,7 @@ def test_an_unreadable_profiles_dir_is_an_error(cli: Any, tmp_path: Path, monkey
         monkeypatch.setattr(paths.os, "scandir", refuse)
     result = cli("--profiles-dir", str(closed), "validate")
     closed.chmod(0o700)
-    assert (result.code, result.err) == (2, f"{closed}:1:1: --profiles-dir: cannot read directory: Permission denied\n")
+    assert (result.code, result.err) == (2, f"--profiles-dir: {closed}: cannot read directory: Permission denied\n")
 
 
 def test_an_empty_profiles_dir_validates_the_catalogue_alone(cli: Any, tmp_path: Path) -> None:
