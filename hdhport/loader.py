@@ -190,7 +190,8 @@ def _validate(model: type[BaseModel], doc: Document) -> tuple[Any, list[Problem]
 # ------------------------------------------------------------ vocabulary checks
 
 
-def _unknown_term(doc: Document, path: PathKey, value: str, vocabulary: Mapping[str, Any], what: str) -> Problem:
+def _unknown_term(doc: Document, path: PathKey, value: str, vocabulary: Mapping[str, Any], what: str,
+                  own: bool = False) -> Problem:
     """One line that says what is accepted: the closest terms of a long vocabulary when some are close, every
     term otherwise (a bidder naming its own API has never seen the catalogue's vocabulary)."""
     terms = sorted(vocabulary)
@@ -200,14 +201,16 @@ def _unknown_term(doc: Document, path: PathKey, value: str, vocabulary: Mapping[
                 f"vocabulary.{what} in the catalogue)")
     else:
         hint = "expected one of " + ", ".join(terms)
+    if own:  # a profile's offer: the bidder may name an interface of its own
+        hint += "; an interface of your own goes under `own_interfaces` with what it is (it counts as proprietary)"
     return doc.problem(path, f"unknown value '{value}'; {hint}")
 
 
 def _check_terms(doc: Document, path: PathKey, values: Iterable[str] | None,
-                 vocabulary: Mapping[str, Any], what: str) -> list[Problem]:
+                 vocabulary: Mapping[str, Any], what: str, own: bool = False) -> list[Problem]:
     if values is None:
         return []
-    return [_unknown_term(doc, path + (i,), v, vocabulary, what)
+    return [_unknown_term(doc, path + (i,), v, vocabulary, what, own)
             for i, v in enumerate(values) if v not in vocabulary]
 
 
@@ -269,8 +272,12 @@ def _check_profile(profile: Profile, doc: Document, catalogue: Catalogue, today:
             close = difflib.get_close_matches(service_id, sorted(known), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append(doc.problem(at, f"'{service_id}' is not a catalogue service{hint}"))
-        problems += _check_terms(doc, at + ("interfaces",), offer.interfaces, vocab.interfaces, "interfaces")
+        problems += _check_terms(doc, at + ("interfaces",), offer.interfaces,
+                                 {**vocab.interfaces, **profile.own_interfaces}, "interfaces", own=True)
         problems += _check_terms(doc, at + ("controls",), offer.controls, vocab.controls, "controls")
+    problems += [doc.problem(("own_interfaces", term), f"'{term}' is already in the catalogue's vocabulary "
+                             f"({'open' if vocab.interfaces[term].open else 'proprietary'}): name it in offers as it is")
+                 for term in profile.own_interfaces if term in vocab.interfaces]
     for service in catalogue.services:
         if service.id not in profile.offers:
             problems.append(doc.problem(("offers",), f"no offer for catalogue service '{service.id}' "

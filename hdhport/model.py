@@ -285,4 +285,8 @@ class Profile(Strict):
     openstack: OpenStackApis | None = Field(default=None, description=(
         "For an OpenStack cloud: the services its API exposes (what hdhport can build there)."))
     flavors: Flavors | None = Field(default=None, description="Default machine sizes and image.")
+    own_interfaces: dict[Term, Text] = Field(default_factory=dict, description=(
+        "Interfaces of the bidder's own that the catalogue's vocabulary does not list (its own API, say), each "
+        "with what it is: offers may name them, and they count as proprietary. A term the vocabulary already "
+        "has cannot be redefined here."))
     offers: dict[ServiceId, Offer] = Field(description="One answer per catalogue service, by service id.")

@@ -3,11 +3,12 @@ every profile key described in the published schema, each qualification's source
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from procurement_support import bidder, diff_json
+from procurement_support import bidder, diff_json, shipped, write_profile
 
 
 def test_profiles_may_be_given_anywhere_on_the_line(cli: Any) -> None:
@@ -61,3 +62,26 @@ def test_the_summary_row_dates_each_qualification_and_the_facts_give_its_source(
     assert f"| certified ({hds['date']}) |" in row
     facts = next(line for line in markdown.splitlines() if line.startswith("| HDS | certified"))
     assert facts.endswith(f"| {hds['date']} |") and "create-hds-certified-bucket" in facts
+
+
+def test_a_bidder_names_its_own_api_and_it_counts_as_proprietary(cli: Any, tmp_path: Path) -> None:
+    """Issue 15: a bidder with its own API could not answer honestly (an unknown term was refused)."""
+    data = shipped("scaleway")
+    data["id"], data["api_family"] = "acme", "other"
+    data["offers"]["object_storage"]["interfaces"] = ["s3", "acme-api"]
+    data["offers"]["key_management"].update(interfaces=["acme-api"], proprietary_api="unknown")
+    path = write_profile(tmp_path, data)
+    refused = cli("validate", str(path))
+    assert refused.code == 2 and "unknown value 'acme-api'" in refused.err
+    assert "an interface of your own goes under `own_interfaces`" in refused.err
+    data["own_interfaces"] = {"acme-api": "Acme Cloud's REST API"}
+    write_profile(tmp_path, data)
+    assert cli("validate", str(path)).code == 0
+    cells = {c["service"]: c for c in bidder(diff_json(cli, str(path)), "acme")["cells"]}
+    assert cells["object_storage"]["interface"]["status"] == "open"
+    assert cells["object_storage"]["interface"]["detail"] == "speaks s3; management API proprietary (acme-api)"
+    assert cells["key_management"]["interface"]["status"] == "proprietary"
+    data["own_interfaces"]["s3"] = "ours"  # a vocabulary term cannot be redefined as the bidder's own
+    write_profile(tmp_path, data)
+    again = cli("validate", str(path))
+    assert again.code == 2 and "own_interfaces.s3: 's3' is already in the catalogue's vocabulary (open)" in again.err

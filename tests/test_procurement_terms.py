@@ -27,7 +27,8 @@ def test_a_term_close_to_none_is_refused_with_every_accepted_term(cli: Any, tmp_
     line = _validate(cli, tmp_path, ["ssh", "ionos-cloud-api"])
     assert "own-api-bidder.yaml:" in line
     assert "offers.cpu_vm.interfaces[1]: unknown value 'ionos-cloud-api'; expected one of " in line
-    assert line.endswith("expected one of " + ", ".join(INTERFACES))
+    assert line.endswith("expected one of " + ", ".join(INTERFACES) + "; an interface of your own goes under "
+                         "`own_interfaces` with what it is (it counts as proprietary)")
 
 
 def test_a_mistyped_term_is_refused_with_the_closest_accepted_ones(cli: Any, tmp_path: Path) -> None:

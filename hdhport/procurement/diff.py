@@ -36,8 +36,10 @@ def interface_verdict(service: Service, offer: Offer, catalogue: Catalogue) -> I
         return InterfaceVerdict(status="unknown", spoken=[], detail="offer unknown")
     spoken = [term for term in service.interfaces if term in offer.interfaces]
     vocabulary = catalogue.vocabulary.interfaces
-    proprietary = [term for term in offer.interfaces if not vocabulary[term].open]
-    other_open = [term for term in offer.interfaces if vocabulary[term].open]
+    # A term the vocabulary lacks is one of the bidder's own_interfaces (the loader allows no other): proprietary.
+    open_terms = {term for term in offer.interfaces if term in vocabulary and vocabulary[term].open}
+    proprietary = [term for term in offer.interfaces if term not in open_terms]
+    other_open = [term for term in offer.interfaces if term in open_terms]
     expected = ", ".join(service.interfaces)
     if spoken:
         lock = f"; management API proprietary ({', '.join(proprietary)})" if proprietary else ""
