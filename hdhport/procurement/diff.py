@@ -170,7 +170,8 @@ def build_report(spec: Specification, bidder_ids: Sequence[str], *, baseline: st
     """The whole comparison; `bidder_ids` are profiles of `spec`, the baseline first when there is one.
     With `costs` (profile id -> its cost), each bidder shows it and is scored on it (hdhport.procurement.costs).
     With a `lot`, only its services are compared, scored (with its weights) and judged (with its qualifications
-    required as well); the costs stay the whole platform's, so the cost criterion is for lots that buy it all."""
+    required as well); a lot is never costed (the weights and the command line refuse it: a cost is the whole
+    platform's)."""
     from hdhport.procurement.costs import scorable
     from hdhport.procurement.eu_sovereignty import assess, load_framework
 
