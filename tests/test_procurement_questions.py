@@ -87,3 +87,14 @@ def test_a_bidders_text_stays_text_in_the_questions(cli: Any, tmp_path: Path) ->
         line for line in lines if line.startswith("## Evil"))]
     assert "](" not in result.out.replace("\\](", "") and "<script>" not in result.out
     assert "GPU \\#\\# injected \\<script\\>" in result.out
+
+
+def test_a_stated_qualification_is_asked_only_what_it_lacks(cli: Any, tmp_path: Path) -> None:
+    data = shipped("scaleway")
+    data["id"] = "acme"
+    data["qualifications"]["secnumcloud"].update(status="qualified", version=None, qualified_on=None, expected_on=None)
+    report = _report(cli, str(write_profile(tmp_path, data)))
+    snc = next(q for q in bidder_questions(report, _bidder(report, "acme")) if q.key == "qualifications.secnumcloud")
+    assert snc.text.startswith("Which version of the SecNumCloud framework is the qualification on")
+    assert [why.split(":")[0] for why in snc.why] == ["Sovereignty, SecNumCloud version",
+                                                       "Sovereignty, SecNumCloud qualification date"]

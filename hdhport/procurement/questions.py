@@ -126,17 +126,17 @@ def bidder_questions(report: Report, bidder: Bidder) -> list[Question]:
                      _service_question(services[service_id], cells[service_id]))
         q.verdict = True
         q.why.insert(0, "verdict: a must service unknown keeps the bidder 'to confirm'")
+    facts: dict[str, list[tuple[str, str, float]]] = {}
     for _, label, why, stake in _stakes(bidder):
         key = _FACT_KEYS.get(label, "cost" if label == "Monthly cost" else None)
-        if key is None:
-            continue
-        details_only = key == "qualifications.secnumcloud" and bidder.qualifications.secnumcloud.status != "unknown" \
-            and label != "SecNumCloud status"
-        q = question(key, _FACT_NAMES[key], _SECNUMCLOUD_DETAILS if details_only else _FACT_QUESTIONS[key])
-        if label == "SecNumCloud status":
-            q.text = _FACT_QUESTIONS[key]  # the status itself is asked: the full question
-        q.stake += stake
-        q.why.append(why)
+        if key is not None:
+            facts.setdefault(key, []).append((label, why, stake))
+    for key, unknown in facts.items():
+        # A stated SecNumCloud status is not asked again: only the version and date it lacks.
+        details = key == "qualifications.secnumcloud" and all(label != "SecNumCloud status" for label, _, _ in unknown)
+        q = question(key, _FACT_NAMES[key], _SECNUMCLOUD_DETAILS if details else _FACT_QUESTIONS[key])
+        q.stake += sum(stake for _, _, stake in unknown)
+        q.why += [why for _, why, _ in unknown]
     for reason in bidder.verdict.to_confirm:
         name = reason.split(" ", 1)[0]
         key = _QUALIFICATION_KEYS.get(name)
