@@ -204,3 +204,20 @@ def test_the_machine_logs_check_passes_the_plan_and_names_what_a_machine_lacks()
     assert "an association with a Container insights rule" in failed["kubernetes-aks"]
     assert "the configurationAccessEndpoint association" in failed["kubernetes-aks"]
     assert "a diagnostic setting sending its Batch account's logs" in failed["batch-compute-pool"]
+
+
+def test_each_scopes_workload_identity_reaches_its_own_container_and_no_other() -> None:
+    """Shared keys are off on every account, so without a data role a project's jobs could not read their own
+    container (noticed 2026-12-03): each object storage grants Storage Blob Data Contributor on its container to
+    its own scope's identity only."""
+    by_urn = {r.urn: r for r in shipped().resources}
+    grants = [r for r in _of_type("azure-native:authorization:RoleAssignment") if r.name.endswith("workload-data")]
+    assert sorted(g.name for g in grants) == ["object-storage-workload-data", "project-001-object-storage-workload-data",
+                                              "project-002-object-storage-workload-data"]
+    for grant in grants:
+        scope = grant.name.removesuffix("object-storage-workload-data")  # "" or "project-00n-"
+        assert grant.inputs["roleDefinitionId"].endswith("/ba92f5b4-2d11-453d-a403-e96b0029c9fe")
+        assert grant.inputs["principalType"] == "ServicePrincipal"
+        identities = {by_urn[d].name for d in grant.dependencies if by_urn[d].name.endswith("workload-identity-identity")}
+        assert identities == {f"{scope}workload-identity-identity"}, grant.name
+        assert grant.inputs["scope"].startswith(f"{scope}object-storage-container-"), grant.name

@@ -38,6 +38,6 @@ def test_the_database_owner_gets_a_password_without_a_stack_input_and_its_secret
     user = next(r for r in result.resources if r.type == "openstack:database/user:User")
     secret = next(r for r in result.resources if r.type == "openstack:keymanager/secretV1:SecretV1")
     assert user.inputs["name"] == "hdh_owner" and user.ignore_changes == ["password"]
-    assert secret.ignore_changes == ["payload"] and secret.protect and not secret.retain_on_delete  # one per name
+    assert secret.ignore_changes == ["payload"] and secret.protect and secret.retain_on_delete  # holds data
     assert secret.inputs["acl"] == {"read": {"projectAccess": False}}
     assert secret.inputs["payloadContentType"] == "text/plain"  # Barbican refuses an empty payload: it has one

@@ -21,6 +21,8 @@ from providers.lookups import once
 CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 #: Built-in role "Key Vault Secrets User": read a secret's value (a certificate's PFX), nothing else.
 SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
+#: Built-in role "Storage Blob Data Contributor": read, write and delete the blobs of its scope.
+STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 
 
 def id_part(resource_id: pulumi.Input[str], segment: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import costmanagement, storage
 
-from providers.azure.arm import grant, resource_group_id
+from providers.azure.arm import STORAGE_BLOB_DATA_CONTRIBUTOR, grant, resource_group_id
 from providers.azure.storage_account import AccountShape, blob_container, blob_endpoint, blob_service, storage_account
 from providers.base import ServiceComponent
 
@@ -14,7 +14,6 @@ from providers.base import ServiceComponent
 SHAPE = AccountShape(kind=storage.Kind.STORAGE_V2, sku=storage.SkuName.STANDARD_ZRS, endpoints=("blob",),
                      access_tier=storage.AccessTier.COOL, trusted_services=True)
 CONTAINER = "cost-exports"
-ROLE_STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 
 
 class CostMonitoring(ServiceComponent):
@@ -49,7 +48,7 @@ class CostMonitoring(ServiceComponent):
                 type=costmanagement.SystemAssignedServiceIdentityType.SYSTEM_ASSIGNED),
             location=p.region, opts=self.child())
         principal = export.identity.apply(lambda i: (i.principal_id if i else None) or "")
-        grant(self, "export-writer", account.id, ROLE_STORAGE_BLOB_DATA_CONTRIBUTOR, principal,
+        grant(self, "export-writer", account.id, STORAGE_BLOB_DATA_CONTRIBUTOR, principal,
               "hdhport: Cost Management writes the daily cost export")
         tag = costmanagement.QueryColumnType.TAG_KEY
         costmanagement.ViewByScope(

@@ -2,6 +2,8 @@
 project's), whose tokens workloads obtain from the instance metadata endpoint, never a shared secret."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pulumi
 from pulumi_azure_native import managedidentity
 
@@ -25,7 +27,13 @@ class WorkloadIdentity(ServiceComponent):
     `system:serviceaccount:<project or hdh-platform>:workload`, with the audience
     `api://AzureADTokenExchange`, so that only that namespace's `workload` service account can exchange
     its token for this identity's. Where no cluster publishes an issuer, no credential is made.
+
+    The identity's principal is handed on (placement `workload_principal`): the scope's object storage grants
+    it Storage Blob Data Contributor on its own container, and nothing else does, so a project's jobs reach
+    their project's data and no other's.
     """
+
+    PROVIDES: ClassVar[tuple[str, ...]] = ("workload_principal",)
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         name = f"id-{safe_name(self.enclave or 'platform', 40)}-workload"
@@ -38,6 +46,7 @@ class WorkloadIdentity(ServiceComponent):
                 federated_identity_credential_resource_name="aks-workload", issuer=self.placement.oidc_issuer,
                 subject=f"system:serviceaccount:{self.namespace}:workload", audiences=[TOKEN_EXCHANGE_AUDIENCE],
                 opts=self.child(depends_on=[identity]))
+        self.provide(workload_principal=identity.principal_id)
         return identity.id, None
 
     @property

@@ -28,9 +28,10 @@ class RelationalDatabase(OpenStackService):
     and a rerun keeps the first one (`ignore_changes`): a `hdh:databaseOwnerPassword` set after the first
     `pulumi up` changes nothing until the rotation below. The applications read it from Barbican: a private
     secret `hdh-<scope>-postgresql-owner` (project access off) written with it, kept the same way. The
-    secret is protected but not retained: rotating it is `pulumi state unprotect` of the secret, then
-    `pulumi up --replace` of the user and of the secret together, which deletes the old secret rather than
-    leaving a second one of the same name in Barbican. Trove's
+    secret is protected and retained like everything that holds data: rotating it is `pulumi state unprotect`
+    of the secret, then `pulumi up --replace` of the user and of the secret together; the old secret stays in
+    Barbican under the same name until `openstack secret delete` removes it (applications read the newest).
+    Trove's
     PostgreSQL datastore does not manage TLS certificates: the protocol stays on the private
     subnet behind the security group (the self-hosted fallback, with TLS 1.2+, is the choice where
     that is not enough). The endpoint is the instance's PostgreSQL URL (without credentials).
@@ -65,6 +66,6 @@ class RelationalDatabase(OpenStackService):
             self.role("owner-password"), name=self.scoped("postgresql-owner"), secret_type="passphrase",
             acl=keymanager.SecretV1AclArgs(read=keymanager.SecretV1AclReadArgs(project_access=False)),
             metadata=self.tags, payload=password, payload_content_type="text/plain",
-            opts=self.child(protect=True, ignore_changes=["payload"]))
+            opts=self.keep(ignore_changes=["payload"]))
         address = port.all_fixed_ips.apply(lambda ips: ips[0] if ips else "")
         return address.apply(lambda ip: f"postgresql://{ip}:5432/{DATABASE}"), self.data_key_ref()
