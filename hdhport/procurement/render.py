@@ -148,7 +148,8 @@ def render_table(report: Report) -> str:
         lines += [f"{bidder.id}: to confirm: {reason}" for reason in bidder.verdict.to_confirm]
         if bidder.verdict.unknown_musts:
             lines.append(f"{bidder.id}: to confirm: {unknown_musts_text(bidder, _TERMINAL_LISTED)}")
-    lines.append("full matrix and score breakdowns: --format md|html|csv|json|xlsx")
+    lines.append("full matrix and score breakdowns: --format md|html|csv|json|xlsx; questions to each bidder: --format "
+                 "questions")
     return "\n".join(lines) + "\n"
 
 
