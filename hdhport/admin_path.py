@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hdhport.planner import PlannedResource, mock_id
+from hdhport.planner import PlannedResource, mock_id, resource_tags
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
 RESEARCH_SERVICES = ("cpu_vm", "gpu_vm")
@@ -50,15 +50,7 @@ class Verdict:
 
 
 def _service(resource: PlannedResource) -> str | None:
-    tags = resource.inputs.get("tags")
-    if isinstance(tags, dict):
-        return str(tags.get("hdh-service")) if tags.get("hdh-service") else None
-    if isinstance(tags, list):
-        for tag in tags:
-            if isinstance(tag, str) and tag.startswith("hdh-service="):
-                return tag.split("=", 1)[1]
-    metadata = resource.inputs.get("metadata")
-    return str(metadata.get("hdh-service")) if isinstance(metadata, dict) and metadata.get("hdh-service") else None
+    return resource_tags(resource.inputs).get("hdh-service")
 
 
 def _network(text: object) -> Network | None:

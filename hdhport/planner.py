@@ -47,6 +47,19 @@ class PlannedResource:
     ignore_changes: list[str] = field(default_factory=list)  # inputs a later run leaves as first created
 
 
+def resource_tags(inputs: dict[str, Any]) -> dict[str, str]:
+    """A resource's labels as one mapping, whatever the cloud calls them: a mapping (`tags` on Azure, `metadata`
+    on OpenStack volumes, `labels`) or `key=value` strings (Scaleway, OpenStack networking)."""
+    found: dict[str, str] = {}
+    for key in ("tags", "metadata", "labels"):
+        value = inputs.get(key)
+        if isinstance(value, dict):
+            found.update({str(k): str(v) for k, v in value.items()})
+        elif isinstance(value, list):
+            found.update(dict(str(v).split("=", 1) for v in value if isinstance(v, str) and "=" in v))
+    return found
+
+
 @dataclass
 class PlanResult:
     stack: str

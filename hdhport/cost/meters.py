@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hdhport.cost.book import HOURS_PER_MONTH
+from hdhport.planner import resource_tags
 
 PLATFORM = "platform"
 
@@ -66,17 +67,6 @@ class Metered:
     not_billed: dict[str, int] = field(default_factory=dict)  # type -> count
 
 
-def _tags(inputs: dict[str, Any]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for key in ("tags", "metadata", "labels"):
-        value = inputs.get(key)
-        if isinstance(value, dict):
-            found.update({str(k): str(v) for k, v in value.items()})
-        elif isinstance(value, list):
-            found.update(dict(str(v).split("=", 1) for v in value if isinstance(v, str) and "=" in v))
-    return found
-
-
 def _owner(resources: list[Any]) -> dict[str, Any]:
     by_urn = {r.urn: r for r in resources}
     top: dict[str, Any] = {}
@@ -95,7 +85,7 @@ def resources_of(plan: Any) -> list[_Resource]:
     for r in plan.resources:
         if not r.custom or r.read:
             continue
-        tags = _tags(r.inputs)
+        tags = resource_tags(r.inputs)
         owner = top[r.urn]
         enclave = tags.get("hdh-enclave") or (owner.name if owner.type == "hdh:workspace:Enclave" else PLATFORM)
         service = tags.get("hdh-service") or (owner.name.replace("-", "_") if owner.type.startswith("hdh:")
