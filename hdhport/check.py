@@ -64,6 +64,9 @@ class Finding:
     resource: str = ""
     warning: bool = False
     """Passes, but says what a deployment would leave undone (a warning of the planned program)."""
+    prerequisite: bool = False
+    """Passes: what the stack must give before `pulumi up`, which refuses it until then (a blocking prerequisite,
+    hdhport/prerequisites.py), or what it leaves to the operator."""
 
 
 @dataclass
@@ -80,6 +83,10 @@ class Report:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.ok and f.warning]
+
+    @property
+    def prerequisites(self) -> list[Finding]:
+        return [f for f in self.findings if f.ok and f.prerequisite]
 
     @property
     def ok(self) -> bool:
@@ -220,6 +227,12 @@ class Gate:
                 self.add(Finding("plan", "warning", profile, "-", True, warning,
                                  "see the warning; it does not fail the gate", f"Pulumi.{stack}.yaml", 1, 1,
                                  "plan-warning", warning=True))
+            for need in result.prerequisites:
+                self.add(Finding("plan", "prerequisite" if need.blocking else "operator-step", profile,
+                                 ", ".join(need.needed_by), True, need.describe(),
+                                 "give it in the stack (pulumi config set) before `pulumi up`" if need.blocking
+                                 else "the stack states it", f"Pulumi.{stack}.yaml", 1, 1, "plan-prerequisite",
+                                 prerequisite=True))
             for service_id, resolution in result.stack_outputs.get("resolutions", {}).items():
                 if resolution["way"] == "gap":
                     where = self.locate.profile(profile, "offers", service_id)

@@ -62,6 +62,7 @@ def _check(args: argparse.Namespace) -> int:
                           "resources": report.resources,
                           "failures": [vars(f) for f in report.failures],
                           "warnings": [vars(f) for f in report.warnings],
+                          "prerequisites": [vars(f) for f in report.prerequisites],
                           "checks": len(report.findings)}, indent=1))
     else:
         _print_table(report, wall)
@@ -76,6 +77,9 @@ def _print_table(report: Any, wall: float) -> None:
             print(f"     fix: {failure.remediation}")
     for warning in report.warnings:
         print(f"WARN {warning.file}: [{warning.phase}/{warning.check}] {warning.profile}: {warning.message}")
+    for need in report.prerequisites:
+        print(f"{'NEED' if need.check == 'prerequisite' else 'STEP'} {need.file}: [{need.phase}/{need.check}] "
+              f"{need.profile}: {need.message}")
     rows = [[phase, f"{seconds:.2f}", sum(1 for f in report.findings if f.phase == phase),
              sum(1 for f in report.failures if f.phase == phase)] for phase, seconds in report.phase_seconds.items()]
     print(text_table(["phase", "seconds", "checks", "failures"], rows))
@@ -84,4 +88,6 @@ def _print_table(report: Any, wall: float) -> None:
         print(text_table(["stack", "plan seconds", "resources"],
                          [[s, f"{t:.2f}", report.resources.get(s, "-")] for s, t in report.profile_seconds.items()]))
     verdict = "passed" if report.ok else f"FAILED ({len(report.failures)} failure(s))"
-    print(f"\nhdhport check {verdict}: {len(report.findings)} checks in {wall:.1f} s wall time")
+    needs = sum(1 for f in report.prerequisites if f.check == "prerequisite")
+    print(f"\nhdhport check {verdict}: {len(report.findings)} checks in {wall:.1f} s wall time; "
+          f"{len(report.warnings)} warning(s); {needs} stack input(s) to give before `pulumi up` (NEED)")

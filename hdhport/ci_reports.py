@@ -42,7 +42,7 @@ def junit(report: Report) -> str:
 def sarif(report: Report) -> str:
     rules: dict[str, dict[str, Any]] = {}
     results = []
-    for finding in [*report.failures, *report.warnings]:
+    for finding in [*report.failures, *report.warnings, *report.prerequisites]:
         rule_id = finding.rule or finding.check
         rules.setdefault(rule_id, {
             "id": rule_id,
@@ -53,7 +53,8 @@ def sarif(report: Report) -> str:
         })
         result: dict[str, Any] = {
             "ruleId": rule_id,
-            "level": "warning" if finding.ok else "error",
+            # A stack's prerequisite is no defect of the code scanned: a note beside it.
+            "level": "error" if not finding.ok else "note" if finding.prerequisite else "warning",
             "message": {"text": f"[{finding.profile}] {finding.service}: {finding.message}"},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": finding.file or "services_catalog.yaml"},  # relative to the repository

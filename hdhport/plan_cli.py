@@ -105,6 +105,11 @@ def _plan(args: argparse.Namespace) -> int:
             # As `pulumi preview` shows its diagnostics: once each, however many enclaves repeat one.
             for warning, times in Counter(result.warnings).items():
                 print(f"{name}: warning: {warning}" + (f" ({times} times)" if times > 1 else ""), file=sys.stderr)
+            # What `pulumi up` refuses the stack without, and what it leaves to the operator: not warnings of the
+            # plan, which is drawn as the stack stands.
+            for need in result.prerequisites:
+                print(f"{name}: {'before pulumi up, give' if need.blocking else 'left to the operator'}: "
+                      f"{need.describe()}", file=sys.stderr)
     print(f"planned {len(results)} stack(s) offline in {elapsed:.1f} s (no cloud call was made)")
     return EXIT_OK
 

@@ -140,6 +140,8 @@ def to_document(result: PlanResult) -> dict[str, Any]:
             "enclaves": sorted((outputs.get("enclaves") or {}).keys()),
         },
         "warnings": list(result.warnings),
+        # What the stack must give first: `pulumi up` refuses it while a blocking one is unmet.
+        "prerequisites": [p.as_dict() for p in result.prerequisites],
         "services": services,
         "resources": [{
             "urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent, "custom": r.custom,
@@ -180,6 +182,14 @@ def to_markdown(document: dict[str, Any], families: dict[str, str]) -> str:
              f"{summary['protected']} protected; resolutions: "
              + ", ".join(f"{k} {v}" for k, v in sorted(summary["by_resolution"].items()))
              + f"; enclaves: {len(summary['enclaves'])}.", ""]
+    needed = [p for p in document["prerequisites"] if p["blocking"]]
+    if needed:
+        lines += ["## Before `pulumi up`: what the stack must give", "",
+                  "`pulumi up` refuses this stack, before its first resource, until it gives them:", ""]
+        lines += [f"- {p['message']}" for p in needed] + [""]
+    chosen = [p for p in document["prerequisites"] if not p["blocking"]]
+    if chosen:
+        lines += ["## Left to the operator", ""] + [f"- {p['message']}" for p in chosen] + [""]
     if document["warnings"]:
         lines += ["## Warnings from the program", ""] + [f"- {w}" for w in document["warnings"]] + [""]
     gaps = [s for s in document["services"] if s["resolution"] == "gap"]

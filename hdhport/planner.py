@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hdhport import paths
+from hdhport import paths, prerequisites
+from hdhport.prerequisites import Prerequisite
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
@@ -67,6 +68,8 @@ class PlanResult:
     resources: list[PlannedResource]
     stack_outputs: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    #: What the stack must give before `pulumi up`, which refuses the blocking ones (hdhport/prerequisites.py).
+    prerequisites: list[Prerequisite] = field(default_factory=list)
 
     def by_urn(self) -> dict[str, PlannedResource]:
         return {r.urn: r for r in self.resources}
@@ -264,8 +267,9 @@ def record(program: Callable[[], object], stack: str, config: dict[str, Any]) ->
             return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     warnings: list[str] = []
+    prerequisites.reset()
     run_on_mocks(program, stack, config, engine, RecordingMonitor(engine), _collecting_logger(warnings))
-    return PlanResult(stack, config, list(recorded.values()), stack_outputs, warnings)
+    return PlanResult(stack, config, list(recorded.values()), stack_outputs, warnings, prerequisites.reported())
 
 
 def answering_engine(on_inputs: Callable[[Any], object] | None = None) -> Any:

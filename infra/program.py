@@ -21,7 +21,7 @@ from hdhport.stack_config import ConfigError, StackConfig, parse, profile_path
 from hdhport.yamlsource import load_document
 from infra.config import check_against
 from providers.base import ServiceComponent
-from providers.build import build_machine_trust, build_service, warn_unmet_bootstrap
+from providers.build import build_machine_trust, build_service, settle_prerequisites
 from providers.contract import Placement, Sizing
 
 #: Built first, in this order: later services consume what they provide (network, DNS zones, keys, disks, logs,
@@ -101,10 +101,13 @@ def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platfo
     if gaps and not config.allow_gaps:
         raise GapError(profile.id, gaps)
     sizing = sizing_for(config, profile, [resolutions[s.id] for s in wanted])
-    warn_unmet_bootstrap(resolutions, [s.id for s in wanted])
     platform = Platform(profile, resolutions)
     from providers.enclave import ENCLAVE_SERVICES, build_enclaves, enclave_indexes
     from providers.selfhosted.bootstrap import machine_trust, private_names
+
+    # Before the first resource: what this stack, and the enclaves it builds itself, need the stack to give.
+    in_enclaves = list(ENCLAVE_SERVICES) if config.enclaves and not config.enclave_stacks else []
+    settle_prerequisites(resolutions, list(dict.fromkeys([*(s.id for s in wanted), *in_enclaves])))
 
     # The enclaves' machines, built here or by enclave stacks, boot against the platform's trust and names too.
     booting = list(dict.fromkeys([*(s.id for s in wanted), *ENCLAVE_SERVICES]))

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pulumi
 
+from hdhport.prerequisites import Prerequisite
 from providers.contract import Placement, ServiceArgs, ServiceOutputs, Sizing, ServiceSpec, tag_list
 
 
@@ -42,6 +43,13 @@ class ServiceComponent(pulumi.ComponentResource):
             private=True,
         )
         self.register_outputs(dict(self.outputs))
+
+    @classmethod
+    def prerequisites(cls) -> tuple[Prerequisite, ...]:
+        """What this implementation needs from the stack before anything is built, read from the stack
+        configuration alone (none by default); unmet, a real engine's run stops before its first resource
+        (hdhport/prerequisites.py). `build` may then take them as given."""
+        return ()
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         """Create the resources; return (endpoint, key reference or None)."""

@@ -52,10 +52,21 @@ def build_machine_trust(catalogue: Catalogue, trust: dict[str, Resolution], plac
             for service_id, resolution in trust.items()}
 
 
-def warn_unmet_bootstrap(resolutions: dict[str, Resolution], built: list[str]) -> None:
-    """Say, before building, what the self-hosted machines will wait for at boot on this profile."""
+def settle_prerequisites(resolutions: dict[str, Resolution], built: list[str]) -> None:
+    """Before anything is built: what the stack must give for the services `built` here (the trust anchors their
+    machines need, each implementation's own inputs: `ServiceComponent.prerequisites`), refused under a real engine
+    when a blocking one is unmet, reported by an offline plan (hdhport/prerequisites.py); then what the machines
+    will wait for at boot that no input can give, as warnings."""
+    from hdhport import prerequisites
     from providers.selfhosted import settings
-    from providers.selfhosted.bootstrap import unmet
+    from providers.selfhosted.bootstrap import prerequisites as machine_prerequisites, unmet
 
-    for message in unmet(resolutions, built, settings.read().missing()):
+    needs = machine_prerequisites(resolutions, built, settings.read().missing())
+    for service_id in built:
+        resolution = resolutions[service_id]
+        if resolution.way != "gap":
+            implementation: type[ServiceComponent] = registry.implementation(service_id, resolution.family or "")
+            needs += implementation.prerequisites()
+    prerequisites.settle(needs)
+    for message in unmet(resolutions, built):
         pulumi.log.warn(message)

@@ -22,7 +22,7 @@ from hdhport.registry import iaas_for
 from hdhport.resolve import Resolution, resolve
 from hdhport.stack_config import StackConfig
 from providers.base import ServiceComponent
-from providers.build import build_service, warn_unmet_bootstrap
+from providers.build import build_service, settle_prerequisites
 from providers.contract import Placement, Sizing, tags_for
 from providers.selfhosted.bootstrap import machine_trust, private_names
 from providers.selfhosted.iaas import Ingress
@@ -95,6 +95,8 @@ def enclave_indexes(config: StackConfig) -> tuple[int, ...]:
 def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Profile, sizing: Sizing) -> None:
     """An enclaves-only stack: the platform's placement comes from its stack's outputs."""
     assert config.platform_stack
+    resolutions = {r.service: r for r in resolve(catalogue, profile)}
+    settle_prerequisites(resolutions, list(ENCLAVE_SERVICES))
     platform = pulumi.StackReference(config.platform_stack)
     shared = platform.get_output("placement")
     # Network, keys and the platform's logs (workspace, collection endpoint and rules: the research machines
@@ -103,12 +105,10 @@ def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Prof
               for name in ("scope", "network_id", "subnet_id", "key_ref", "key_vault_id", "identity_id",
                            "disk_encryption_ref", "log_workspace_id", "log_endpoint_id", "log_linux_rule_id",
                            "log_windows_rule_id", "oidc_issuer", "dns_zone")}
-    resolutions = {r.service: r for r in resolve(catalogue, profile)}
     # The platform stack's private names, known from the profile as it knew them (infra/program.py).
     names = private_names(resolutions, machine_trust(catalogue, resolutions, [*resolutions]))
     placement = Placement(api_family=profile.api_family, region=config.region,
                           admin_ssh_public_key=config.admin_ssh_public_key).with_(**fields, **names)
-    warn_unmet_bootstrap(resolutions, list(ENCLAVE_SERVICES))
     built = build_enclaves(config.enclaves, catalogue, resolutions, placement, sizing, enclave_indexes(config))
     pulumi.export("enclaves", {name: {sid: c.outputs["endpoint"] for sid, c in parts.items()}
                                for name, parts in built.items()})

@@ -201,11 +201,13 @@ def test_the_certificates_live_in_the_certificate_vault_and_each_reader_holds_it
     egress = next(c for c in rules.inputs["ruleCollections"] if c["name"] == "internet-egress")
     assert egress["rules"] and all(rule["terminateTLS"] is True for rule in egress["rules"])
     assert not [w for w in result.warnings if "TLS" in w]
+    assert not [p for p in result.prerequisites if "hdh:tlsCertificate" in p.keys or "perimeter_firewall" in p.needed_by]
 
 
 def test_without_certificates_the_plan_names_the_keys_and_builds_nothing_azure_would_refuse() -> None:
-    """F4, the first `pulumi up` of the shipped stack: no certificate can exist before the vault does, so the gateway
-    waits for one and the firewall does not decrypt, and the plan says where to give them."""
+    """F4, the first `pulumi up` of the shipped stack: no certificate can exist before the vault does. Both are
+    prerequisites `pulumi up` refuses the stack without; the offline plan draws neither the gateway nor the
+    firewall's decryption, and names the keys and where to give them."""
     result = shipped()
     assert _of_type(result, "azure-native:keyvault:Secret") == []
     assert _of_type(result, "azure-native:network:ApplicationGateway") == []
@@ -218,8 +220,10 @@ def test_without_certificates_the_plan_names_the_keys_and_builds_nothing_azure_w
     operations = (paths.ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     for service, keys in (("waf_gateway", "hdh:tlsCertificate and hdh:tlsPrivateKey"),
                           ("perimeter_firewall", "hdh:tlsInspectionCertificate and hdh:tlsInspectionPrivateKey")):
-        (warning,) = [w for w in result.warnings if w.startswith(f"{service}: ")]
-        assert keys in warning and 'docs/operations.md, "TLS certificates on Azure"' in warning
+        (need,) = [p for p in result.prerequisites if p.needed_by == (service,)]
+        assert need.blocking and " and ".join(need.keys) == keys
+        assert need.doc == 'docs/operations.md, "TLS certificates on Azure"'
+    assert not [w for w in result.warnings if "TLS" in w]
     assert "\n## TLS certificates on Azure\n" in operations
 
 
@@ -306,8 +310,8 @@ def test_research_machines_install_auditd_from_the_artefact_mirror_alone() -> No
         assert sources and all(" https://mirror.hdh.internal/" in line for line in sources)
         assert ["auditd", DEBIAN["auditd"]] in config["packages"]  # pinned, from the dated snapshot
         assert ["systemctl", "enable", "--now", "auditd"] in config["runcmd"]
-    (warning,) = [w for w in shipped().warnings if w.startswith("the research machines")]
-    assert "hdh:platformRootCa" in warning and 'docs/operations.md, "Trust anchors"' in warning
+    (need,) = [p for p in shipped().prerequisites if "the research machines (cpu_vm, gpu_vm)" in p.needed_by]
+    assert need.blocking and "hdh:platformRootCa" in need.keys and need.doc == 'docs/operations.md, "Trust anchors"'
 
 
 def test_research_machines_trust_the_stacks_anchors_and_mirror() -> None:
@@ -326,7 +330,7 @@ def test_research_machines_trust_the_stacks_anchors_and_mirror() -> None:
         assert "deb https://artefacts.hdh.example.eu/mirror/debian-snapshot/" in config["apt"]["sources_list"]
         (hdh,) = config["apt"]["sources"].values()
         assert hdh["source"] == "deb [signed-by=$KEY_FILE] https://artefacts.hdh.example.eu/mirror/hdh bookworm main"
-    assert not [w for w in result.warnings if w.startswith("the research machines")]
+    assert not [p for p in result.prerequisites if "the research machines (cpu_vm, gpu_vm)" in p.needed_by]
 
 
 # ---------------------------------------------------------------------------- AML: its secrets apart from the keys

@@ -17,12 +17,22 @@ def test_application_secrets_are_generated_by_barbican_never_created_empty() -> 
 
 
 def test_without_a_loaded_certificate_nothing_is_created_and_the_plan_says_why() -> None:
+    from providers.openstack.certificate_management import CertificateManagement
+
     service = catalogue().service("certificate_management")
     resolution = Resolution(service.id, "native", "openstack", "OpenStack Barbican", "test")
-    result = record(lambda: build_service(service, resolution, PLACEMENTS["openstack"], SIZINGS["openstack"]),
-                    stack="certificate-management-bare", config={})
-    assert [r.type for r in result.resources if r.custom] == []
-    assert any("the ACME client creates the certificate container" in w for w in result.warnings)
+    needs = []
+
+    def program() -> None:
+        needs.extend(CertificateManagement.prerequisites())
+        build_service(service, resolution, PLACEMENTS["openstack"], SIZINGS["openstack"])
+
+    result = record(program, stack="certificate-management-bare", config={})
+    assert [r.type for r in result.resources if r.custom] == [] and result.warnings == []
+    # Not a blocking prerequisite: without it load_balancer passes TLS through to the ingress tier.
+    (need,) = needs
+    assert need.keys == ("hdh:tlsCertificate", "hdh:tlsPrivateKey") and not need.blocking
+    assert "an ACME client makes the container" in need.without
     loaded = record_service("certificate_management", "openstack")
     assert {r.type for r in loaded.resources if r.custom} == {
         "openstack:keymanager/secretV1:SecretV1", "openstack:keymanager/containerV1:ContainerV1"}

@@ -211,15 +211,22 @@ def test_plan_command_writes_json_markdown_and_graph(cli, tmp_path: Path) -> Non
     assert "no cloud call was made" in result.out
 
 
-def test_plan_command_shows_the_programs_warnings_once_each(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_plan_command_shows_the_stacks_prerequisites_apart_from_warnings(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import json
 
     result = cli("plan", "--profile", "ovhcloud-public-cloud", "--enclaves", "2", "--out", str(tmp_path))
     assert result.code == 0, result.err
-    warnings = json.loads((tmp_path / "plan.json").read_text())["warnings"]
-    assert any("install software from the artefact mirror" in w for w in warnings)
-    shown = [line.removeprefix("ovhcloud-public-cloud: warning: ") for line in result.err.splitlines()]
-    assert shown == list(dict.fromkeys(warnings))  # every warning, in order, each once
+    document = json.loads((tmp_path / "plan.json").read_text())
+    assert document["warnings"] == []
+    needs = {tuple(p["keys"]): p for p in document["prerequisites"]}
+    assert needs[("hdh:platformRootCa", "hdh:archiveKeyring", "hdh:artefactMirror")]["blocking"] is True
+    assert needs[("hdh:identityAdmin",)]["blocking"] is False
+    shown = result.err.splitlines()
+    assert shown == [f"ovhcloud-public-cloud: {'before pulumi up, give' if p['blocking'] else 'left to the operator'}: "
+                     f"{p['message']}" for p in document["prerequisites"]]  # each once, though two enclaves need it
+    markdown = (tmp_path / "plan.md").read_text()
+    assert "## Before `pulumi up`: what the stack must give" in markdown and "## Left to the operator" in markdown
+    assert "## Warnings from the program" not in markdown
 
 
 def test_plan_command_reports_bad_stack_config_as_bad_input(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -101,7 +101,7 @@ def test_given_anchors_reach_every_machines_first_boot_and_silence_the_plan(root
                                                                             tmp_path: Path) -> None:
     result = planner.run("ovh", _with("ovhcloud-public-cloud", platformRootCa=root, archiveKeyring=keyring,
                                       artefactMirror="https://artefacts.hdh.example.eu/mirror"))
-    assert not [w for w in result.warnings if "artefact mirror" in w]
+    assert not [p for p in result.prerequisites if "hdh:platformRootCa" in p.keys or "hdh:artefactMirror" in p.keys]
     documents = _user_data(result)
     assert len(documents) >= 3  # the three RabbitMQ nodes, and the machines' own OpenBao and step-ca
     for text in documents:
@@ -122,12 +122,17 @@ def test_given_anchors_reach_every_machines_first_boot_and_silence_the_plan(root
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_without_anchors_the_plan_says_what_the_image_must_carry() -> None:
+def test_without_anchors_pulumi_up_is_refused_and_the_plan_names_them() -> None:
+    """A plan that would leave machines waiting is an error for a real engine, a prerequisite for an offline plan."""
     result = planner.run("ovh", _with("ovhcloud-public-cloud"))
-    (warning,) = [w for w in result.warnings if "artefact mirror" in w]
-    assert "the stack does not give hdh:platformRootCa, hdh:archiveKeyring, hdh:artefactMirror" in warning
-    assert "their image must carry the platform root CA and archive key and mirror.hdh.internal must resolve" \
-        in warning
+    assert not [w for w in result.warnings if "artefact mirror" in w]
+    (need,) = [p for p in result.prerequisites if "hdh:platformRootCa" in p.keys]
+    assert need.keys == ("hdh:platformRootCa", "hdh:archiveKeyring", "hdh:artefactMirror") and need.blocking
+    assert need.needed_by == ("the machines of 1 self-hosted service (message_queue)",)
+    assert "install nothing" in need.without and need.doc == 'docs/operations.md, "Trust anchors"'
+    with_ca = planner.run("ovh", _with("ovhcloud-public-cloud", artefactMirror="https://artefacts.hdh.example.eu/m"))
+    (need,) = [p for p in with_ca.prerequisites if "hdh:platformRootCa" in p.keys]
+    assert need.keys == ("hdh:platformRootCa", "hdh:archiveKeyring")  # only what is still missing
 
 
 def test_a_bad_anchor_fails_the_plan_before_any_resource_naming_the_key() -> None:
@@ -140,14 +145,11 @@ def test_a_bad_anchor_fails_the_plan_before_any_resource_naming_the_key() -> Non
 
 
 @pytest.mark.parametrize("stack", ["ovhcloud-public-cloud", "scaleway-fr-par"])
-def test_research_machines_say_once_what_they_install_nothing_without_on_every_family(stack: str) -> None:
-    from providers.selfhosted.bootstrap import research_machines_unmet
-
+def test_research_machines_need_the_anchors_on_every_family(stack: str) -> None:
     config = planner.stack_config(stack) | {"hdh:enclaves": 0, "hdh:services": ["disk_encryption", "cpu_vm", "gpu_vm"]}
     result = planner.run(stack, config)
-    said = [w for w in result.warnings if "research machines (cpu_vm, gpu_vm)" in w]
-    assert len(said) == 1  # one place (providers/selfhosted/service.py), once per run, whichever family
-    assert said[0].endswith(research_machines_unmet(
-        ["hdh:platformRootCa", "hdh:archiveKeyring", "hdh:artefactMirror"]) or "<none>")
+    (need,) = [p for p in result.prerequisites if "hdh:platformRootCa" in p.keys]
+    assert need.needed_by[-1] == "the research machines (cpu_vm, gpu_vm)"
     given = planner.run(stack, config | {"hdh:artefactMirror": "https://artefacts.hdh.example.eu/m"})
-    assert "hdh:artefactMirror" not in " ".join(w for w in given.warnings if "research machines" in w)
+    (need,) = [p for p in given.prerequisites if "hdh:platformRootCa" in p.keys]
+    assert "hdh:artefactMirror" not in need.keys

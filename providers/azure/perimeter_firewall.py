@@ -8,6 +8,7 @@ import pulumi
 from pulumi_azure_native import network
 
 from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
+from hdhport.prerequisites import Prerequisite, missing
 from providers.azure import tls
 from providers.azure.arm import certificate_reader, edge_public_ip, id_part, send_audit_logs
 from providers.azure.subnets import dedicated_subnet, host
@@ -17,11 +18,8 @@ from providers.base import ServiceComponent
 #: The intermediate CA the firewall re-signs inspected TLS with: the stack's (hdh:tlsInspectionCertificate), loaded
 #: by certificate_management into its Key Vault, signed by the platform root CA the machines trust.
 TLS_INSPECTION_CA = tls.INSPECTION_SECRET
-#: What the plan says when the stack gives no inspection CA (docs/operations.md names the keys and the commands).
-NO_INSPECTION_CA = ("perimeter_firewall: no TLS inspection CA (hdh:tlsInspectionCertificate and "
-                    "hdh:tlsInspectionPrivateKey, the key as a Pulumi secret, which certificate_management loads into "
-                    "its Key Vault; docs/operations.md, \"TLS certificates on Azure\"): the firewall allows egress by "
-                    "name (TLS SNI) without decrypting it until the stack gives one")
+#: What the firewall needs from the stack to inspect TLS: its CA, signed by the platform root CA.
+INSPECTION_KEYS = ("hdh:tlsInspectionCertificate", "hdh:tlsInspectionPrivateKey")
 #: The firewall's private address (the first one Azure hands out in AzureFirewallSubnet): the next hop
 #: of the platform's default route.
 PRIVATE_IP = host("firewall", 4)
@@ -66,9 +64,9 @@ class PerimeterFirewall(ServiceComponent):
     - TLS inspection, when the stack gives the inspection CA (hdh:tlsInspectionCertificate): certificate_management
       loads it into its Key Vault (placement `tls_inspection_ca_ref`), the policy reads it with an identity of
       its own, Key Vault Secrets User on that one secret, and is created once that grant exists; the EGRESS
-      rules then terminate and inspect TLS. Without it the policy is built without inspection (Azure validates
-      the CA's reference when it creates the policy, so a missing one would stop the run), the rules filter
-      by the name the client asks for (SNI), and the plan says so.
+      rules then terminate and inspect TLS. The CA is a prerequisite: `pulumi up` refuses a stack without it
+      (an offline plan draws the policy without inspection, as Azure must not see a reference to a missing CA,
+      and reports it).
     - IDPS in deny mode, threat intelligence in deny mode, DNS proxy on (FQDN rules need it).
     - Structured firewall logs and policy analytics to the platform's Log Analytics workspace.
 
@@ -79,6 +77,15 @@ class PerimeterFirewall(ServiceComponent):
     Every client of an inspected flow must trust the CA's issuer: machines booted from the platform's base trust
     the platform root CA (hdh:platformRootCa), which is meant to sign it.
     """
+
+    @classmethod
+    def prerequisites(cls) -> tuple[Prerequisite, ...]:
+        keys = missing(*INSPECTION_KEYS)
+        return (Prerequisite(keys, ("perimeter_firewall",), "the firewall decrypts and inspects the egress it allows "
+                             "(IDPS on the content, not only on the name the client asks for) by re-signing it with "
+                             "this intermediate CA, signed by the platform root CA the machines trust (the key as a "
+                             "Pulumi secret); without it egress would be allowed by name (TLS SNI), unread",
+                             'docs/operations.md, "TLS certificates on Azure"'),) if keys else ()
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         p = self.placement
@@ -101,8 +108,6 @@ class PerimeterFirewall(ServiceComponent):
                 certificate_authority=network.FirewallPolicyCertificateAuthorityArgs(
                     name=TLS_INSPECTION_CA, key_vault_secret_id=p.tls_inspection_ca_ref))
             waits.append(granted)
-        else:
-            pulumi.log.warn(NO_INSPECTION_CA, self)
         policy = network.FirewallPolicy(
             self.role("policy"), resource_group_name=p.scope, location=p.region, firewall_policy_name=policy_name,
             sku=network.FirewallPolicySkuArgs(tier=network.FirewallPolicySkuTier.PREMIUM),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import network
 
+from hdhport.prerequisites import Prerequisite, missing
 from providers.azure import tls
 from providers.azure.arm import certificate_reader, resource_group_id, send_audit_logs
 from providers.azure.private_dns import ZONE
@@ -15,11 +16,8 @@ from providers.base import ServiceComponent
 #: portal.hdh.internal; the gateway follows its renewals (versionless secret id).
 TLS_CERTIFICATE = tls.SERVER_SECRET
 ZONES = ["1", "2", "3"]
-#: What the plan says when the stack gives no certificate (docs/operations.md names the keys and the commands).
-NO_CERTIFICATE = ("waf_gateway: no TLS certificate for portal.hdh.internal (hdh:tlsCertificate and hdh:tlsPrivateKey, "
-                  "the key as a Pulumi secret, which certificate_management loads into its Key Vault; "
-                  "docs/operations.md, \"TLS certificates on Azure\"): the Application Gateway is not built until the "
-                  "stack gives them, its subnet and WAF policy are")
+#: What the gateway needs from the stack: the portal's certificate, which certificate_management loads into its Key Vault.
+CERTIFICATE_KEYS = ("hdh:tlsCertificate", "hdh:tlsPrivateKey")
 
 
 class WafGateway(ServiceComponent):
@@ -35,15 +33,23 @@ class WafGateway(ServiceComponent):
       forward-secret AEAD ciphers), HTTPS re-encrypted to the backends with a health probe. The server
       certificate is the platform's (hdh:tlsCertificate), which certificate_management loads into its Key
       Vault (placement `tls_certificate_ref`); the gateway reads it with an identity of its own, Key Vault
-      Secrets User on that one secret, and is created once that grant exists. Without a certificate in the
-      stack the gateway itself is not built (Azure validates the reference when it creates one, and a v2
-      gateway needs a listener), and the plan says so; its subnet and WAF policy are.
+      Secrets User on that one secret, and is created once that grant exists. The certificate is a prerequisite:
+      `pulumi up` refuses a stack without it (an offline plan of one draws the subnet and WAF policy without
+      the gateway, as Azure validates the reference when it creates one and a v2 gateway needs a listener).
     - WAF policy in Prevention mode with OWASP CRS 3.2 and the bot-protection rule set, request body
       inspection, and scrubbing of credentials (Authorization header, cookies) from the WAF logs.
     - Autoscaling 1-10 instances across three zones; access, performance and firewall logs to Log
       Analytics.
     The endpoint is https://portal.hdh.internal/ ("" until the gateway is built).
     """
+
+    @classmethod
+    def prerequisites(cls) -> tuple[Prerequisite, ...]:
+        keys = missing(*CERTIFICATE_KEYS)
+        return (Prerequisite(keys, ("waf_gateway",), "the Application Gateway serves portal.hdh.internal with the "
+                             "platform's certificate, which certificate_management loads into its Key Vault (the key "
+                             "as a Pulumi secret); Azure cannot create a gateway without it",
+                             'docs/operations.md, "TLS certificates on Azure"'),) if keys else ()
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         p = self.placement
@@ -75,8 +81,7 @@ class WafGateway(ServiceComponent):
             tags=self.tags, opts=self.child())
 
         if not p.tls_certificate_ref:
-            pulumi.log.warn(NO_CERTIFICATE, self)
-            return "", None
+            return "", None  # an offline plan of a stack without it (a prerequisite: `prerequisites`)
         identity, reader = certificate_reader(
             self, p.certificate_vault_id, p.tls_certificate_ref, tls.SERVER_SECRET,
             f"hdhport: {self.name} serves the platform's TLS certificate for portal.{ZONE}")

@@ -4,8 +4,13 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import keymanager
 
+from hdhport.prerequisites import Prerequisite, missing
 from hdhport.stack_config import ConfigError
 from providers.openstack.common import OpenStackService
+
+
+#: The portal's certificate and key, which this service loads into Barbican when the stack gives them.
+CERTIFICATE_KEYS = ("hdh:tlsCertificate", "hdh:tlsPrivateKey")
 
 
 class CertificateManagement(OpenStackService):
@@ -27,16 +32,23 @@ class CertificateManagement(OpenStackService):
     is the container's reference, or "" until the ACME client has made one.
     """
 
+    @classmethod
+    def prerequisites(cls) -> tuple[Prerequisite, ...]:
+        keys = missing(*CERTIFICATE_KEYS)
+        return (Prerequisite(keys, ("certificate_management",), "without the portal's certificate "
+                             "Barbican holds none from this program: an ACME client makes the container, or "
+                             "load_balancer passes TLS through to the ingress tier, which terminates it with a "
+                             "certificate from the platform's step-ca; give them, then the container's reference as "
+                             "hdh:tlsContainerRef, for Octavia to terminate TLS", "providers/openstack/"
+                             "certificate_management.py", blocking=False),) if len(keys) == 2 else ()
+
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         settings = self.settings
         loaded = settings.tls_certificate is not None or settings.tls_private_key is not None
         if loaded and (settings.tls_certificate is None or settings.tls_private_key is None):
             raise ConfigError("hdh:tlsPrivateKey" if settings.tls_private_key is None else "hdh:tlsCertificate",
                               "hdh:tlsCertificate and hdh:tlsPrivateKey are set together (as Pulumi secrets)")
-        if not loaded:
-            pulumi.log.warn("certificate_management: no hdh:tlsCertificate: the ACME client creates the certificate "
-                            "container in Barbican (pulumi-openstack cannot create an empty secret for it to fill); "
-                            "give load_balancer its reference in hdh:tlsContainerRef", self)
+        if not loaded:  # the operator's choice (`prerequisites`)
             return "", None
         parts = [("certificate", "certificate", settings.tls_certificate),
                  ("private_key", "private", settings.tls_private_key),

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_openstack import identity
 
+from hdhport.prerequisites import Prerequisite
 from providers.openstack.common import OpenStackService, project_id
+from providers.openstack.settings import OpenStackSettings
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,21 @@ class Rbac(OpenStackService):
     Creating roles, groups and projects is admin-only under Keystone's default policy.
     `hdh:identityAdmin` (default true: a State or private cloud where the platform team is domain
     admin) builds all this; on a public cloud where people and roles are managed in the provider's
-    console (OVHcloud), set it to false: nothing is created and the plan says so. The endpoint is
-    the research parent project's id.
+    console (OVHcloud), set it to false: nothing is created, and the plan reports it as the
+    operator's step (a prerequisite that does not block). The endpoint is the research parent project's id.
     """
 
+    @classmethod
+    def prerequisites(cls) -> tuple[Prerequisite, ...]:
+        if OpenStackSettings.read().identity_admin:
+            return ()
+        return (Prerequisite(("hdh:identityAdmin",), ("rbac",), "the stack says the deploying user is no Keystone "
+                             "admin (false): the groups, role assignments and research projects of the personas are "
+                             "created in the provider's console, not by this program",
+                             'docs/operations.md, "Prerequisites the program cannot create"', blocking=False),)
+
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
-        if not self.settings.identity_admin:
-            pulumi.log.warn("rbac: hdh:identityAdmin is false: Keystone groups, roles and projects are "
-                            "left to the operator's console", self)
+        if not self.settings.identity_admin:  # the operator's step (`prerequisites`)
             return "", None
         platform = project_id(self.placement.scope)
         research = identity.Project(

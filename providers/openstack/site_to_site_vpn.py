@@ -4,12 +4,17 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import networking, vpnaas
 
+from hdhport.prerequisites import Prerequisite, missing
 from providers.openstack.common import VPN_ROUTER_IP, OpenStackService, external_network_id
 
 #: ANSSI-compatible suite: AES-256, SHA-384, ECDH on P-384 (group 20) for IKE and for PFS.
 CIPHER = "aes-256"
 HASH = "sha384"
 DH_GROUP = "group20"
+
+
+#: What the connection needs from the stack: the peer's networks, its public address, the pre-shared key.
+PEER_KEYS = ("hdh:vpnPeerCidrs", "hdh:vpnPeerAddress", "hdh:vpnSharedKey")
 
 
 class SiteToSiteVpn(OpenStackService):
@@ -22,9 +27,18 @@ class SiteToSiteVpn(OpenStackService):
     group (the services subnet). With `hdh:vpnPeerCidrs`, a peer endpoint group and host routes
     sending those ranges to the VPN router; with `hdh:vpnPeerAddress` and the pre-shared key
     `hdh:vpnSharedKey` (a Pulumi secret: VPNaaS knows no other authentication), the site connection,
-    with dead-peer detection. Until the peer is configured, the connection is left out with a
-    warning rather than created with a made-up key. The endpoint is the local public address.
+    with dead-peer detection. The peer is a prerequisite of the stack: `pulumi up` refuses a stack without
+    it rather than build a VPN to nowhere or with a made-up key (an offline plan of one draws the service
+    without its peer and connection, and reports it). The endpoint is the local public address.
     """
+
+    @classmethod
+    def prerequisites(cls) -> tuple[Prerequisite, ...]:
+        keys = missing(*PEER_KEYS)
+        return (Prerequisite(keys, ("site_to_site_vpn",), "the IPsec connection needs its peer's networks, public "
+                             "address and pre-shared key (a Pulumi secret: VPNaaS knows no other authentication); "
+                             "without them the VPN service would wait for a peer nobody named",
+                             'docs/operations.md, "Prerequisites the program cannot create"'),) if keys else ()
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         settings = self.settings
@@ -53,8 +67,7 @@ class SiteToSiteVpn(OpenStackService):
         local = vpnaas.EndpointGroup(
             self.role("local"), name=self.scoped("vpn-local"), description="the platform's services subnet",
             type="subnet", endpoints=[self.placement.subnet_id], opts=self.child(depends_on=[attached]))
-        if not settings.vpn_peer_cidrs:
-            pulumi.log.warn("site_to_site_vpn: hdh:vpnPeerCidrs is not set: the VPN service waits for its peer", self)
+        if not settings.vpn_peer_cidrs:  # an offline plan of a stack without its peer (`prerequisites`)
             return service.external_v4_ip, None
         peer = vpnaas.EndpointGroup(
             self.role("peer"), name=self.scoped("vpn-peer"), description="the networks behind the peer gateway",
@@ -64,8 +77,6 @@ class SiteToSiteVpn(OpenStackService):
                 self.role(f"route-{index}"), subnet_id=self.placement.subnet_id, destination_cidr=cidr,
                 next_hop=VPN_ROUTER_IP, opts=self.child(depends_on=[attached]))
         if settings.vpn_shared_key is None or settings.vpn_peer_address is None:
-            pulumi.log.warn("site_to_site_vpn: set hdh:vpnPeerAddress and the secret hdh:vpnSharedKey "
-                            "(`pulumi config set --secret hdh:vpnSharedKey ...`) to open the site connection", self)
             return service.external_v4_ip, None
         vpnaas.SiteConnection(
             self.role("connection"), name=self.scoped("vpn-peer"), description=self.description,

@@ -1,5 +1,6 @@
 """What every self-hosted machine needs from the rest of the platform to finish booting, who provides it,
-and what a plan says when nobody does.
+and what the stack must give when nothing in the platform can (`prerequisites`: the trust anchors and the
+artefact mirror, refused by a real engine when missing, hdhport/prerequisites.py).
 
 Every machine (templates/_base.yaml.j2) logs in to the secrets store with its certificate and reads its
 shared secrets there (OpenBao's API), and obtains that certificate from the platform's ACME directory
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from hdhport.model import Catalogue
+from hdhport.prerequisites import Prerequisite
 from hdhport.names import RESOLVER_STEM
 from hdhport.registry import API_FAMILIES, SELF_HOSTED
 from hdhport.resolve import Resolution
@@ -67,41 +69,43 @@ def private_names(resolutions: Mapping[str, Resolution], trust: Iterable[str]) -
     return {"dns_resolvers": RESOLVER_STEM, "dns_aliases": aliases}
 
 
-def unmet(resolutions: Mapping[str, Resolution], built: Iterable[str], missing: Sequence[str] = ()) -> list[str]:
-    """One message per boot-time need the platform leaves unmet, when the services `built` by this stack
-    include self-hosted ones (`resolutions`: the whole profile's, whichever stack builds what). Secrets and
-    certificates are always met (`machine_trust`); the mirror and its trust anchors when the stack gives them
-(settings.py; `missing`: the keys it leaves out)."""
+#: Catalogue services whose machines every family builds from the platform's hardened base (research_vm.yaml.j2):
+#: their enclave subnets reach the platform's mirror and nothing outside.
+RESEARCH_MACHINES = ("cpu_vm", "gpu_vm")
+TRUST_ANCHORS_DOC = 'docs/operations.md, "Trust anchors"'
+
+
+def unmet(resolutions: Mapping[str, Resolution], built: Iterable[str]) -> list[str]:
+    """One warning per boot-time need no stack input can meet, when the services `built` by this stack include
+    self-hosted ones (`resolutions`: the whole profile's, whichever stack builds what). Secrets and certificates
+    are always met (`machine_trust`); the mirror and its anchors are the stack's prerequisites (`prerequisites`)."""
     machines = _machines(resolutions, built)
-    if not machines:
+    if not machines or resolutions["private_dns"].way != "gap":
         return []
-    who = (f"the machines of {len(machines)} self-hosted service{'s' if len(machines) > 1 else ''}"
-           + (f" ({', '.join(machines)})" if len(machines) <= 5 else ""))
-    messages = []
-    if missing:
-        messages.append(f"{who} install software from the artefact mirror over TLS, signed with the platform archive "
-                        f"key; {_unmet_anchors(missing, 'the mirror')}")
-    if resolutions["private_dns"].way == "gap":
-        messages.append(f"{who} call platform services by their private names ({SITE.host('<service>')}), and "
-                        "private_dns is a gap on this profile: nothing answers them")
-    return messages
+    return [f"{_who(machines)} call platform services by their private names ({SITE.host('<service>')}), and "
+            "private_dns is a gap on this profile: nothing answers them"]
 
 
-def _unmet_anchors(missing: Sequence[str], mirror: str) -> str:
-    """What machines need when the stack leaves out trust anchors (`missing`), `mirror` naming where the mirror's
-    name must lead."""
-    needs = (["their image must carry the platform root CA and archive key"]
-             if {"hdh:platformRootCa", "hdh:archiveKeyring"} & set(missing) else []) + \
-            ([f"{SITE.mirror_host} must resolve to {mirror}"] if "hdh:artefactMirror" in missing else [])
-    return (f"the stack does not give {', '.join(missing)} (docs/operations.md, \"Trust anchors\"): "
-            f"{' and '.join(needs)}, or they install nothing")
+def _who(machines: Sequence[str]) -> str:
+    return (f"the machines of {len(machines)} self-hosted service{'s' if len(machines) > 1 else ''}"
+            + (f" ({', '.join(machines)})" if len(machines) <= 5 else ""))
 
 
-def research_machines_unmet(missing: Sequence[str]) -> str | None:
-    """What a plan says once when research machines (cpu_vm, gpu_vm, built from the provider-neutral base on every
-    family) boot without the trust anchors the stack leaves out (`missing`); None when it gives them all."""
-    if not missing:
-        return None
-    return ("the research machines (cpu_vm, gpu_vm) install auditd and their updates from the artefact mirror only "
-            "(research subnets have no internet egress), over TLS, signed with the platform archive key; "
-            + _unmet_anchors(missing, "the mirror from the enclaves"))
+def prerequisites(resolutions: Mapping[str, Resolution], built: Iterable[str],
+                  missing: Sequence[str] = ()) -> list[Prerequisite]:
+    """What the machines of the services `built` here need from the stack before they can install anything: the
+    trust anchors and the mirror's URL (settings.py; `missing`: the keys the stack leaves out). Every self-hosted
+    machine and every research machine installs from the artefact mirror only, which nothing in this program
+    builds (docs/operations.md, "What the artefact mirror serves"), over TLS from the platform root CA, its
+    `hdh` suite signed with the archive key; a stock image carries neither."""
+    built = list(built)
+    machines = _machines(resolutions, built)
+    research = [s for s in RESEARCH_MACHINES if s in built and resolutions[s].way != "gap" and s not in machines]
+    if not missing or not (machines or research):
+        return []
+    who = ([_who(machines)] if machines else []) + ([f"the research machines ({', '.join(research)})"] if research else [])
+    return [Prerequisite(tuple(missing), tuple(who),
+                         "every machine installs from the artefact mirror only (research subnets have no other way "
+                         "out), over TLS from the platform root CA, its suite signed with the archive key; a stock "
+                         "image carries neither and nothing publishes the default mirror.hdh.internal, so without "
+                         "them the machines would boot and install nothing", TRUST_ANCHORS_DOC)]

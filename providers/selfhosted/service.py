@@ -15,9 +15,7 @@ import pulumi
 from hdhport.registry import iaas_for
 from providers.base import ServiceComponent
 from providers.contract import Placement
-from providers.lookups import once
 from providers.selfhosted import settings
-from providers.selfhosted.bootstrap import research_machines_unmet
 from providers.selfhosted.iaas import ADMIN_SOURCE, Iaas, ServerRequest
 from providers.selfhosted.settings import Trust
 from providers.selfhosted.specs import RESEARCH_MACHINE, SITE, SPECS, TemplateSpec
@@ -74,11 +72,8 @@ def research_machine_request(owner: ServiceComponent, flavor: str, *, role: str 
                              boot_disk_gb: int | None = None, own_subnet: bool = False) -> ServerRequest:
     """What every family asks its IaaS primitives for a research project's machine (cpu_vm, gpu_vm) of `flavor`:
     the platform's hardened base (templates/research_vm.yaml.j2), reached by SSH and RDP from the bastion and the
-    desktops only, its data disk kept. Says once per run what it installs nothing without, when the stack leaves
-    out a trust anchor (research subnets have no way out but the platform's mirror)."""
-    message = research_machines_unmet(settings.read().missing())
-    if message:
-        once(("research-machine-anchors",), lambda: pulumi.log.warn(message, owner))
+    desktops only, its data disk kept. The trust anchors it installs from are a prerequisite of the stack
+    (bootstrap.prerequisites: research subnets have no way out but the platform's mirror)."""
     return ServerRequest(
         role=role, flavor=flavor, image=owner.sizing.image,
         user_data=render_cloud_init(owner.spec.id, owner.placement, owner.enclave, RESEARCH_MACHINE),

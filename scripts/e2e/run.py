@@ -325,9 +325,66 @@ def write_stack_file(name: str, text: str) -> None:
     target.write_text(salt + text)
 
 
+#: The test bench's own key ceremony (docs/operations.md, "Trust anchors"): its keys stay in this folder.
+CEREMONY = E2E / "ceremony"
+#: The mirror the bench's machines are told to install from: a reserved name (RFC 2606) nothing answers, never
+#: asked since Nova's fake driver boots nothing; `pulumi up` refuses a stack that names no mirror.
+TEST_MIRROR = "https://artefacts.local-openstack.test/hdh"
+
+
+def test_ceremony() -> dict[str, str]:
+    """The trust anchors every machine of the stack needs, made once per test bench as HDH's key ceremony makes them:
+    a root CA (P-384, ten years) and an archive signing key (gpg, ed25519), the private parts kept in CEREMONY (0700,
+    never in the stack). `pulumi up` refuses a stack whose machines would have none (hdhport/prerequisites.py)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    CEREMONY.mkdir(parents=True, exist_ok=True)
+    CEREMONY.chmod(0o700)
+    root, armoured = CEREMONY / "root_ca.crt", CEREMONY / "archive.asc"
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if not root.exists() or x509.load_pem_x509_certificate(root.read_bytes()).not_valid_after_utc < \
+            now + datetime.timedelta(days=30):
+        key = ec.generate_private_key(ec.SECP384R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "HDH platform root CA (local test bench)")])
+        certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                       .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+                       .not_valid_after(now + datetime.timedelta(days=3650))
+                       .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+                       .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                                      critical=True)
+                       .sign(key, hashes.SHA384()))
+        (CEREMONY / "root_ca.key").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        (CEREMONY / "root_ca.key").chmod(0o600)
+        root.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    if not armoured.exists():
+        home = CEREMONY / "gnupg"
+        home.mkdir(mode=0o700, exist_ok=True)
+        env = {**os.environ, "GNUPGHOME": str(home)}
+        uid = "HDH archive signing key (local test bench)"
+        subprocess.run(["gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign",
+                        "5y"], env=env, check=True, capture_output=True)
+        armoured.write_text(subprocess.run(["gpg", "--armor", "--export", uid], env=env, check=True,
+                                           capture_output=True, text=True).stdout)
+    return {"hdh:platformRootCa": root.read_text(), "hdh:archiveKeyring": armoured.read_text(),
+            "hdh:artefactMirror": TEST_MIRROR}
+
+
+def stack_config() -> dict[str, Any]:
+    """The repo's Pulumi.local-openstack.yaml config, with the test bench's trust anchors."""
+    import yaml
+
+    return {**yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"], **test_ceremony()}
+
+
 def prepare_work_dir() -> None:
-    """The stack's config, copied from the repo's Pulumi.local-openstack.yaml."""
-    write_stack_file(STACK, (ROOT / f"Pulumi.{STACK}.yaml").read_text())
+    """The stack's config: the repo's Pulumi.local-openstack.yaml, with the bench's trust anchors."""
+    import yaml
+
+    write_stack_file(STACK, yaml.safe_dump({"config": stack_config()}, sort_keys=False))
 
 
 def prepare_enclave_work_dir() -> None:
@@ -335,7 +392,7 @@ def prepare_enclave_work_dir() -> None:
     (project-002, the second /24 of the enclaves' range, after the platform stack's project-001)."""
     import yaml
 
-    config = dict(yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"])
+    config = stack_config()
     config.update({"hdh:platformStack": f"organization/{PROJECT}/{STACK}", "hdh:enclaves": ["project-002"],
                    "hdh:firstEnclaveIndex": 1})
     write_stack_file(ENCLAVE_STACK, yaml.safe_dump({"config": config}, sort_keys=False))
