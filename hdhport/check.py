@@ -340,6 +340,7 @@ class Gate:
             self.check_private_names(profile, family, result)
             self.check_machine_names(profile, family, result)
             self.check_admin_path(profile, family, result)
+            self.check_install_source(profile, family, result)
             if family == "scaleway":
                 self.check_bucket_access(profile, family, result)
             if family != "azure":
@@ -477,6 +478,25 @@ class Gate:
                              *self.locate.service("bastion", family), "admin-path", verdict.machine.urn))
         if found and not any(v.problems for v in found):
             self.add(Finding("consistency", "admin-path", profile, "bastion", True))
+
+    def check_install_source(self, profile: str, family: str | None, result: Any) -> None:
+        """Every machine booted from the platform's base reaches the one source it installs from: the artefact
+        mirror through the platform's egress, or, in an enclave, package_mirror's relay (hdhport/install_source.py)."""
+        from hdhport.install_source import verdicts
+
+        assert self.locate
+        found = verdicts(result.resources, family, result.stack_outputs, result.config)
+        for verdict in found:
+            if not verdict.problem:
+                continue
+            self.add(Finding("consistency", "install-source", profile, verdict.machine.name, False,
+                             f"{verdict.machine.name} installs from {verdict.source}: {verdict.problem}: it would "
+                             "boot and install nothing", "build what it installs through (package_mirror, "
+                             "nat_egress, the perimeter firewall's rule for the mirror: "
+                             "providers/azure/perimeter_firewall.py _artefact_mirror)",
+                             *self.locate.service("package_mirror", family), "install-source", verdict.machine.urn))
+        if found and not any(v.problem for v in found):
+            self.add(Finding("consistency", "install-source", profile, "package_mirror", True))
 
     def check_bucket_access(self, profile: str, family: str | None, result: Any) -> None:
         """Every Scaleway bucket policy keeps its bucket reachable by the deployment and its scope's workload

@@ -9,3 +9,25 @@ PRIVATE_ZONE = "hdh.internal"
 DEFAULT_MIRROR = f"https://mirror.{PRIVATE_ZONE}"
 #: Machine-name stem of the self-hosted recursors: component `private-dns`, role `pdns` (selfhosted specs).
 RESOLVER_STEM = "private-dns-pdns"
+
+
+def url_host(url: str) -> tuple[str, int]:
+    """The host and port an https URL names (`https://mirror.example.eu:8443/hdh` -> ("mirror.example.eu", 8443))."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.hostname or ""), (parts.port or 443)
+
+
+def inside_platform(host: str) -> bool:
+    """Whether a machine reaches `host` without leaving the platform's private network: a name of its private zone,
+    or a private address. Anything else is reached through the platform's egress (NAT, or Azure Firewall's rules),
+    which an enclave's subnet does not have."""
+    import ipaddress
+
+    if host == PRIVATE_ZONE or host.endswith(f".{PRIVATE_ZONE}"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_private
+    except ValueError:
+        return False

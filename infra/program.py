@@ -105,9 +105,11 @@ def build(config: StackConfig, catalogue: Catalogue, profile: Profile) -> Platfo
     from providers.enclave import ENCLAVE_SERVICES, build_enclaves, enclave_indexes
     from providers.selfhosted.bootstrap import machine_trust, private_names
 
-    # Before the first resource: what this stack, and the enclaves it builds itself, need the stack to give.
+    # Before the first resource: what this stack, and the enclaves it builds itself, need the stack to give; the
+    # enclaves it serves, here or in enclave stacks, install through its package_mirror.
     in_enclaves = list(ENCLAVE_SERVICES) if config.enclaves and not config.enclave_stacks else []
-    settle_prerequisites(resolutions, list(dict.fromkeys([*(s.id for s in wanted), *in_enclaves])))
+    served = ENCLAVE_SERVICES if config.enclaves or config.enclave_stacks else ()
+    settle_prerequisites(resolutions, list(dict.fromkeys([*(s.id for s in wanted), *in_enclaves])), served)
 
     # The enclaves' machines, built here or by enclave stacks, boot against the platform's trust and names too.
     booting = list(dict.fromkeys([*(s.id for s in wanted), *ENCLAVE_SERVICES]))

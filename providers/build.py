@@ -2,6 +2,8 @@
 research-project enclaves (providers/enclave.py) share, kept in this lower layer so neither imports the other."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 
 from hdhport import registry
@@ -52,16 +54,17 @@ def build_machine_trust(catalogue: Catalogue, trust: dict[str, Resolution], plac
             for service_id, resolution in trust.items()}
 
 
-def settle_prerequisites(resolutions: dict[str, Resolution], built: list[str]) -> None:
+def settle_prerequisites(resolutions: dict[str, Resolution], built: list[str], relayed: Sequence[str] = ()) -> None:
     """Before anything is built: what the stack must give for the services `built` here (the trust anchors their
-    machines need, each implementation's own inputs: `ServiceComponent.prerequisites`), refused under a real engine
-    when a blocking one is unmet, reported by an offline plan (hdhport/prerequisites.py); then what the machines
-    will wait for at boot that no input can give, as warnings."""
+    machines need, the package_mirror the machines of the enclaves it serves (`relayed`) install through, each
+    implementation's own inputs: `ServiceComponent.prerequisites`), refused under a real engine when a blocking one
+    is unmet, reported by an offline plan (hdhport/prerequisites.py); then what the machines will wait for at boot
+    that no input can give, as warnings."""
     from hdhport import prerequisites
     from providers.selfhosted import settings
     from providers.selfhosted.bootstrap import prerequisites as machine_prerequisites, unmet
 
-    needs = machine_prerequisites(resolutions, built, settings.read().missing())
+    needs = machine_prerequisites(resolutions, built, settings.read().missing(), relayed)
     for service_id in built:
         resolution = resolutions[service_id]
         if resolution.way != "gap":

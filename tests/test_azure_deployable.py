@@ -307,7 +307,8 @@ def test_research_machines_install_auditd_from_the_artefact_mirror_alone() -> No
         assert config["apt"]["preserve_sources_list"] is False
         assert ["rm", "-f", "/etc/apt/sources.list.d/debian.sources"] in config["bootcmd"]
         sources = [line for line in config["apt"]["sources_list"].splitlines() if line.strip()]
-        assert sources and all(" https://mirror.hdh.internal/" in line for line in sources)
+        # in an enclave, through the platform's package_mirror (an enclave reaches nothing outside the platform)
+        assert sources and all(" https://package-mirror.hdh.internal/artefacts/" in line for line in sources)
         assert ["auditd", DEBIAN["auditd"]] in config["packages"]  # pinned, from the dated snapshot
         assert ["systemctl", "enable", "--now", "auditd"] in config["runcmd"]
     (need,) = [p for p in shipped().prerequisites if "the research machines (cpu_vm, gpu_vm)" in p.needed_by]
@@ -327,10 +328,37 @@ def test_research_machines_trust_the_stacks_anchors_and_mirror() -> None:
     for vm in machines:
         config = _cloud_config(vm)
         assert config["ca_certs"]["trusted"] == [root]
-        assert "deb https://artefacts.hdh.example.eu/mirror/debian-snapshot/" in config["apt"]["sources_list"]
+        # the stack's mirror, relayed by package_mirror to the enclave the machine is in
+        assert "deb https://package-mirror.hdh.internal/artefacts/debian-snapshot/" in config["apt"]["sources_list"]
         (hdh,) = config["apt"]["sources"].values()
-        assert hdh["source"] == "deb [signed-by=$KEY_FILE] https://artefacts.hdh.example.eu/mirror/hdh bookworm main"
+        assert hdh["source"] == "deb [signed-by=$KEY_FILE] https://package-mirror.hdh.internal/artefacts/hdh bookworm main"
     assert not [p for p in result.prerequisites if "the research machines (cpu_vm, gpu_vm)" in p.needed_by]
+
+
+@pytest.mark.parametrize(("mirror", "expected"), [
+    ("https://artefacts.hdh.example.eu/mirror", {"ruleType": "ApplicationRule", "targetFqdns": ["artefacts.hdh.example.eu"],
+                                                 "protocols": [{"protocolType": "Https", "port": 443}],
+                                                 "terminateTLS": False}),
+    ("https://93.184.216.34:8443/hdh", {"ruleType": "NetworkRule", "destinationAddresses": ["93.184.216.34"],
+                                       "destinationPorts": ["8443"], "ipProtocols": ["TCP"]}),
+    ("https://10.30.0.5/hdh", None), ("https://artefacts.hdh.internal", None)])
+def test_the_firewall_lets_the_platform_reach_the_stacks_mirror_when_it_is_outside(mirror: str,
+                                                                                  expected: dict[str, Any] | None) -> None:
+    """Every self-hosted machine installs from the artefact mirror, package_mirror relays it to the enclaves: a mirror
+    outside the platform is reached through the firewall, from the platform's range only, not decrypted (the machines
+    authenticate it with the platform root CA end to end); one inside needs no rule."""
+    config = planner.stack_config(STACK) | {"hdh:enclaves": 0, "hdh:services": [*TLS_SERVICES[:6], "perimeter_firewall"],
+                                            "hdh:artefactMirror": mirror}
+    (rules,) = _of_type(planner.run(STACK, config), "azure-native:network:FirewallPolicyRuleCollectionGroup")
+    found = [c for c in rules.inputs["ruleCollections"] if c["name"] == "artefact-mirror"]
+    if expected is None:
+        assert found == []
+        return
+    (collection,) = found
+    assert collection["action"] == {"type": "Allow"} and collection["priority"] == 150
+    (rule,) = collection["rules"]
+    assert rule["sourceAddresses"] == ["10.20.0.0/16"] and rule["name"] == "artefact-mirror"
+    assert {key: rule[key] for key in expected} == expected
 
 
 # ---------------------------------------------------------------------------- AML: its secrets apart from the keys

@@ -91,6 +91,11 @@ def document(service: str, variant: str) -> dict[str, Any]:
     return loaded
 
 
+def source(variant: str) -> str:
+    """Where a machine of `variant` installs from: the artefact mirror, or in an enclave package_mirror's relay of it."""
+    return SITE.relay if VARIANTS[variant][1] else MIRROR
+
+
 def all_documents() -> list[tuple[str, str]]:
     return [(service, variant) for service in sorted(SPECS) for variant in VARIANTS]
 
@@ -244,7 +249,7 @@ def test_apt_uses_the_platform_mirror_only() -> None:
         apt = document(service, variant)["apt"]
         assert apt["preserve_sources_list"] is False, service
         sources = [line.split() for line in apt["sources_list"].splitlines() if line.strip()]
-        assert sources and all(MIRROR in " ".join(line) for line in sources), service
+        assert sources and all(f" {source(variant)}/" in " ".join(line) for line in sources), service
 
 
 # ----------------------------------------------------------------------------- (5) pinned versions
@@ -268,7 +273,7 @@ def test_python_and_npm_installs_are_pinned_and_come_from_the_mirror() -> None:
                 continue
             words = [str(word) for word in command]
             if words[0].endswith("/pip") and words[1] == "install":
-                assert f"{MIRROR}/pypi/simple/" in words, f"{service}: pip without the mirror's index"
+                assert f"{source(variant)}/pypi/simple/" in words, f"{service}: pip without the mirror's index"
                 requirements = [w for i, w in enumerate(words[2:], 2)
                                 if not w.startswith("-") and not words[i - 1] in ("--index-url", "--constraint")]
                 assert requirements and all(re.search(r"==[0-9]", r) for r in requirements), f"{service}: {words}"
@@ -276,7 +281,7 @@ def test_python_and_npm_installs_are_pinned_and_come_from_the_mirror() -> None:
                 packages = [w for w in words[2:] if not w.startswith("-")]
                 assert packages and all(re.fullmatch(r"[a-z0-9@/._-]+@[0-9][0-9.]*", p) for p in packages), words
         npmrc = [f for f in written_files(service, variant) if f["path"] == "/etc/npmrc"]
-        assert all(f"registry={MIRROR}/npm/" in f["content"] for f in npmrc)
+        assert all(f"registry={source(variant)}/npm/" in f["content"] for f in npmrc)
 
 
 def test_release_archives_are_pinned_and_checked() -> None:

@@ -2,18 +2,21 @@
 with a firewall policy that denies by default, inspects TLS with the stack's CA and runs IDPS in deny mode."""
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import network
 
 from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
+from hdhport.names import inside_platform, url_host
 from hdhport.prerequisites import Prerequisite, missing
 from providers.azure import tls
 from providers.azure.arm import certificate_reader, edge_public_ip, id_part, send_audit_logs
 from providers.azure.subnets import dedicated_subnet, host
 from providers.azure.virtual_network import ROUTE_TABLE
 from providers.base import ServiceComponent
+from providers.selfhosted import settings
 
 #: The intermediate CA the firewall re-signs inspected TLS with: the stack's (hdh:tlsInspectionCertificate), loaded
 #: by certificate_management into its Key Vault, signed by the platform root CA the machines trust.
@@ -54,13 +57,40 @@ DESKTOP_FQDN_TAGS = ("WindowsVirtualDesktop", "WindowsUpdate", "WindowsDiagnosti
 INTERNET_HALVES = ("0.0.0.0/1", "128.0.0.0/1")
 
 
+def _artefact_mirror(kind: str, allow: network.FirewallPolicyFilterRuleCollectionActionArgs) \
+        -> list[network.FirewallPolicyFilterRuleCollectionArgs]:
+    """The platform's way to the artefact mirror (hdh:artefactMirror) when it is outside the platform: every
+    self-hosted machine installs from it, and package_mirror relays it to the enclaves. From the platform's range
+    only. Not decrypted: the machines authenticate the mirror end to end with the platform root CA and apt checks
+    the archive signatures, where inspecting it would make the firewall a client that must trust that root too."""
+    host, port = url_host(settings.read().mirror)
+    if inside_platform(host):
+        return []
+    https = [network.FirewallPolicyRuleApplicationProtocolArgs(
+        protocol_type=network.FirewallPolicyRuleApplicationProtocolType.HTTPS, port=port)]
+    try:
+        ipaddress.ip_address(host)
+        rule: network.ApplicationRuleArgs | network.NetworkRuleArgs = network.NetworkRuleArgs(
+            rule_type="NetworkRule", name="artefact-mirror", description="the platform's artefact mirror, by address",
+            source_addresses=[PLATFORM_CIDR], destination_addresses=[host], destination_ports=[str(port)],
+            ip_protocols=[network.FirewallPolicyRuleNetworkProtocol.TCP])
+    except ValueError:
+        rule = network.ApplicationRuleArgs(
+            rule_type="ApplicationRule", name="artefact-mirror", description="the platform's artefact mirror",
+            source_addresses=[PLATFORM_CIDR], target_fqdns=[host], protocols=https, terminate_tls=False)
+    return [network.FirewallPolicyFilterRuleCollectionArgs(
+        name="artefact-mirror", priority=150, rule_collection_type=kind, action=allow, rules=[rule])]
+
+
 class PerimeterFirewall(ServiceComponent):
     """perimeter_firewall with Azure Firewall Premium (zone-redundant) and a Premium firewall policy.
 
     - Deny by default: a flow that matches no rule below is dropped (Azure Firewall's default), and no
       DNAT rule exists, so nothing enters through the firewall.
     - Egress: application rules for EGRESS (HTTPS only) from the platform range only; enclaves get no
-      internet rule at all. Network rules for Azure's own services by service tag.
+      internet rule at all. The artefact mirror (hdh:artefactMirror), when outside the platform, gets a rule
+      of its own from the platform range (`_artefact_mirror`): the machines install from it, and package_mirror
+      relays it to the enclaves. Network rules for Azure's own services by service tag.
     - TLS inspection, when the stack gives the inspection CA (hdh:tlsInspectionCertificate): certificate_management
       loads it into its Key Vault (placement `tls_inspection_ca_ref`), the policy reads it with an identity of
       its own, Key Vault Secrets User on that one secret, and is created once that grant exists; the EGRESS
@@ -141,6 +171,7 @@ class PerimeterFirewall(ServiceComponent):
                         destination_addresses=[tag], destination_ports=["443"],
                         ip_protocols=[network.FirewallPolicyRuleNetworkProtocol.TCP])
                         for tag in azure_services]),
+                *_artefact_mirror(filter_collection, allow),
                 network.FirewallPolicyFilterRuleCollectionArgs(
                     name="internet-egress", priority=200, rule_collection_type=filter_collection, action=allow,
                     rules=[network.ApplicationRuleArgs(

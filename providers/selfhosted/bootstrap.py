@@ -91,21 +91,41 @@ def _who(machines: Sequence[str]) -> str:
             + (f" ({', '.join(machines)})" if len(machines) <= 5 else ""))
 
 
-def prerequisites(resolutions: Mapping[str, Resolution], built: Iterable[str],
-                  missing: Sequence[str] = ()) -> list[Prerequisite]:
+def _booting(resolutions: Mapping[str, Resolution], services: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Of `services`, those whose machines boot from the platform's base: self-hosted ones, and research machines."""
+    services = list(services)
+    machines = _machines(resolutions, services)
+    return machines, [s for s in RESEARCH_MACHINES if s in services and resolutions[s].way != "gap" and s not in machines]
+
+
+def prerequisites(resolutions: Mapping[str, Resolution], built: Iterable[str], missing: Sequence[str] = (),
+                  relayed: Iterable[str] = ()) -> list[Prerequisite]:
     """What the machines of the services `built` here need from the stack before they can install anything: the
     trust anchors and the mirror's URL (settings.py; `missing`: the keys the stack leaves out). Every self-hosted
     machine and every research machine installs from the artefact mirror only, which nothing in this program
     builds (docs/operations.md, "What the artefact mirror serves"), over TLS from the platform root CA, its
-    `hdh` suite signed with the archive key; a stock image carries neither."""
+    `hdh` suite signed with the archive key; a stock image carries neither. The machines of the enclaves this
+    platform serves (`relayed`: the services every enclave builds, here or in enclave stacks) reach it through
+    the platform's package_mirror (SITE.relay), which the stack must then build."""
     built = list(built)
-    machines = _machines(resolutions, built)
-    research = [s for s in RESEARCH_MACHINES if s in built and resolutions[s].way != "gap" and s not in machines]
-    if not missing or not (machines or research):
-        return []
-    who = ([_who(machines)] if machines else []) + ([f"the research machines ({', '.join(research)})"] if research else [])
-    return [Prerequisite(tuple(missing), tuple(who),
+    needs = []
+    machines, research = _booting(resolutions, built)
+    if missing and (machines or research):
+        who = ([_who(machines)] if machines else []) + \
+            ([f"the research machines ({', '.join(research)})"] if research else [])
+        needs.append(_anchors(tuple(missing), tuple(who)))
+    relayed_machines = [s for group in _booting(resolutions, relayed) for s in group]
+    if relayed_machines and ("package_mirror" not in built or resolutions["package_mirror"].way != "self-hosted"):
+        needs.append(Prerequisite(("hdh:services",), (f"the enclaves' machines ({', '.join(relayed_machines)})",),
+                                  "their subnets reach nothing outside the platform, so they install from the "
+                                  f"artefact mirror through the platform's package_mirror ({SITE.relay}): "
+                                  "add package_mirror to the services this stack builds", TRUST_ANCHORS_DOC))
+    return needs
+
+
+def _anchors(missing: tuple[str, ...], who: tuple[str, ...]) -> Prerequisite:
+    return Prerequisite(missing, who,
                          "every machine installs from the artefact mirror only (research subnets have no other way "
                          "out), over TLS from the platform root CA, its suite signed with the archive key; a stock "
                          "image carries neither and nothing publishes the default mirror.hdh.internal, so without "
-                         "them the machines would boot and install nothing", TRUST_ANCHORS_DOC)]
+                         "them the machines would boot and install nothing", TRUST_ANCHORS_DOC)

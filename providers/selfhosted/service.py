@@ -37,7 +37,9 @@ def render_cloud_init(service_id: str, placement: Placement, enclave: str | None
     and mirror are the stack's (providers/selfhosted/settings.py) unless `trust` is given."""
     spec = spec or SPECS[service_id]
     trust = trust or settings.read()
-    site = replace(SITE, mirror=trust.mirror)
+    # A machine in an enclave reaches the mirror through the platform's package_mirror (its subnet has no other way
+    # out); the platform's own machines, package_mirror first, through the platform's egress.
+    site = replace(SITE, mirror=trust.mirror if enclave is None else SITE.relay)
     template = _environment().get_template(spec.template)
     return template.render(service=service_id, spec=spec, api_family=placement.api_family,
                            region=placement.region, enclave=enclave or "platform",

@@ -181,6 +181,8 @@ class Site:
     """Dated snapshot of the Debian archive the pins above were read from."""
     debian: Mapping[str, str] = field(default_factory=lambda: dict(DEBIAN))
     products: Mapping[str, str] = field(default_factory=lambda: dict(PRODUCTS))
+    relay_path: str = "/artefacts"
+    """Where package_mirror relays the artefact mirror to the enclaves (templates/package_mirror.yaml.j2)."""
 
     @property
     def mirror_host(self) -> str:
@@ -189,6 +191,12 @@ class Site:
     def host(self, service_id: str) -> str:
         """The private DNS name under which a platform service is published (private_dns)."""
         return f"{service_id.replace('_', '-')}.{self.zone}"
+
+    @property
+    def relay(self) -> str:
+        """The artefact mirror as the enclaves' machines reach it: their subnets reach nothing outside the platform,
+        so through package_mirror, which reaches the mirror through the platform's egress."""
+        return f"https://{self.host('package_mirror')}{self.relay_path}"
 
 
 SITE = Site()

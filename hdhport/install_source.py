@@ -1,0 +1,117 @@
+"""Where every machine installs its software from, and whether it can get there, read from the plan
+(consistency/install-source).
+
+Every machine the platform boots from its base (self-hosted services, research machines) installs from one source
+only, named in its cloud-config's apt sources (providers/selfhosted/templates/_base.yaml.j2): the artefact mirror
+(hdh:artefactMirror), or, for a machine in an enclave, the platform's package_mirror relaying it (SITE.relay:
+an enclave's subnet reaches nothing outside the platform). A machine that cannot reach its source boots and
+installs nothing, and `pulumi up` says nothing of it. So, per machine:
+
+- a source in the platform's private zone must be a service the plan builds and names (package-mirror for the
+  relay); the default `mirror.hdh.internal` of a stack that gives no mirror is its prerequisite, reported apart;
+- a private address is taken as reachable inside the platform;
+- any other host is reached through the platform's egress, which an enclave's machine does not have; a platform
+  machine needs one the plan builds: on Azure a firewall rule that lets the platform's range reach that host,
+  elsewhere nat_egress (OpenStack's router with its external gateway, Scaleway's public gateway).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hdhport.names import DEFAULT_MIRROR, PRIVATE_ZONE, inside_platform, url_host
+from hdhport.planner import PlannedResource, resource_tags
+
+SERVERS = {"azure-native:compute:VirtualMachine": ("osProfile", "customData"),
+           "openstack:compute/instance:Instance": ("userData",),
+           "scaleway:instance/server:Server": ("userData", "cloud-init")}
+FIREWALL_RULES = "azure-native:network:FirewallPolicyRuleCollectionGroup"
+#: An apt source line of a cloud-config: `deb [options] https://host[:port]/path suite components`.
+_APT_SOURCE = re.compile(r"\bdeb\s+(?:\[[^\]]*\]\s+)?(https?://[^\s]+)")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One machine and its install source: what keeps it from the source (empty when nothing does)."""
+
+    machine: PlannedResource
+    source: str
+    problem: str
+
+
+def user_data(resource: PlannedResource) -> str | None:
+    """The cloud-config a planned machine boots with, decoded; None for a machine that has none."""
+    path = SERVERS.get(resource.type)
+    value: Any = resource.inputs
+    for key in path or ():
+        value = value.get(key) if isinstance(value, Mapping) else None
+    if not isinstance(value, str) or not value:
+        return None
+    if resource.type.startswith("azure-native:"):
+        try:
+            return base64.b64decode(value, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    return value
+
+
+def sources(text: str) -> list[str]:
+    """The distinct hosts an apt configuration installs from, in order."""
+    return list(dict.fromkeys(url_host(url)[0] for url in _APT_SOURCE.findall(text)))
+
+
+def _azure_allowed(resources: Iterable[PlannedResource]) -> set[str]:
+    """The hosts (names or addresses) the Azure firewall lets the platform reach by its rules."""
+    allowed: set[str] = set()
+    for group in resources:
+        if group.type != FIREWALL_RULES:
+            continue
+        for collection in group.inputs.get("ruleCollections") or []:
+            if (collection.get("action") or {}).get("type") != "Allow":
+                continue
+            for rule in collection.get("rules") or []:
+                allowed.update(rule.get("targetFqdns") or [])
+                allowed.update(rule.get("destinationAddresses") or [])
+    return allowed
+
+
+def verdicts(resources: list[PlannedResource], family: str | None, outputs: Mapping[str, Any],
+             config: Mapping[str, Any]) -> list[Verdict]:
+    """Every planned machine that boots from the platform's base, with what keeps it from its install source."""
+    resolutions: Mapping[str, Any] = outputs.get("resolutions") or {}
+    built = outputs.get("services") or {}
+    named = {sid.replace("_", "-") for sid in built if (resolutions.get(sid) or {}).get("way") == "self-hosted"}
+    named |= {"machine-" + sid.replace("_", "-") for sid in outputs.get("machine_trust") or {}}
+    default_host = url_host(DEFAULT_MIRROR)[0]
+    no_mirror_given = "hdh:artefactMirror" not in config
+    egress = ("nat_egress" in built) if family != "azure" else False
+    allowed = _azure_allowed(resources) if family == "azure" else set()
+    found: list[Verdict] = []
+    for machine in resources:
+        text = user_data(machine) if machine.custom else None
+        if text is None:
+            continue
+        in_enclave = resource_tags(machine.inputs).get("hdh-enclave", "platform") != "platform"
+        for host in sources(text):
+            problem = ""
+            if host.endswith(f".{PRIVATE_ZONE}"):
+                label = host.removesuffix(f".{PRIVATE_ZONE}")
+                if host == default_host and no_mirror_given:
+                    continue  # the stack's prerequisite (hdh:artefactMirror), reported by the plan
+                if label not in named:
+                    problem = f"nothing the plan builds answers {host}"
+            elif inside_platform(host):
+                continue
+            elif in_enclave:
+                problem = (f"{host} is outside the platform, and an enclave's subnet reaches nothing outside it "
+                           "(its machines install through package_mirror's relay)")
+            elif family == "azure" and host not in allowed:
+                problem = f"no rule of the perimeter firewall lets the platform's range reach {host}"
+            elif family != "azure" and not egress:
+                problem = f"{host} is outside the platform, and the plan builds no nat_egress to reach it"
+            found.append(Verdict(machine, host, problem))
+    return found
