@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hdhport.addresses import PLATFORM_CIDR
 from hdhport.names import DEFAULT_MIRROR, PRIVATE_ZONE, inside_platform, url_host
 from hdhport.planner import PlannedResource, resource_tags
 
@@ -59,14 +60,14 @@ def user_data(resource: PlannedResource) -> str | None:
     return value
 
 
-def sources(text: str) -> list[str]:
-    """The distinct hosts an apt configuration installs from, in order."""
-    return list(dict.fromkeys(url_host(url)[0] for url in _APT_SOURCE.findall(text)))
+def sources(text: str) -> list[tuple[str, int]]:
+    """The distinct hosts (and ports) an apt configuration installs from, in order."""
+    return list(dict.fromkeys(url_host(url) for url in _APT_SOURCE.findall(text)))
 
 
-def _azure_allowed(resources: Iterable[PlannedResource]) -> set[str]:
-    """The hosts (names or addresses) the Azure firewall lets the platform reach by its rules."""
-    allowed: set[str] = set()
+def _azure_allowed(resources: Iterable[PlannedResource]) -> set[tuple[str, int]]:
+    """The names and HTTPS ports the Azure firewall's application rules let the platform's range reach."""
+    allowed: set[tuple[str, int]] = set()
     for group in resources:
         if group.type != FIREWALL_RULES:
             continue
@@ -74,8 +75,10 @@ def _azure_allowed(resources: Iterable[PlannedResource]) -> set[str]:
             if (collection.get("action") or {}).get("type") != "Allow":
                 continue
             for rule in collection.get("rules") or []:
-                allowed.update(rule.get("targetFqdns") or [])
-                allowed.update(rule.get("destinationAddresses") or [])
+                if not {PLATFORM_CIDR, "*"} & set(rule.get("sourceAddresses") or []):
+                    continue
+                ports = [p.get("port") for p in rule.get("protocols") or [] if p.get("protocolType") == "Https"]
+                allowed.update((fqdn, int(port)) for fqdn in rule.get("targetFqdns") or [] for port in ports if port)
     return allowed
 
 
@@ -88,6 +91,8 @@ def verdicts(resources: list[PlannedResource], family: str | None, outputs: Mapp
     named |= {"machine-" + sid.replace("_", "-") for sid in outputs.get("machine_trust") or {}}
     default_host = url_host(DEFAULT_MIRROR)[0]
     no_mirror_given = "hdh:artefactMirror" not in config
+    # An enclave stack's names are its platform stack's (a StackReference): that stack's plan proves them.
+    names_elsewhere = "hdh:platformStack" in config
     egress = ("nat_egress" in built) if family != "azure" else False
     allowed = _azure_allowed(resources) if family == "azure" else set()
     found: list[Verdict] = []
@@ -96,21 +101,21 @@ def verdicts(resources: list[PlannedResource], family: str | None, outputs: Mapp
         if text is None:
             continue
         in_enclave = resource_tags(machine.inputs).get("hdh-enclave", "platform") != "platform"
-        for host in sources(text):
+        for host, port in sources(text):
             problem = ""
             if host.endswith(f".{PRIVATE_ZONE}"):
                 label = host.removesuffix(f".{PRIVATE_ZONE}")
                 if host == default_host and no_mirror_given:
                     continue  # the stack's prerequisite (hdh:artefactMirror), reported by the plan
-                if label not in named:
+                if label not in named and not names_elsewhere:
                     problem = f"nothing the plan builds answers {host}"
             elif inside_platform(host):
                 continue
             elif in_enclave:
                 problem = (f"{host} is outside the platform, and an enclave's subnet reaches nothing outside it "
                            "(its machines install through package_mirror's relay)")
-            elif family == "azure" and host not in allowed:
-                problem = f"no rule of the perimeter firewall lets the platform's range reach {host}"
+            elif family == "azure" and (host, port) not in allowed:
+                problem = f"no rule of the perimeter firewall lets the platform's range reach {host} on {port}"
             elif family != "azure" and not egress:
                 problem = f"{host} is outside the platform, and the plan builds no nat_egress to reach it"
             found.append(Verdict(machine, host, problem))

@@ -21,13 +21,17 @@ def url_host(url: str) -> tuple[str, int]:
 
 def inside_platform(host: str) -> bool:
     """Whether a machine reaches `host` without leaving the platform's private network: a name of its private zone,
-    or a private address. Anything else is reached through the platform's egress (NAT, or Azure Firewall's rules),
-    which an enclave's subnet does not have."""
+    or an address of the platform's own ranges (its services and its enclaves). Anything else, another private
+    range included, is reached through the platform's egress (NAT, or Azure Firewall's rules), which an enclave's
+    subnet does not have."""
     import ipaddress
+
+    from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR
 
     if host == PRIVATE_ZONE or host.endswith(f".{PRIVATE_ZONE}"):
         return True
     try:
-        return ipaddress.ip_address(host).is_private
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    return any(address in ipaddress.ip_network(cidr) for cidr in (PLATFORM_CIDR, ENCLAVES_CIDR))

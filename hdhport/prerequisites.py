@@ -13,7 +13,8 @@ configuration alone:
   prerequisites (`reported`), apart from the program's warnings.
 
 A non-blocking prerequisite is an operator's choice the stack states (`hdh:identityAdmin: false`) or an input
-whose absence leaves a working, documented alternative; it is reported, never refused.
+whose absence leaves a documented alternative as secure (TLS passed through to a tier that terminates it); it is
+reported, never refused. An input whose absence would weaken a control (the firewall's TLS inspection) blocks.
 """
 from __future__ import annotations
 

@@ -54,17 +54,20 @@ def build_machine_trust(catalogue: Catalogue, trust: dict[str, Resolution], plac
             for service_id, resolution in trust.items()}
 
 
-def settle_prerequisites(resolutions: dict[str, Resolution], built: list[str], relayed: Sequence[str] = ()) -> None:
+def settle_prerequisites(resolutions: dict[str, Resolution], built: list[str], relayed: Sequence[str] = (),
+                         enclave_stack: bool = False) -> None:
     """Before anything is built: what the stack must give for the services `built` here (the trust anchors their
     machines need, the package_mirror the machines of the enclaves it serves (`relayed`) install through, each
     implementation's own inputs: `ServiceComponent.prerequisites`), refused under a real engine when a blocking one
     is unmet, reported by an offline plan (hdhport/prerequisites.py); then what the machines will wait for at boot
-    that no input can give, as warnings."""
+    that no input can give, as warnings. `enclave_stack`: an enclaves-only stack (hdh:platformStack)."""
     from hdhport import prerequisites
     from providers.selfhosted import settings
     from providers.selfhosted.bootstrap import prerequisites as machine_prerequisites, unmet
 
-    needs = machine_prerequisites(resolutions, built, settings.read().missing(), relayed)
+    # An enclave stack's machines install through the platform's relay: the mirror's URL is the platform stack's.
+    missing = tuple(key for key in settings.read().missing() if not (enclave_stack and key == "hdh:artefactMirror"))
+    needs = machine_prerequisites(resolutions, built, missing, relayed)
     for service_id in built:
         resolution = resolutions[service_id]
         if resolution.way != "gap":

@@ -96,7 +96,7 @@ def build_enclave_stack(config: StackConfig, catalogue: Catalogue, profile: Prof
     """An enclaves-only stack: the platform's placement comes from its stack's outputs."""
     assert config.platform_stack
     resolutions = {r.service: r for r in resolve(catalogue, profile)}
-    settle_prerequisites(resolutions, list(ENCLAVE_SERVICES))
+    settle_prerequisites(resolutions, list(ENCLAVE_SERVICES), enclave_stack=True)
     platform = pulumi.StackReference(config.platform_stack)
     shared = platform.get_output("placement")
     # Network, keys and the platform's logs (workspace, collection endpoint and rules: the research machines

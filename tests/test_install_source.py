@@ -66,7 +66,7 @@ def test_an_enclave_machine_told_to_install_from_outside_fails() -> None:
     result = _plan(OVH, artefactMirror=MIRROR)
     machine = next(r for r in result.resources if r.name == "project-001-cpu-vm-vm-0")
     text = user_data(machine)
-    assert text and sources(text) == ["package-mirror.hdh.internal"]
+    assert text and sources(text) == [("package-mirror.hdh.internal", 443)]
     inputs = {**machine.inputs, "userData": text.replace("https://package-mirror.hdh.internal/artefacts", MIRROR)}
     mutated = dataclasses.replace(result, resources=[dataclasses.replace(machine, inputs=inputs) if r is machine else r
                                                      for r in result.resources])
@@ -86,7 +86,16 @@ def test_azure_machines_need_the_firewalls_rule_for_an_outside_mirror() -> None:
     mutated = dataclasses.replace(result, resources=[dataclasses.replace(rules, inputs=inputs) if r is rules else r
                                                      for r in result.resources])
     assert set(_problems(mutated, "azure").values()) == {
-        "no rule of the perimeter firewall lets the platform's range reach artefacts.hdh.example.eu"}
+        "no rule of the perimeter firewall lets the platform's range reach artefacts.hdh.example.eu on 443"}
+    # a rule for another port, or from the enclaves' range only, is no way there either
+    port_only = _plan("azure-francecentral", artefactMirror="https://artefacts.hdh.example.eu:8443/hdh")
+    rules = next(r for r in port_only.resources if r.type == "azure-native:network:FirewallPolicyRuleCollectionGroup")
+    (mirror,) = [c for c in rules.inputs["ruleCollections"] if c["name"] == "artefact-mirror"]
+    assert mirror["rules"][0]["protocols"] == [{"protocolType": "Https", "port": 8443}]
+    assert _problems(port_only, "azure") == {}
+    mirror["rules"][0]["protocols"] = [{"protocolType": "Https", "port": 443}]
+    assert set(_problems(port_only, "azure").values()) == {
+        "no rule of the perimeter firewall lets the platform's range reach artefacts.hdh.example.eu on 8443"}
 
 
 def test_a_program_that_sends_enclave_machines_to_the_mirror_fails_the_gate(copy: Path) -> None:
@@ -99,3 +108,20 @@ def test_a_program_that_sends_enclave_machines_to_the_mirror_fails_the_gate(copy
     assert ("[consistency/install-source] ovhcloud-public-cloud project-001-cpu-vm-vm-0: project-001-cpu-vm-vm-0 "
             "installs from artefacts.hdh.example.eu: artefacts.hdh.example.eu is outside the platform, and an "
             "enclave's subnet reaches nothing outside it") in run.stdout
+
+
+def test_inside_the_platform_means_its_zone_and_its_own_ranges() -> None:
+    from hdhport.names import inside_platform
+
+    assert inside_platform("package-mirror.hdh.internal") and inside_platform("10.20.3.4")
+    assert inside_platform("10.64.0.9")  # an enclave's address (10.64.0.0/10)
+    # other private ranges are reached through the platform's egress like any other host
+    assert not inside_platform("192.168.50.10") and not inside_platform("10.30.0.5")
+    assert not inside_platform("artefacts.hdh.example.eu") and not inside_platform("hdh.internal.example.eu")
+
+
+def test_an_enclave_stacks_relay_is_its_platform_stacks_to_prove() -> None:
+    result = _plan(OVH, platformStack="organization/hdhport/ovhcloud-public-cloud", enclaves=["project-009"],
+                   artefactMirror=MIRROR)
+    found = verdicts(result.resources, "openstack", result.stack_outputs, result.config)
+    assert {v.source for v in found} == {"package-mirror.hdh.internal"} and not [v for v in found if v.problem]

@@ -142,6 +142,27 @@ def test_a_bad_anchor_fails_the_plan_before_any_resource_naming_the_key() -> Non
     assert str(caught.value) == "hdh:platformRootCa: the certificate is not a CA (basicConstraints CA:FALSE)"
     with pytest.raises(ConfigError, match=r"^hdh:artefactMirror: expected an https URL"):
         planner.run("ovh", _with("ovhcloud-public-cloud", artefactMirror="http://mirror.example/"))
+    # the machines and package_mirror's relay check the mirror's certificate by its name
+    with pytest.raises(ConfigError, match=r"^hdh:artefactMirror: expected the mirror's name, not an address"):
+        planner.run("ovh", _with("ovhcloud-public-cloud", artefactMirror="https://93.184.216.34:8443/hdh"))
+
+
+def test_an_enclaves_machine_waits_for_the_relays_platform_certificate(root: str) -> None:
+    """Its apt runs once, at first boot, through package_mirror's relay, which presents a platform certificate only
+    after the ceremony: it waits for one (12 h at most) before apt; a platform machine, which installs from the
+    mirror itself, does not."""
+    from providers.selfhosted.service import render_cloud_init
+    from providers.selfhosted.settings import Trust
+    from test_selfhosted import VARIANTS
+
+    trust = Trust(root_ca=root)
+    placement, enclave = VARIANTS["openstack-enclave-guest-luks"]
+    commands = yaml.safe_load(render_cloud_init("disk_encryption", placement, enclave, trust=trust))["bootcmd"]
+    (wait,) = [c for c in commands if isinstance(c, str) and "/run/hdh-root.pem" in c]
+    assert root.strip() in wait and '"package-mirror.hdh.internal" 2>/dev/null && break' in wait
+    assert "seq 1 4320" in wait and "sleep 10" in wait
+    platform = yaml.safe_load(render_cloud_init("disk_encryption", VARIANTS["openstack"][0], None, trust=trust))
+    assert not [c for c in platform["bootcmd"] if isinstance(c, str) and "/run/hdh-root.pem" in c]
 
 
 @pytest.mark.parametrize("stack", ["ovhcloud-public-cloud", "scaleway-fr-par"])

@@ -2,7 +2,6 @@
 with a firewall policy that denies by default, inspects TLS with the stack's CA and runs IDPS in deny mode."""
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
 import pulumi
@@ -66,18 +65,11 @@ def _artefact_mirror(kind: str, allow: network.FirewallPolicyFilterRuleCollectio
     host, port = url_host(settings.read().mirror)
     if inside_platform(host):
         return []
-    https = [network.FirewallPolicyRuleApplicationProtocolArgs(
-        protocol_type=network.FirewallPolicyRuleApplicationProtocolType.HTTPS, port=port)]
-    try:
-        ipaddress.ip_address(host)
-        rule: network.ApplicationRuleArgs | network.NetworkRuleArgs = network.NetworkRuleArgs(
-            rule_type="NetworkRule", name="artefact-mirror", description="the platform's artefact mirror, by address",
-            source_addresses=[PLATFORM_CIDR], destination_addresses=[host], destination_ports=[str(port)],
-            ip_protocols=[network.FirewallPolicyRuleNetworkProtocol.TCP])
-    except ValueError:
-        rule = network.ApplicationRuleArgs(
-            rule_type="ApplicationRule", name="artefact-mirror", description="the platform's artefact mirror",
-            source_addresses=[PLATFORM_CIDR], target_fqdns=[host], protocols=https, terminate_tls=False)
+    rule = network.ApplicationRuleArgs(
+        rule_type="ApplicationRule", name="artefact-mirror", description="the platform's artefact mirror",
+        source_addresses=[PLATFORM_CIDR], target_fqdns=[host], terminate_tls=False,
+        protocols=[network.FirewallPolicyRuleApplicationProtocolArgs(
+            protocol_type=network.FirewallPolicyRuleApplicationProtocolType.HTTPS, port=port)])
     return [network.FirewallPolicyFilterRuleCollectionArgs(
         name="artefact-mirror", priority=150, rule_collection_type=kind, action=allow, rules=[rule])]
 

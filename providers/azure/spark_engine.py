@@ -46,9 +46,11 @@ class SparkEngine(ServiceComponent):
 
     Limits: Azure accepts the DBFS root key only once the root storage's identity (created with the
     workspace) holds the key, so turning DBFS root CMK on is a second update of `parameters.encryption`
-    after the grant below exists; the AzureDatabricks first-party application must be granted the key
-    for managed services by key_management (its object id is per tenant and Microsoft Graph is out of
-    reach of pulumi-azure-native).
+    after the grant below exists; the AzureDatabricks first-party application must hold the key for
+    managed services before the workspace is created, and nothing here grants it (its object id is per
+    tenant and Microsoft Graph is out of reach of pulumi-azure-native): the operator grants it between a
+    first `pulumi up` without spark_engine and the one that adds it (docs/operations.md, "Prerequisites
+    the program cannot create").
     """
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:

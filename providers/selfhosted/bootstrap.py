@@ -118,8 +118,8 @@ def prerequisites(resolutions: Mapping[str, Resolution], built: Iterable[str], m
     if relayed_machines and ("package_mirror" not in built or resolutions["package_mirror"].way != "self-hosted"):
         needs.append(Prerequisite(("hdh:services",), (f"the enclaves' machines ({', '.join(relayed_machines)})",),
                                   "their subnets reach nothing outside the platform, so they install from the "
-                                  f"artefact mirror through the platform's package_mirror ({SITE.relay}): "
-                                  "add package_mirror to the services this stack builds", TRUST_ANCHORS_DOC))
+                                  f"artefact mirror through the platform's package_mirror ({SITE.relay}): the "
+                                  "stack must build package_mirror, self-hosted", TRUST_ANCHORS_DOC))
     return needs
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from hdhport.names import DEFAULT_MIRROR
+from hdhport.names import DEFAULT_MIRROR, url_host
 from hdhport.stack_config import ConfigError
 
 #: The `hdh:*` keys read here, for the stack-config validation that refuses unknown keys.
@@ -106,6 +106,10 @@ def read() -> Trust:
     mirror = _text(config, "artefactMirror") or DEFAULT_MIRROR
     if not _MIRROR.fullmatch(mirror):
         raise ConfigError("hdh:artefactMirror", f"expected an https URL without query or trailing slash, got {mirror!r}")
+    if re.fullmatch(r"[0-9.]+", url_host(mirror)[0]):
+        # package_mirror's relay and the machines check the mirror's certificate by its name.
+        raise ConfigError("hdh:artefactMirror", "expected the mirror's name, not an address: the machines and "
+                                                "package_mirror's relay check its certificate by name")
     ca, keyring = _text(config, "platformRootCa"), _text(config, "archiveKeyring")
     return Trust(mirror=mirror, root_ca=root_ca(ca) if ca else None,
                  archive_keyring=archive_keyring(keyring) if keyring else None)
