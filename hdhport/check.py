@@ -466,37 +466,35 @@ class Gate:
         firewall on its way (hdhport/admin_path.py)."""
         from hdhport.admin_path import verdicts
 
-        assert self.locate
         found = verdicts(result.resources, family)
-        for verdict in found:
-            if not verdict.problems:
-                continue
-            self.add(Finding("consistency", "admin-path", profile, verdict.machine.name, False,
-                             f"research machine {verdict.machine.name}: {'; '.join(verdict.problems)}: the plan "
-                             "deploys, and nobody can log in", "admit SSH and RDP from the bastion's range "
-                             "(providers/selfhosted/iaas.py ADMIN_SOURCE, resolved by each family's firewall)",
-                             *self.locate.service("bastion", family), "admin-path", verdict.machine.urn))
-        if found and not any(v.problems for v in found):
-            self.add(Finding("consistency", "admin-path", profile, "bastion", True))
+        self.per_machine("admin-path", profile, family, "bastion", bool(found), [
+            (v.machine, f"research machine {v.machine.name}: {'; '.join(v.problems)}: the plan deploys, and nobody "
+                        "can log in") for v in found if v.problems],
+            "admit SSH and RDP from the bastion's range (providers/selfhosted/iaas.py ADMIN_SOURCE, resolved by each "
+            "family's firewall)")
 
     def check_install_source(self, profile: str, family: str | None, result: Any) -> None:
         """Every machine booted from the platform's base reaches the one source it installs from: the artefact
         mirror through the platform's egress, or, in an enclave, package_mirror's relay (hdhport/install_source.py)."""
         from hdhport.install_source import verdicts
 
-        assert self.locate
         found = verdicts(result.resources, family, result.stack_outputs, result.config)
-        for verdict in found:
-            if not verdict.problem:
-                continue
-            self.add(Finding("consistency", "install-source", profile, verdict.machine.name, False,
-                             f"{verdict.machine.name} installs from {verdict.source}: {verdict.problem}: it would "
-                             "boot and install nothing", "build what it installs through (package_mirror, "
-                             "nat_egress, the perimeter firewall's rule for the mirror: "
-                             "providers/azure/perimeter_firewall.py _artefact_mirror)",
-                             *self.locate.service("package_mirror", family), "install-source", verdict.machine.urn))
-        if found and not any(v.problem for v in found):
-            self.add(Finding("consistency", "install-source", profile, "package_mirror", True))
+        self.per_machine("install-source", profile, family, "package_mirror", bool(found), [
+            (v.machine, f"{v.machine.name} installs from {v.source}: {v.problem}: it would boot and install nothing")
+            for v in found if v.problem],
+            "build what it installs through (package_mirror, nat_egress, the perimeter firewall's rule for the mirror: "
+            "providers/azure/perimeter_firewall.py _artefact_mirror)")
+
+    def per_machine(self, check: str, profile: str, family: str | None, service: str, checked: bool,
+                    faults: list[tuple[Any, str]], fix: str) -> None:
+        """A consistency check read machine by machine: one failure per machine it faults, located at the catalogue
+        entry of `service`, else one pass when it `checked` any machine."""
+        assert self.locate
+        for machine, message in faults:
+            self.add(Finding("consistency", check, profile, machine.name, False, message, fix,
+                             *self.locate.service(service, family), check, machine.urn))
+        if checked and not faults:
+            self.add(Finding("consistency", check, profile, service, True))
 
     def check_bucket_access(self, profile: str, family: str | None, result: Any) -> None:
         """Every Scaleway bucket policy keeps its bucket reachable by the deployment and its scope's workload

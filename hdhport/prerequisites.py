@@ -56,6 +56,14 @@ def missing(*keys: str) -> tuple[str, ...]:
                  if pulumi.Config(key.partition(":")[0]).get_secret(key.partition(":")[2]) is None)
 
 
+def unless_given(keys: tuple[str, ...], needed_by: str, without: str, doc: str,
+                 blocking: bool = True) -> tuple[Prerequisite, ...]:
+    """An implementation's prerequisite on the stack keys `keys`, naming those the stack leaves out; none when it
+    gives them all."""
+    left_out = missing(*keys)
+    return (Prerequisite(left_out, (needed_by,), without, doc, blocking),) if left_out else ()
+
+
 class UnmetPrerequisites(ConfigError):
     """A real engine's run stopped before any resource: the stack lacks what its machines or services need."""
 

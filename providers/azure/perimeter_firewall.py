@@ -9,7 +9,7 @@ from pulumi_azure_native import network
 
 from hdhport.addresses import ENCLAVES_CIDR, PLATFORM_CIDR, SERVICES_CIDR
 from hdhport.names import inside_platform, url_host
-from hdhport.prerequisites import Prerequisite, missing
+from hdhport.prerequisites import Prerequisite, unless_given
 from providers.azure import tls
 from providers.azure.arm import certificate_reader, edge_public_ip, id_part, send_audit_logs
 from providers.azure.subnets import dedicated_subnet, host
@@ -102,12 +102,13 @@ class PerimeterFirewall(ServiceComponent):
 
     @classmethod
     def prerequisites(cls) -> tuple[Prerequisite, ...]:
-        keys = missing(*INSPECTION_KEYS)
-        return (Prerequisite(keys, ("perimeter_firewall",), "the firewall decrypts and inspects the egress it allows "
-                             "(IDPS on the content, not only on the name the client asks for) by re-signing it with "
-                             "this intermediate CA, signed by the platform root CA the machines trust (the key as a "
-                             "Pulumi secret); without it egress would be allowed by name (TLS SNI), unread",
-                             'docs/operations.md, "TLS certificates on Azure"'),) if keys else ()
+        return unless_given(
+            INSPECTION_KEYS, "perimeter_firewall",
+            "the firewall decrypts and inspects the egress it allows "
+            "(IDPS on the content, not only on the name the client asks for) by re-signing it with "
+            "this intermediate CA, signed by the platform root CA the machines trust (the key as a "
+            "Pulumi secret); without it egress would be allowed by name (TLS SNI), unread",
+            'docs/operations.md, "TLS certificates on Azure"')
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         p = self.placement

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import network
 
-from hdhport.prerequisites import Prerequisite, missing
+from hdhport.prerequisites import Prerequisite, unless_given
 from providers.azure import tls
 from providers.azure.arm import certificate_reader, resource_group_id, send_audit_logs
 from providers.azure.private_dns import ZONE
@@ -16,7 +16,7 @@ from providers.base import ServiceComponent
 #: portal.hdh.internal; the gateway follows its renewals (versionless secret id).
 TLS_CERTIFICATE = tls.SERVER_SECRET
 ZONES = ["1", "2", "3"]
-#: What the gateway needs from the stack: the portal's certificate, which certificate_management loads into its Key Vault.
+#: What the gateway needs from the stack: the portal's certificate (certificate_management loads it into its vault).
 CERTIFICATE_KEYS = ("hdh:tlsCertificate", "hdh:tlsPrivateKey")
 
 
@@ -45,11 +45,12 @@ class WafGateway(ServiceComponent):
 
     @classmethod
     def prerequisites(cls) -> tuple[Prerequisite, ...]:
-        keys = missing(*CERTIFICATE_KEYS)
-        return (Prerequisite(keys, ("waf_gateway",), "the Application Gateway serves portal.hdh.internal with the "
-                             "platform's certificate, which certificate_management loads into its Key Vault (the key "
-                             "as a Pulumi secret); Azure cannot create a gateway without it",
-                             'docs/operations.md, "TLS certificates on Azure"'),) if keys else ()
+        return unless_given(
+            CERTIFICATE_KEYS, "waf_gateway",
+            "the Application Gateway serves portal.hdh.internal with the "
+            "platform's certificate, which certificate_management loads into its Key Vault (the key "
+            "as a Pulumi secret); Azure cannot create a gateway without it",
+            'docs/operations.md, "TLS certificates on Azure"')
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         p = self.placement

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import keymanager
 
-from hdhport.prerequisites import Prerequisite, missing
+from hdhport.prerequisites import Prerequisite, unless_given
 from hdhport.stack_config import ConfigError
 from providers.openstack.common import OpenStackService
 
@@ -34,13 +34,14 @@ class CertificateManagement(OpenStackService):
 
     @classmethod
     def prerequisites(cls) -> tuple[Prerequisite, ...]:
-        keys = missing(*CERTIFICATE_KEYS)
-        return (Prerequisite(keys, ("certificate_management",), "without the portal's certificate "
-                             "Barbican holds none from this program: an ACME client makes the container, or "
-                             "load_balancer passes TLS through to the ingress tier, which terminates it with a "
-                             "certificate from the platform's step-ca; give them, then the container's reference as "
-                             "hdh:tlsContainerRef, for Octavia to terminate TLS", "providers/openstack/"
-                             "certificate_management.py", blocking=False),) if len(keys) == 2 else ()
+        return unless_given(
+            CERTIFICATE_KEYS, "certificate_management",
+            "without the portal's certificate "
+            "Barbican holds none from this program: an ACME client makes the container, or "
+            "load_balancer passes TLS through to the ingress tier, which terminates it with a "
+            "certificate from the platform's step-ca; give them, then the container's reference as "
+            "hdh:tlsContainerRef, for Octavia to terminate TLS", "providers/openstack/"
+            "certificate_management.py", blocking=False)
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         settings = self.settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_openstack import networking, vpnaas
 
-from hdhport.prerequisites import Prerequisite, missing
+from hdhport.prerequisites import Prerequisite, unless_given
 from providers.openstack.common import VPN_ROUTER_IP, OpenStackService, external_network_id
 
 #: ANSSI-compatible suite: AES-256, SHA-384, ECDH on P-384 (group 20) for IKE and for PFS.
@@ -34,11 +34,12 @@ class SiteToSiteVpn(OpenStackService):
 
     @classmethod
     def prerequisites(cls) -> tuple[Prerequisite, ...]:
-        keys = missing(*PEER_KEYS)
-        return (Prerequisite(keys, ("site_to_site_vpn",), "the IPsec connection needs its peer's networks, public "
-                             "address and pre-shared key (a Pulumi secret: VPNaaS knows no other authentication); "
-                             "without them the VPN service would wait for a peer nobody named",
-                             'docs/operations.md, "Prerequisites the program cannot create"'),) if keys else ()
+        return unless_given(
+            PEER_KEYS, "site_to_site_vpn",
+            "the IPsec connection needs its peer's networks, public "
+            "address and pre-shared key (a Pulumi secret: VPNaaS knows no other authentication); "
+            "without them the VPN service would wait for a peer nobody named",
+            'docs/operations.md, "Prerequisites the program cannot create"')
 
     def build(self) -> tuple[pulumi.Input[str], pulumi.Input[str] | None]:
         settings = self.settings
