@@ -17,10 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hdhport.names import RESEARCH_MACHINES
 from hdhport.planner import PlannedResource, mock_id, resource_tags
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
-RESEARCH_SERVICES = ("cpu_vm", "gpu_vm")
 BASTION_SERVICE = "bastion"
 AZURE_BASTION_SUBNET = "AzureBastionSubnet"
 
@@ -124,7 +124,7 @@ def _azure(resources: list[PlannedResource], by_id: Mapping[str, PlannedResource
             group = named.get(str(r.inputs.get("networkSecurityGroupName")), "")
             rules_of.setdefault(group, []).append(r.inputs)
     verdicts = []
-    for nic in (r for r in resources if r.type == AZURE_NIC and _service(r) in RESEARCH_SERVICES):
+    for nic in (r for r in resources if r.type == AZURE_NIC and _service(r) in RESEARCH_MACHINES):
         groups = []
         own = (nic.inputs.get("networkSecurityGroup") or {}).get("id")
         if own:
@@ -171,7 +171,7 @@ def _openstack(resources: list[PlannedResource], by_id: Mapping[str, PlannedReso
     for rule in (r for r in resources if r.type == OPENSTACK_RULE):
         rules_of.setdefault(str(rule.inputs.get("securityGroupId")), []).append(rule)
     verdicts = []
-    for port in (r for r in resources if r.type == OPENSTACK_PORT and _service(r) in RESEARCH_SERVICES):
+    for port in (r for r in resources if r.type == OPENSTACK_PORT and _service(r) in RESEARCH_MACHINES):
         groups = [str(g) for g in port.inputs.get("securityGroupIds") or []]
         # Security groups add up: a flow gets in when one of the port's groups admits it.
         checks = [("its port's security groups",
@@ -206,7 +206,7 @@ def _scaleway(resources: list[PlannedResource], by_id: Mapping[str, PlannedResou
             if network is not None and network not in sources:
                 sources.append(network)
     verdicts = []
-    for server in (r for r in resources if r.type == SCALEWAY_SERVER and _service(r) in RESEARCH_SERVICES):
+    for server in (r for r in resources if r.type == SCALEWAY_SERVER and _service(r) in RESEARCH_MACHINES):
         group = by_id.get(str(server.inputs.get("securityGroupId")))
         checks = [("its security group",
                    lambda p, s, g=group: g is not None and _scaleway_allows(g.inputs, p, s))]

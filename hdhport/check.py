@@ -21,15 +21,13 @@ from typing import Any
 from hdhport import paths, registry, stackfile
 from hdhport.errors import InputError
 from hdhport.loader import Specification, load_specification
-from hdhport.names import PRIVATE_ZONE, RESOLVER_STEM
+from hdhport.names import PRIVATE_ZONE, RESOLVER_STEM, named_components
 from hdhport.yamlsource import Document, load_document
 
 #: What every self-hosted machine calls at boot (providers/selfhosted/bootstrap.py BOOTSTRAP).
 MACHINE_BOOT = ("secrets_store", "certificate_management")
-#: Where the program's private names are records (Iaas.publish) and what boots machines, by family.
+#: Where the program's private names are records (Iaas.publish), by family.
 DNS_RECORD_TYPES = frozenset({"azure-native:privatedns:PrivateRecordSet", "openstack:dns/recordSet:RecordSet"})
-SERVER_TYPES = frozenset({"azure-native:compute:VirtualMachine", "openstack:compute/instance:Instance",
-                          "scaleway:instance/server:Server"})
 
 PHASES = ("specification", "registry", "plan", "equivalence", "policies", "consistency", "sovereignty")
 DEPLOYABLE_STACKS = ("azure-francecentral", "ovhcloud-public-cloud", "ovhcloud-bare-metal-pod-snc", "openstack-reference",
@@ -409,18 +407,18 @@ class Gate:
         """Every platform service a machine calls as `<label>.hdh.internal` answers there: a record the plan
         creates where private_dns is native (Iaas.publish), else the machine 0 its self-hosted recursors name
         it after (templates/private_dns.yaml.j2), with those recursors built."""
+        from hdhport.install_source import USER_DATA  # what boots a machine, on each family
+
         assert self.locate
         outputs = result.stack_outputs
         resolutions: dict[str, Any] = outputs.get("resolutions") or {}
-        built = outputs.get("services") or {}
-        named = {sid: sid.replace("_", "-") for sid in built if (resolutions.get(sid) or {}).get("way") == "self-hosted"}
-        named |= {sid: "machine-" + sid.replace("_", "-") for sid in outputs.get("machine_trust") or {}}
+        named = named_components(outputs)
         if not named:
             return
         custom = [r for r in result.resources if r.custom]
         dns = (resolutions.get("private_dns") or {}).get("way")
         records = {r.name for r in custom if r.type in DNS_RECORD_TYPES}
-        servers = {r.name for r in custom if r.type in SERVER_TYPES}
+        servers = {r.name for r in custom if r.type in USER_DATA}
         recursors = dns == "self-hosted" and {f"{RESOLVER_STEM}-0", f"{RESOLVER_STEM}-1"} <= servers
         for service, component in sorted(named.items()):
             label = service.replace("_", "-")

@@ -9,7 +9,7 @@ installs nothing, and `pulumi up` says nothing of it. So, per machine:
 
 - a source in the platform's private zone must be a service the plan builds and names (package-mirror for the
   relay); the default `mirror.hdh.internal` of a stack that gives no mirror is its prerequisite, reported apart;
-- a private address is taken as reachable inside the platform;
+- an address of the platform's own ranges is taken as reachable inside it (any other, private or not, is not);
 - any other host is reached through the platform's egress, which an enclave's machine does not have; a platform
   machine needs one the plan builds: on Azure a firewall rule that lets the platform's range reach that host,
   elsewhere nat_egress (OpenStack's router with its external gateway, Scaleway's public gateway).
@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from hdhport.addresses import PLATFORM_CIDR
-from hdhport.names import DEFAULT_MIRROR, PRIVATE_ZONE, inside_platform, url_host
+from hdhport.names import DEFAULT_MIRROR, PRIVATE_ZONE, inside_platform, label, named_components, url_host
 from hdhport.planner import PlannedResource, resource_tags
 
-SERVERS = {"azure-native:compute:VirtualMachine": ("osProfile", "customData"),
+#: What boots a machine on each family, and where its cloud-config is among its inputs.
+USER_DATA = {"azure-native:compute:VirtualMachine": ("osProfile", "customData"),
            "openstack:compute/instance:Instance": ("userData",),
            "scaleway:instance/server:Server": ("userData", "cloud-init")}
 FIREWALL_RULES = "azure-native:network:FirewallPolicyRuleCollectionGroup"
@@ -46,7 +47,7 @@ class Verdict:
 
 def user_data(resource: PlannedResource) -> str | None:
     """The cloud-config a planned machine boots with, decoded; None for a machine that has none."""
-    path = SERVERS.get(resource.type)
+    path = USER_DATA.get(resource.type)
     value: Any = resource.inputs
     for key in path or ():
         value = value.get(key) if isinstance(value, Mapping) else None
@@ -85,10 +86,8 @@ def _azure_allowed(resources: Iterable[PlannedResource]) -> set[tuple[str, int]]
 def verdicts(resources: list[PlannedResource], family: str | None, outputs: Mapping[str, Any],
              config: Mapping[str, Any]) -> list[Verdict]:
     """Every planned machine that boots from the platform's base, with what keeps it from its install source."""
-    resolutions: Mapping[str, Any] = outputs.get("resolutions") or {}
     built = outputs.get("services") or {}
-    named = {sid.replace("_", "-") for sid in built if (resolutions.get(sid) or {}).get("way") == "self-hosted"}
-    named |= {"machine-" + sid.replace("_", "-") for sid in outputs.get("machine_trust") or {}}
+    answered = {label(sid) for sid in named_components(outputs)}
     default_host = url_host(DEFAULT_MIRROR)[0]
     no_mirror_given = "hdh:artefactMirror" not in config
     # An enclave stack's names are its platform stack's (a StackReference): that stack's plan proves them.
@@ -104,10 +103,9 @@ def verdicts(resources: list[PlannedResource], family: str | None, outputs: Mapp
         for host, port in sources(text):
             problem = ""
             if host.endswith(f".{PRIVATE_ZONE}"):
-                label = host.removesuffix(f".{PRIVATE_ZONE}")
                 if host == default_host and no_mirror_given:
                     continue  # the stack's prerequisite (hdh:artefactMirror), reported by the plan
-                if label not in named and not names_elsewhere:
+                if host.removesuffix(f".{PRIVATE_ZONE}") not in answered and not names_elsewhere:
                     problem = f"nothing the plan builds answers {host}"
             elif inside_platform(host):
                 continue

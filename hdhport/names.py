@@ -2,6 +2,9 @@
 them, `hdhport check` proves each one is answered."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 #: The private DNS zone (private_dns) in which platform services are published: `<service>.hdh.internal`.
 PRIVATE_ZONE = "hdh.internal"
 #: The platform's artefact mirror unless the stack names another (hdh:artefactMirror): the only source of
@@ -9,6 +12,24 @@ PRIVATE_ZONE = "hdh.internal"
 DEFAULT_MIRROR = f"https://mirror.{PRIVATE_ZONE}"
 #: Machine-name stem of the self-hosted recursors: component `private-dns`, role `pdns` (selfhosted specs).
 RESOLVER_STEM = "private-dns-pdns"
+#: Catalogue services whose machines are a research project's, built on every family from the platform's base.
+RESEARCH_MACHINES = ("cpu_vm", "gpu_vm")
+
+
+def label(service_id: str) -> str:
+    """A service's label in the private zone and in component names (`package_mirror` -> `package-mirror`)."""
+    return service_id.replace("_", "-")
+
+
+def named_components(outputs: Mapping[str, Any]) -> dict[str, str]:
+    """Service -> the component whose machines answer `<label>.hdh.internal`, from a plan's stack outputs: each
+    self-hosted service's own, and `machine-<label>` for the secrets store and CA built for the machines beside a
+    native product (`machine_trust`)."""
+    resolutions: Mapping[str, Any] = outputs.get("resolutions") or {}
+    named = {sid: label(sid) for sid in outputs.get("services") or {}
+             if (resolutions.get(sid) or {}).get("way") == "self-hosted"}
+    named |= {sid: "machine-" + label(sid) for sid in outputs.get("machine_trust") or {}}
+    return named
 
 
 def url_host(url: str) -> tuple[str, int]:

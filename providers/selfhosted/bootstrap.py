@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from hdhport.model import Catalogue
 from hdhport.prerequisites import Prerequisite
-from hdhport.names import RESOLVER_STEM
+from hdhport.names import RESEARCH_MACHINES, RESOLVER_STEM
 from hdhport.registry import API_FAMILIES, SELF_HOSTED
 from hdhport.resolve import Resolution
 from providers.selfhosted.specs import SITE
@@ -69,9 +69,6 @@ def private_names(resolutions: Mapping[str, Resolution], trust: Iterable[str]) -
     return {"dns_resolvers": RESOLVER_STEM, "dns_aliases": aliases}
 
 
-#: Catalogue services whose machines every family builds from the platform's hardened base (research_vm.yaml.j2):
-#: their enclave subnets reach the platform's mirror and nothing outside.
-RESEARCH_MACHINES = ("cpu_vm", "gpu_vm")
 TRUST_ANCHORS_DOC = 'docs/operations.md, "Trust anchors"'
 
 
